@@ -1,0 +1,61 @@
+"""What ``uprwatch init`` does, step by step.
+
+Each step is idempotent: running ``init`` on a database that already holds everything changes
+nothing. Later parts of the system (search index, documents, classifiers, vectors, lineage) add
+their step to ``INIT_STEPS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.management import call_command
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from uprwatch.records import upr_info
+from uprwatch.records.loading import load_bundled_dataset
+
+
+@dataclass
+class InitOptions:
+    recommendations: str | None = None  # a UPR Info CSV export or bundle instead of the shipped one
+    pledges: str | None = None
+    quiet: bool = False
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, disable=False, transient=False,
+    )
+
+
+def migrate_step(console: Console, options: InitOptions) -> None:
+    call_command("migrate", interactive=False, verbosity=0)
+    console.print("database schema: up to date")
+
+
+def dataset_step(console: Console, options: InitOptions) -> None:
+    recommendations = options.recommendations or upr_info.RECOMMENDATIONS_BUNDLE
+    pledges = options.pledges or upr_info.PLEDGES_BUNDLE
+    with _progress(console) as progress:
+        task = progress.add_task("UPR Info recommendations and pledges", total=None)
+        report = load_bundled_dataset(recommendations, pledges, progress=lambda n: progress.advance(task, n))
+        progress.update(task, total=progress.tasks[0].completed)
+    if report.skipped:
+        console.print("already loaded: " + ", ".join(report.skipped))
+    console.print(f"loaded {report.recommendations} recommendations and {report.pledges} pledges")
+
+
+Step = Callable[[Console, InitOptions], None]
+INIT_STEPS: list[tuple[str, Step]] = [
+    ("migrate", migrate_step),
+    ("dataset", dataset_step),
+]
+
+
+def run_init(console: Console, options: InitOptions) -> None:
+    for _name, step in INIT_STEPS:
+        step(console, options)

@@ -1,0 +1,46 @@
+"""Queries behind the browsing pages: states, reviews and recommendations."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from uprwatch.records.models import Recommendation, Review, State
+
+
+def states_with_counts() -> QuerySet[State]:
+    return State.objects.annotate(
+        received=Count("reviews__recommendations", distinct=True),
+        made=Count("recommendations_made", distinct=True),
+    ).order_by("name")
+
+
+def reviews_of(state: State) -> list[dict]:
+    """The state's reviews, newest first, with response counts."""
+    reviews = (
+        Review.objects.filter(state=state)
+        .select_related("session")
+        .annotate(
+            total=Count("recommendations"),
+            supported=Count("recommendations", filter=Q(recommendations__response="supported")),
+            noted=Count("recommendations", filter=Q(recommendations__response="noted")),
+            pledges=Count("pledges", distinct=True),
+        )
+        .order_by("-session_id")
+    )
+    return list(reviews)
+
+
+def recommendations_made_by(state: State) -> QuerySet[Recommendation]:
+    return Recommendation.objects.filter(recommending_states=state).with_related().order_by("-review__session_id", "id")
+
+
+def recommendations_of_review(review: Review) -> QuerySet[Recommendation]:
+    return Recommendation.objects.filter(review=review).with_related().order_by("id")
+
+
+def recommendation_detail(pk: int) -> Recommendation:
+    return (
+        Recommendation.objects.with_related()
+        .prefetch_related("provenance__batch", "provenance__document")
+        .get(pk=pk)
+    )

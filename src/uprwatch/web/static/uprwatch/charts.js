@@ -1,0 +1,16 @@
+// Renders every Vega-Lite chart on the page. Specs sit in <script type="application/json"> blocks
+// (data, not code), so the page needs no inline script and works under a strict CSP.
+(function () {
+  function render() {
+    document.querySelectorAll("[data-vega-spec]").forEach(function (el) {
+      if (el.dataset.rendered) return;
+      var source = document.getElementById(el.dataset.vegaSpec);
+      if (!source || typeof vegaEmbed === "undefined") return;
+      el.dataset.rendered = "1";
+      vegaEmbed(el, JSON.parse(source.textContent), { actions: { export: true, source: false, compiled: false, editor: false } })
+        .catch(function (err) { el.textContent = "Chart could not be drawn: " + err; });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", render);
+  document.addEventListener("htmx:afterSettle", render);
+})();

@@ -1,0 +1,69 @@
+"""Browsing pages: home, states, a state, a review, a recommendation."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from uprwatch.records import browse, stats
+from uprwatch.records.models import Recommendation, Review, State
+from uprwatch.web import charts
+
+PAGE_SIZE = 50
+
+
+def _page(request, queryset, size: int = PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def home(request):
+    by_session = stats.counts_by_session()
+    return render(
+        request,
+        "web/home.html",
+        {
+            "stats": stats.dataset_stats(),
+            "by_cycle": stats.counts_by_cycle(),
+            "by_session": by_session,
+            "chart": charts.responses_by_session(by_session),
+        },
+    )
+
+
+def states(request):
+    return render(request, "web/states.html", {"states": browse.states_with_counts()})
+
+
+def state(request, slug: str):
+    state = get_object_or_404(State.objects.prefetch_related("blocs"), slug=slug)
+    return render(
+        request,
+        "web/state.html",
+        {
+            "state": state,
+            "reviews": browse.reviews_of(state),
+            "made": _page(request, browse.recommendations_made_by(state)),
+        },
+    )
+
+
+def review(request, slug: str, session: int):
+    review = get_object_or_404(Review.objects.select_related("state", "session"), state__slug=slug, session_id=session)
+    return render(
+        request,
+        "web/review.html",
+        {
+            "review": review,
+            "page": _page(request, browse.recommendations_of_review(review)),
+            "pledges": review.pledges.all(),
+            "documents": review.documents.all(),
+        },
+    )
+
+
+def recommendation(request, pk: int):
+    try:
+        rec = browse.recommendation_detail(pk)
+    except Recommendation.DoesNotExist:
+        return render(request, "web/404.html", {"what": f"recommendation {pk}"}, status=404)
+    return render(request, "web/recommendation.html", {"rec": rec})
