@@ -1,0 +1,36 @@
+"""Shared fixtures.
+
+The test database is loaded ONCE per session with the real bundled dataset (41,066 UPR Info
+recommendations and 947 pledges), so tests check real figures. Tests use the ``db`` fixture (each
+test in a rolled-back transaction). Do not use ``transactional_db`` without
+``serialized_rollback``: it flushes the tables and would empty the dataset for later tests.
+
+Personas, as in healthchecks: Alice (admin), Bob (member), Charlie (outsider).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from uprwatch.records.loading import load_bundled_dataset
+
+    with django_db_blocker.unblock():
+        load_bundled_dataset()
+
+
+@pytest.fixture
+def alice(db, django_user_model):
+    return django_user_model.objects.create_user("alice", "alice@example.org", "alice-password-1", is_staff=True)
+
+
+@pytest.fixture
+def bob(db, django_user_model):
+    return django_user_model.objects.create_user("bob", "bob@example.org", "bob-password-1")
+
+
+@pytest.fixture
+def charlie(db, django_user_model):
+    return django_user_model.objects.create_user("charlie", "charlie@example.org", "charlie-password-1")
