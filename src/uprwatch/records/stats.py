@@ -27,6 +27,9 @@ def dataset_stats() -> dict:
     }
 
 
+_ZERO = {response.replace(" ", "_"): 0 for response in Response.values}
+
+
 def counts_by_session() -> list[dict]:
     """Recommendations per session and response, for the home page chart and table."""
     rows = (
@@ -43,6 +46,7 @@ def counts_by_session() -> list[dict]:
                 "cycle": row["review__session__cycle_id"],
                 "year": row["review__session__year"],
                 "total": 0,
+                **_ZERO,
             },
         )
         entry[row["response"].replace(" ", "_")] = row["n"]
@@ -58,7 +62,7 @@ def counts_by_cycle() -> list[dict]:
     )
     table: dict[int, dict] = {}
     for row in rows:
-        entry = table.setdefault(row["review__session__cycle_id"], {"cycle": row["review__session__cycle_id"], "total": 0})
+        entry = table.setdefault(row["review__session__cycle_id"], {"cycle": row["review__session__cycle_id"], "total": 0, **_ZERO})
         entry[row["response"].replace(" ", "_")] = row["n"]
         entry["total"] += row["n"]
     return list(table.values())
