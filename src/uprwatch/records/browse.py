@@ -20,10 +20,10 @@ def reviews_of(state: State) -> list[dict]:
         Review.objects.filter(state=state)
         .select_related("session")
         .annotate(
-            total=Count("recommendations"),
-            supported=Count("recommendations", filter=Q(recommendations__response="supported")),
-            noted=Count("recommendations", filter=Q(recommendations__response="noted")),
-            pledges=Count("pledges", distinct=True),
+            total=Count("recommendations", distinct=True),
+            supported=Count("recommendations", filter=Q(recommendations__response="supported"), distinct=True),
+            noted=Count("recommendations", filter=Q(recommendations__response="noted"), distinct=True),
+            pledge_count=Count("pledges", distinct=True),
         )
         .order_by("-session_id")
     )
