@@ -53,6 +53,7 @@ Step = Callable[[Console, InitOptions], None]
 INIT_STEPS: list[tuple[str, Step]] = [
     ("migrate", migrate_step),
     ("dataset", dataset_step),
+    # Later steps, in this order: documents, search index, classify, vectors, lineage, calendar.
 ]
 
 

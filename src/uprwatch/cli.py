@@ -83,6 +83,27 @@ def stats(as_json: bool) -> None:
         table.add_row(key.replace("_", " "), f"{value:,}")
     Console().print(table)
 
+# --- search commands (owner: the search feature) ---
+# --- end search commands ---
+
+# --- documents commands (owner: the documents feature) ---
+# --- end documents commands ---
+
+# --- classify commands (owner: the classify feature) ---
+# --- end classify commands ---
+
+# --- analysis commands (owner: the analysis feature) ---
+# --- end analysis commands ---
+
+# --- calendar commands (owner: the calendar feature) ---
+# --- end calendar commands ---
+
+# --- tracking commands (owner: the tracking feature) ---
+# --- end tracking commands ---
+
+# --- reports commands (owner: the reports feature) ---
+# --- end reports commands ---
+
 
 if __name__ == "__main__":
     main()

@@ -30,6 +30,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "uprwatch.records",
+    "uprwatch.search",
+    "uprwatch.documents",
+    "uprwatch.classify",
+    "uprwatch.analysis",
+    "uprwatch.calendar",
+    "uprwatch.tracking",
+    "uprwatch.reports",
     "uprwatch.web",
 ]
 
@@ -95,6 +102,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = HOME / "uploads"
 

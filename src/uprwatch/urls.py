@@ -7,4 +7,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("uprwatch.web.urls")),
+    path("", include("uprwatch.search.urls")),
+    path("", include("uprwatch.documents.urls")),
+    path("", include("uprwatch.classify.urls")),
+    path("", include("uprwatch.analysis.urls")),
+    path("", include("uprwatch.calendar.urls")),
+    path("", include("uprwatch.tracking.urls")),
+    path("", include("uprwatch.reports.urls")),
 ]

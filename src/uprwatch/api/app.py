@@ -8,7 +8,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from uprwatch import __version__
-from uprwatch.api import records
+from uprwatch.api import analysis, calendar, classify, documents, records, reports, search, tracking
 
 api = NinjaAPI(
     title="uprwatch API",
@@ -20,3 +20,10 @@ api = NinjaAPI(
 )
 
 api.add_router("", records.router)
+api.add_router("", search.router)
+api.add_router("", documents.router)
+api.add_router("", classify.router)
+api.add_router("", analysis.router)
+api.add_router("", calendar.router)
+api.add_router("", tracking.router)
+api.add_router("", reports.router)

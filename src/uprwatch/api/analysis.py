@@ -1,0 +1,7 @@
+"""API endpoints for analysis."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["analysis"])

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClassifyConfig(AppConfig):
+    name = "uprwatch.classify"
+    label = "classify"
