@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from uprwatch.records import browse, stats
 from uprwatch.records.models import Recommendation, Review, State
 from uprwatch.web import charts
+from uprwatch.web.panels import RECOMMENDATION_PANELS, STATE_PANELS, render_panels
 
 PAGE_SIZE = 50
 
@@ -43,6 +44,7 @@ def state(request, slug: str):
             "state": state,
             "reviews": browse.reviews_of(state),
             "made": _page(request, browse.recommendations_made_by(state)),
+            "panels": render_panels(STATE_PANELS, request, state),
         },
     )
 
@@ -66,4 +68,6 @@ def recommendation(request, pk: int):
         rec = browse.recommendation_detail(pk)
     except Recommendation.DoesNotExist:
         return render(request, "web/404.html", {"what": f"recommendation {pk}"}, status=404)
-    return render(request, "web/recommendation.html", {"rec": rec})
+    return render(
+        request, "web/recommendation.html", {"rec": rec, "panels": render_panels(RECOMMENDATION_PANELS, request, rec)}
+    )
