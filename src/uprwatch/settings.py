@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves /api/docs from its own static files instead of a CDN (offline, CSP 'self')
     "uprwatch.records",
     "uprwatch.search",
     "uprwatch.documents",
@@ -49,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "uprwatch.web.security.SecurityHeadersMiddleware",
+    "uprwatch.web.throttle.LoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "uprwatch.urls"
@@ -118,6 +121,63 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Tokens, passwords and the secret key never reach a log line (see uprwatch.web.security).
+    "filters": {"redact_secrets": {"()": "uprwatch.web.security.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("UPRWATCH_LOG_LEVEL", "WARNING")},
 }
+
+# --- deploy settings (owner: deploy; `uprwatch check --deploy` verifies them) ---
+# UPRWATCH_HTTPS=1 means the site is reached over HTTPS through a reverse proxy that terminates TLS
+# and sets X-Forwarded-Proto / X-Forwarded-For: cookies become Secure, HSTS is sent, http redirects.
+HTTPS = os.environ.get("UPRWATCH_HTTPS", "0") == "1"
+# Set by `uprwatch serve --production`: static files then come from collectstatic's STATIC_ROOT.
+PRODUCTION = os.environ.get("UPRWATCH_PRODUCTION", "0") == "1"
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(os.environ.get("UPRWATCH_SESSION_AGE", str(14 * 24 * 3600)))
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
+# Subdomains and preload lists belong to whoever owns the domain, not to this app: opt in.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("UPRWATCH_HSTS_SUBDOMAINS", "0") == "1"
+SECURE_HSTS_PRELOAD = os.environ.get("UPRWATCH_HSTS_PRELOAD", "0") == "1"
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for check, chosen in (("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS), ("security.W021", SECURE_HSTS_PRELOAD))
+    if not chosen
+]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()] or (
+    [f"https://{h}" for h in ALLOWED_HOSTS if h != "*" and not h.startswith(".")] if HTTPS else []
+)
+
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Login throttling (uprwatch.web.throttle): failures allowed per user name and per client address
+# within the window. The file cache is shared by every gunicorn worker on the machine.
+UPRWATCH_LOGIN_FAILURES_PER_USER = int(os.environ.get("UPRWATCH_LOGIN_FAILURES_PER_USER", "5"))
+UPRWATCH_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("UPRWATCH_LOGIN_FAILURES_PER_ADDRESS", "20"))
+UPRWATCH_LOGIN_WINDOW_SECONDS = int(os.environ.get("UPRWATCH_LOGIN_WINDOW_SECONDS", "900"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(HOME / "cache" / "throttle"),
+    },
+}
+AUTHENTICATION_BACKENDS = ["uprwatch.web.throttle.ThrottledModelBackend"]
+# --- end deploy settings ---
