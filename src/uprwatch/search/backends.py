@@ -1,0 +1,181 @@
+"""Full-text backends: SQLite FTS5 (default) and PostgreSQL full-text search, one contract.
+
+Both index the *folded* text (``query.fold``: lower case, no accents) of every recommendation twice,
+once stemmed (FTS5 ``porter`` / PostgreSQL ``english``) and once not (for ``exact:``), and answer
+``match(tree, exact)`` with every matching recommendation id and a relevance score (higher is better).
+The query tree only ever holds word characters, and every word is quoted when compiled, so no user
+string reaches the FTS5 or tsquery parser as syntax.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from django.db import connection
+
+from uprwatch.search.query import And, Node, Not, Or, Phrase, Term, fold
+
+SQLITE_TABLES = {
+    False: ("search_fts", "porter unicode61 remove_diacritics 2"),
+    True: ("search_fts_exact", "unicode61 remove_diacritics 2"),
+}
+POSTGRES_CONFIG = {False: "english", True: "simple"}
+
+
+def _split_not(node: And) -> tuple[list[Node], list[Node]]:
+    positives = [c for c in node.children if not isinstance(c, Not)]
+    negatives = [c.child for c in node.children if isinstance(c, Not)]
+    return positives, negatives
+
+
+def top_level_negation(tree: Node) -> Node | None:
+    """For a query made only of NOTs ("-torture"), the part to subtract from everything."""
+    if isinstance(tree, Not):
+        return tree.child
+    if isinstance(tree, And) and all(isinstance(c, Not) for c in tree.children):
+        return Or(tuple(c.child for c in tree.children))
+    return None
+
+
+def to_fts5(node: Node) -> str:
+    """Compile to an FTS5 MATCH expression (https://www.sqlite.org/fts5.html#full_text_query_syntax)."""
+    if isinstance(node, Term):
+        return f'"{node.word}"' + ("*" if node.prefix else "")
+    if isinstance(node, Phrase):
+        return '"' + " ".join(node.words) + '"'
+    if isinstance(node, Or):
+        return "(" + " OR ".join(to_fts5(c) for c in node.children) + ")"
+    if isinstance(node, And):
+        positives, negatives = _split_not(node)
+        expr = "(" + " AND ".join(to_fts5(c) for c in positives) + ")"
+        if negatives:
+            # FTS5's NOT is binary: "a NOT b"
+            expr = f"({expr} NOT ({' OR '.join(to_fts5(c) for c in negatives)}))"
+        return expr
+    raise ValueError(f"cannot compile {node!r}")  # Not only appears inside And (checked by the parser)
+
+
+def to_tsquery(node: Node) -> str:
+    """Compile to PostgreSQL ``to_tsquery`` syntax; the words are quoted lexemes, stemmed by the config."""
+    if isinstance(node, Term):
+        return f"'{node.word}'" + (":*" if node.prefix else "")
+    if isinstance(node, Phrase):
+        return "(" + " <-> ".join(f"'{w}'" for w in node.words) + ")"
+    if isinstance(node, Or):
+        return "(" + " | ".join(to_tsquery(c) for c in node.children) + ")"
+    if isinstance(node, And):
+        positives, negatives = _split_not(node)
+        parts = [to_tsquery(c) for c in positives] + [f"!{to_tsquery(c)}" for c in negatives]
+        return "(" + " & ".join(parts) + ")"
+    if isinstance(node, Not):
+        return f"!{to_tsquery(node.child)}"
+    raise ValueError(f"cannot compile {node!r}")
+
+
+class SQLiteBackend:
+    name = "sqlite-fts5"
+
+    def create_schema(self, cursor) -> None:
+        for table, tokenizer in SQLITE_TABLES.values():
+            cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(body, tokenize='{tokenizer}')")
+
+    def drop_schema(self, cursor) -> None:
+        for table, _ in SQLITE_TABLES.values():
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def index(self, rows: Iterable[tuple[int, str]]) -> None:
+        rows = [(pk, fold(text)) for pk, text in rows]
+        with connection.cursor() as cursor:
+            for table, _ in SQLITE_TABLES.values():
+                cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", [(pk,) for pk, _ in rows])
+                cursor.executemany(f"INSERT INTO {table}(rowid, body) VALUES (%s, %s)", rows)
+
+    def delete(self, ids: list[int]) -> None:
+        with connection.cursor() as cursor:
+            for table, _ in SQLITE_TABLES.values():
+                cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", [(pk,) for pk in ids])
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            for table, _ in SQLITE_TABLES.values():
+                cursor.execute(f"DELETE FROM {table}")
+
+    def indexed_count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {SQLITE_TABLES[False][0]}")
+            return cursor.fetchone()[0]
+
+    def match(self, node: Node, exact: bool) -> tuple[np.ndarray, np.ndarray]:
+        table = SQLITE_TABLES[exact][0]
+        with connection.cursor() as cursor:
+            # bm25() is lower-is-better; negate so every backend returns higher-is-better.
+            cursor.execute(f"SELECT rowid, -bm25({table}) FROM {table} WHERE {table} MATCH %s", [to_fts5(node)])
+            rows = cursor.fetchall()
+        return _arrays(rows)
+
+
+class PostgresBackend:
+    name = "postgresql"
+
+    def create_schema(self, cursor) -> None:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS search_text (rec_id bigint PRIMARY KEY, stemmed tsvector NOT NULL,"
+            " plain tsvector NOT NULL)"
+        )
+        cursor.execute("CREATE INDEX IF NOT EXISTS search_text_stemmed ON search_text USING gin (stemmed)")
+        cursor.execute("CREATE INDEX IF NOT EXISTS search_text_plain ON search_text USING gin (plain)")
+
+    def drop_schema(self, cursor) -> None:
+        cursor.execute("DROP TABLE IF EXISTS search_text")
+
+    def index(self, rows: Iterable[tuple[int, str]]) -> None:
+        rows = [(pk, fold(text)) for pk, text in rows]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_text (rec_id, stemmed, plain) VALUES"
+                " (%s, to_tsvector('english', %s), to_tsvector('simple', %s))"
+                " ON CONFLICT (rec_id) DO UPDATE SET stemmed = EXCLUDED.stemmed, plain = EXCLUDED.plain",
+                [(pk, body, body) for pk, body in rows],
+            )
+
+    def delete(self, ids: list[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_text WHERE rec_id = ANY(%s)", [list(ids)])
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_text")
+
+    def indexed_count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_text")
+            return cursor.fetchone()[0]
+
+    def match(self, node: Node, exact: bool) -> tuple[np.ndarray, np.ndarray]:
+        column = "plain" if exact else "stemmed"
+        config = POSTGRES_CONFIG[exact]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rec_id, ts_rank({column}, q) FROM search_text, to_tsquery(%s::regconfig, %s) q"
+                f" WHERE {column} @@ q",
+                [config, to_tsquery(node)],
+            )
+            rows = cursor.fetchall()
+        return _arrays(rows)
+
+
+def _arrays(rows: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+    if not rows:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    ids, scores = zip(*rows, strict=True)
+    return np.asarray(ids, dtype=np.int64), np.asarray(scores, dtype=np.float32)
+
+
+def get_backend(vendor: str | None = None) -> SQLiteBackend | PostgresBackend:
+    vendor = vendor or connection.vendor
+    if vendor == "postgresql":
+        return PostgresBackend()
+    if vendor == "sqlite":
+        return SQLiteBackend()
+    raise NotImplementedError(f"full-text search supports SQLite and PostgreSQL, not {vendor}")

@@ -1,0 +1,217 @@
+"""Every recommendation's filterable attributes as numpy columns, held in memory once per process.
+
+Filtering and facet counting are then array operations (a boolean mask and ``np.bincount``) instead
+of SQL GROUP BYs: exact counts for every facet in well under a millisecond each at 41k rows. The
+catalog is rebuilt when the search index changes: ``indexing`` bumps a stamp file under
+``UPRWATCH_HOME`` and every process compares it before answering (one ``stat`` call).
+
+Each facet column maps its values to small integer codes. A single-valued column stores one code per
+row (``len(values)`` stands for "none"); a multi-valued column (recommending states, issues, ...)
+stores (row, code) pairs, deduplicated per row so that counts are counts of recommendations.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+from uprwatch.records.models import ACTION_CATEGORIES, Label, Recommendation, Response, State, Term
+
+
+@dataclass
+class FacetColumn:
+    name: str
+    values: list[str]  # code -> the value a URL filter uses
+    labels: list[str]  # code -> what a person reads
+    codes: np.ndarray | None = None  # single-valued: one code per row
+    owner: np.ndarray | None = None  # multi-valued: row index of each pair
+    members: np.ndarray | None = None  # multi-valued: code of each pair
+
+    def rows_with(self, selected: list[int], size: int) -> np.ndarray:
+        """Boolean mask of the rows having any of the selected codes (OR within one facet)."""
+        lookup = np.zeros(len(self.values) + 1, dtype=bool)
+        lookup[selected] = True
+        if self.codes is not None:
+            return lookup[self.codes]
+        mask = np.zeros(size, dtype=bool)
+        mask[self.owner[lookup[self.members]]] = True
+        return mask
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        if self.codes is not None:
+            return np.bincount(self.codes[mask], minlength=len(self.values) + 1)[: len(self.values)]
+        return np.bincount(self.members[mask[self.owner]], minlength=len(self.values))
+
+
+@dataclass
+class Catalog:
+    ids: np.ndarray  # recommendation ids, ascending
+    session: np.ndarray
+    state_rank: np.ndarray  # position of the SuR's name in alphabetical order (sort by state)
+    human_only: np.ndarray  # no machine label and no machine action category
+    facets: dict[str, FacetColumn]
+    stamp: float = 0.0
+    state_ids: dict[int, int] = field(default_factory=dict)  # State.pk -> code in the sur/by facets
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def rows_of(self, rec_ids: np.ndarray) -> np.ndarray:
+        """Row positions of recommendation ids (ids not in the catalog are dropped)."""
+        rec_ids = np.asarray(rec_ids, dtype=np.int64)
+        rows = np.searchsorted(self.ids, rec_ids)
+        rows = np.clip(rows, 0, max(self.size - 1, 0))
+        return rows[self.ids[rows] == rec_ids] if self.size else rows[:0]
+
+
+def _pairs_to_rows(ids: np.ndarray, pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    if not pairs:
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32)
+    unique = np.unique(np.asarray(pairs, dtype=np.int64), axis=0)
+    rows = np.searchsorted(ids, unique[:, 0])
+    keep = (rows < len(ids)) & (ids[np.clip(rows, 0, len(ids) - 1)] == unique[:, 0])
+    return rows[keep].astype(np.int32), unique[keep, 1].astype(np.int32)
+
+
+def build_catalog() -> Catalog:
+    """Read every recommendation's attributes from the database (a few queries, no per-row ORM)."""
+    states = list(State.objects.order_by("name").values_list("id", "name", "regional_group"))
+    state_code = {pk: code for code, (pk, _, _) in enumerate(states)}
+    state_names = [name for _, name, _ in states]
+    groups = sorted({g for _, _, g in states if g})
+    group_code = {g: i for i, g in enumerate(groups)}
+    bloc_rows = list(State.blocs.through.objects.values_list("state_id", "bloc__code"))
+    blocs = sorted({code for _, code in bloc_rows})
+    bloc_code = {b: i for i, b in enumerate(blocs)}
+    blocs_of_state: dict[int, list[int]] = {}
+    for state_id, code in bloc_rows:
+        blocs_of_state.setdefault(state_id, []).append(bloc_code[code])
+
+    rows = list(
+        Recommendation.objects.order_by("id").values_list(
+            "id", "review__state_id", "review__session_id", "review__session__cycle_id",
+            "review__session__year", "response", "action_category", "action_origin",
+        )
+    )
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    size = len(rows)
+    sur_ids = [r[1] for r in rows]
+
+    sessions = sorted({r[2] for r in rows})
+    cycles = sorted({r[3] for r in rows})
+    years = sorted({r[4] for r in rows if r[4] is not None})
+    responses = [choice.value for choice in Response]
+    actions = sorted(ACTION_CATEGORIES)
+
+    def column(name: str, values: list, labels: list[str], row_values: list) -> FacetColumn:
+        code = {v: i for i, v in enumerate(values)}
+        codes = np.fromiter((code.get(v, len(values)) for v in row_values), dtype=np.int32, count=size)
+        return FacetColumn(name, [str(v) for v in values], labels, codes=codes)
+
+    def multi(name: str, values: list[str], labels: list[str], pairs: list[tuple[int, int]]) -> FacetColumn:
+        owner, members = _pairs_to_rows(ids, pairs)
+        return FacetColumn(name, values, labels, owner=owner, members=members)
+
+    by_pairs = list(Recommendation.recommending_states.through.objects.values_list("recommendation_id", "state_id"))
+    state_group = {pk: group_code[g] for pk, _, g in states if g}
+    group_of = {pk: g for pk, _, g in states if g}
+    terms = {t.pk: t for t in Term.objects.filter(taxonomy__in=[Term.Taxonomy.ISSUE, Term.Taxonomy.THEME])}
+    issues = sorted((t for t in terms.values() if t.taxonomy == Term.Taxonomy.ISSUE), key=lambda t: t.name)
+    themes = sorted((t for t in terms.values() if t.taxonomy == Term.Taxonomy.THEME), key=lambda t: t.code)
+    issue_code = {t.pk: i for i, t in enumerate(issues)}
+    theme_code = {t.pk: i for i, t in enumerate(themes)}
+    label_rows = list(Label.objects.values_list("recommendation_id", "term_id", "origin"))
+
+    machine = {rec_id for rec_id, _, origin in label_rows if origin == "machine"}
+    human_only = np.fromiter(
+        ((r[0] not in machine) and r[7] != "machine" for r in rows), dtype=bool, count=size
+    )
+    state_rank = np.fromiter((state_code[s] for s in sur_ids), dtype=np.int32, count=size)
+
+    facets = {
+        "sur": column("sur", [pk for pk, _, _ in states], state_names, sur_ids),  # values renamed below
+        "by": multi("by", state_names, state_names, [(r, state_code[s]) for r, s in by_pairs]),
+        "sur_group": column("sur_group", groups, groups, [group_of.get(s) for s in sur_ids]),
+        "by_group": multi("by_group", groups, groups, [(r, state_group[s]) for r, s in by_pairs if s in state_group]),
+        "sur_bloc": multi(
+            "sur_bloc", blocs, blocs, [(r[0], b) for r in rows for b in blocs_of_state.get(r[1], ())]
+        ),
+        "by_bloc": multi("by_bloc", blocs, blocs, [(r, b) for r, s in by_pairs for b in blocs_of_state.get(s, ())]),
+        "cycle": column("cycle", cycles, [f"cycle {c}" for c in cycles], [r[3] for r in rows]),
+        "session": column("session", sessions, [f"session {s}" for s in sessions], [r[2] for r in rows]),
+        "year": column("year", years, [str(y) for y in years], [r[4] for r in rows]),
+        "response": column("response", responses, responses, [r[5] for r in rows]),
+        "action": column("action", actions, [f"{a} {ACTION_CATEGORIES[a]}" for a in actions], [r[6] for r in rows]),
+        "issue": multi(
+            "issue", [t.name for t in issues], [t.name for t in issues],
+            [(rec, issue_code[term]) for rec, term, _ in label_rows if term in issue_code],
+        ),
+        "theme": multi(
+            "theme", [t.code for t in themes], [f"{t.code} {t.name}" if t.code != t.name else t.name for t in themes],
+            [(rec, theme_code[term]) for rec, term, _ in label_rows if term in theme_code],
+        ),
+    }
+    # the sur facet's values are state pks internally; expose names like the by facet
+    facets["sur"].values = state_names
+    catalog = Catalog(
+        ids=ids,
+        session=np.asarray([r[2] for r in rows], dtype=np.int32),
+        state_rank=state_rank,
+        human_only=human_only,
+        facets=facets,
+        state_ids=state_code,
+    )
+    return catalog
+
+
+def stamp_path() -> Path:
+    path = Path(settings.HOME) / "search"
+    path.mkdir(parents=True, exist_ok=True)
+    return path / "index.stamp"
+
+
+def current_stamp() -> float:
+    try:
+        return stamp_path().stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0.0
+
+
+def bump_stamp() -> None:
+    """Tell every process that the index changed (they rebuild their catalog on the next search)."""
+    path = stamp_path()
+    path.touch()
+    now = time.time_ns()
+    os.utime(path, ns=(now, now))
+    invalidate()
+
+
+_lock = threading.Lock()
+_cached: Catalog | None = None
+
+
+def get_catalog() -> Catalog:
+    global _cached
+    stamp = current_stamp()
+    catalog = _cached
+    if catalog is not None and catalog.stamp == stamp:
+        return catalog
+    with _lock:
+        if _cached is None or _cached.stamp != stamp:
+            catalog = build_catalog()
+            catalog.stamp = stamp
+            _cached = catalog
+        return _cached
+
+
+def invalidate() -> None:
+    """Forget this process's catalog (tests that add recommendations call it)."""
+    global _cached
+    _cached = None

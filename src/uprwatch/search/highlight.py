@@ -1,0 +1,67 @@
+"""Result snippets with the matched words marked, built from escaped text (recommendations are untrusted).
+
+Matching mirrors the backends: words compare by their folded, stemmed form (Snowball English), prefixes
+by the start of the folded word, and ``exact:`` queries by the folded word itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import snowballstemmer
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from uprwatch.search.query import ParsedQuery, Phrase, Term, fold
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_stemmer = snowballstemmer.stemmer("english")
+SNIPPET_CHARS = 400
+
+
+@functools.lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def _matcher(parsed: ParsedQuery):
+    whole: set[str] = set()
+    prefixes: list[str] = []
+    for leaf in parsed.positive_leaves():
+        words = leaf.words if isinstance(leaf, Phrase) else (leaf.word,)
+        if isinstance(leaf, Term) and leaf.prefix:
+            prefixes.append(leaf.word)
+            continue
+        whole.update(w if parsed.exact else stem(w) for w in words)
+
+    def matches(token: str) -> bool:
+        folded = fold(token)
+        if any(folded.startswith(p) for p in prefixes):
+            return True
+        return (folded if parsed.exact else stem(folded)) in whole
+
+    return matches
+
+
+def snippet_html(text: str, parsed: ParsedQuery, max_chars: int = SNIPPET_CHARS) -> SafeString:
+    """The text (or a window of it around the first match), HTML-escaped, matches in ``<mark>``."""
+    matches = _matcher(parsed)
+    spans = [m.span() for m in _WORD.finditer(text) if matches(m.group())]
+    start, end = 0, len(text)
+    if len(text) > max_chars:
+        first = spans[0][0] if spans else 0
+        start = max(0, first - max_chars // 4)
+        end = min(len(text), start + max_chars)
+    parts: list[str] = ["…" if start else ""]
+    cursor = start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        parts.append(escape(text[cursor:a]))
+        parts.append(f"<mark>{escape(text[a:b])}</mark>")
+        cursor = b
+    parts.append(escape(text[cursor:end]))
+    if end < len(text):
+        parts.append("…")
+    return mark_safe("".join(parts))
