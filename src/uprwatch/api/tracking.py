@@ -1,7 +1,485 @@
-"""API endpoints for tracking."""
+"""API for implementation tracking: campaigns, assessments, evidence, events, notifications, audit.
+
+Authentication: ``Authorization: Bearer <token>`` (tokens from ``uprwatch tokens create`` or the
+"API tokens" page). Every write needs a token (401 without, or with a revoked one) and the same role
+as on the web (403). Reads without a token see published content only; with a token they also see
+the private content of the user's organisations. Stale saves (``version`` not current) get 409 with
+``current_version``; nothing is written.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime
+import functools
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import File, Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.security import HttpBearer
+
+from uprwatch.records.models import Recommendation, State
+from uprwatch.tracking import alerts, assessments, audit, campaigns, events, organisations
+from uprwatch.tracking.errors import Conflict, Invalid, NotAllowed
+from uprwatch.tracking.models import Assessment, Event, EvidenceItem, Organisation, Role, Watchlist
+from uprwatch.tracking.permissions import has_role, require_role, require_view
 
 router = Router(tags=["tracking"])
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token: str):
+        user = organisations.user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+bearer = TokenAuth()
+
+
+def reader(request):
+    """The user behind an optional bearer token (anonymous without one; 401 for a bad one)."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return AnonymousUser()
+    scheme, _, key = header.partition(" ")
+    user = organisations.user_for_token(key.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        raise HttpError(401, "invalid or revoked token")
+    return user
+
+
+def errors(view):
+    """Map service errors to HTTP: 403 not allowed, 404 not visible, 422 invalid, 409 conflict."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotAllowed as exc:
+            raise HttpError(403, str(exc)) from None
+        except (LookupError, Watchlist.DoesNotExist, Event.DoesNotExist, Assessment.DoesNotExist):
+            raise HttpError(404, "not found") from None
+        except Invalid as exc:
+            raise HttpError(422, str(exc)) from None
+        except Conflict as exc:
+            return JsonResponse(
+                {"detail": str(exc), "current_version": exc.current_version, "current": exc.current}, status=409
+            )
+
+    return wrapper
+
+
+def _visible(model, user, pk: int):
+    obj = get_object_or_404(model.objects.select_related("organisation"), pk=pk)
+    require_view(user, obj)
+    return obj
+
+
+def _organisation(slug: str) -> Organisation:
+    org = Organisation.objects.filter(slug=slug).first()
+    if org is None:
+        raise Invalid(f"no organisation {slug!r}")
+    return org
+
+
+# --- JSON shapes ---------------------------------------------------------------------------------
+
+def organisation_out(org: Organisation) -> dict:
+    return {"slug": org.slug, "name": org.name, "coalition": org.coalition.slug if org.coalition else None}
+
+
+def evidence_out(item: EvidenceItem) -> dict:
+    return {
+        "id": item.pk, "citation": item.citation, "url": item.url, "date": item.date, "quote": item.quote,
+        "file": reverse("tracking:evidence_file", args=[item.pk]) if item.file else None,
+        "file_name": item.file_name, "file_type": item.file_type, "file_size": item.file_size,
+        "assessment": item.assessment_id, "event": item.event_id, "organisation": item.organisation.slug,
+    }
+
+
+def assessment_out(a: Assessment, *, full: bool = False, user=None) -> dict:
+    out = {
+        "id": a.pk, "recommendation": a.recommendation_id, "organisation": a.organisation.slug,
+        "status": a.status, "assessed_on": a.assessed_on, "rationale": a.rationale, "visibility": a.visibility,
+        "published_at": a.published_at, "version": a.version, "updated_at": a.updated_at,
+    }
+    if full:
+        versions = a.versions.select_related("saved_by")
+        if not has_role(user, a.organisation, Role.VIEWER):
+            versions = versions.filter(visibility="published")
+        out["evidence"] = [evidence_out(e) for e in a.evidence.select_related("organisation")]
+        out["history"] = [
+            {"version": v.version, "status": v.status, "assessed_on": v.assessed_on, "rationale": v.rationale,
+             "visibility": v.visibility, "saved_by": v.saved_by.username if v.saved_by else None, "saved_at": v.saved_at}
+            for v in versions
+        ]
+    return out
+
+
+def event_out(e: Event, *, full: bool = False) -> dict:
+    out = {
+        "id": e.pk, "organisation": e.organisation.slug, "title": e.title, "description": e.description,
+        "occurred_on": e.occurred_on, "occurred_until": e.occurred_until, "people_count": e.people_count,
+        "count_note": e.count_note, "places": e.places, "sources": e.sources, "confidence": e.confidence,
+        "states": [s.name for s in e.states.all()],
+        "recommendations": sorted(e.recommendations.values_list("pk", flat=True)),
+        "visibility": e.visibility, "version": e.version,
+    }
+    if full:
+        out["evidence"] = [evidence_out(i) for i in e.evidence.select_related("organisation")]
+    return out
+
+
+def campaign_out(w: Watchlist, *, full: bool = False, user=None) -> dict:
+    out = {
+        "id": w.pk, "organisation": w.organisation.slug, "name": w.name, "description": w.description,
+        "query": w.query, "states": [s.name for s in w.states.all()],
+        "pinned": sorted(w.pinned.values_list("pk", flat=True)),
+        "excluded": sorted(w.excluded.values_list("pk", flat=True)),
+        "visibility": w.visibility, "version": w.version, "updated_at": w.updated_at,
+    }
+    if full:
+        ids = campaigns.recommendation_ids(w)
+        out["recommendations"] = sorted(ids)
+        out["assessments"] = [
+            assessment_out(a) for rows in assessments.assessments_of(user, ids).values() for a in rows
+        ]
+    return out
+
+
+def timeline_out(items) -> list[dict]:
+    return [{"date": i.date, "kind": i.kind, "title": i.title, "organisation": i.organisation, "url": i.url,
+             "detail": i.detail} for i in items]
+
+
+# --- input shapes --------------------------------------------------------------------------------
+
+class CampaignIn(Schema):
+    organisation: str
+    name: str
+    description: str = ""
+    query: str = ""
+    states: list[str] = []
+    pinned: list[int] = []
+    excluded: list[int] = []
+    visibility: str = "private"
+
+
+class CampaignPatch(Schema):
+    version: int
+    name: str | None = None
+    description: str | None = None
+    query: str | None = None
+    states: list[str] | None = None
+    pinned: list[int] | None = None
+    excluded: list[int] | None = None
+    visibility: str | None = None
+
+
+class AssessmentIn(Schema):
+    organisation: str
+    recommendation: int
+    status: str
+    rationale: str = ""
+    assessed_on: datetime.date | None = None
+    version: int | None = None
+    publish: bool = False
+
+
+class VersionIn(Schema):
+    version: int | None = None
+
+
+class EventIn(Schema):
+    organisation: str
+    title: str
+    occurred_on: datetime.date
+    occurred_until: datetime.date | None = None
+    description: str = ""
+    people_count: int | None = None
+    count_note: str = ""
+    places: str = ""
+    sources: str = ""
+    confidence: str = "medium"
+    states: list[str] = []
+    recommendations: list[int] = []
+    visibility: str = "private"
+
+
+class EventPatch(Schema):
+    version: int
+    title: str | None = None
+    occurred_on: datetime.date | None = None
+    occurred_until: datetime.date | None = None
+    description: str | None = None
+    people_count: int | None = None
+    count_note: str | None = None
+    places: str | None = None
+    sources: str | None = None
+    confidence: str | None = None
+    states: list[str] | None = None
+    recommendations: list[int] | None = None
+
+
+class PreferencesIn(Schema):
+    in_app: bool | None = None
+    email: bool | None = None
+    watchlist_matches: bool | None = None
+    deadlines: bool | None = None
+    deadline_days: int | None = None
+
+
+class ReadIn(Schema):
+    ids: list[int] | None = None
+
+
+# --- organisations and audit ---------------------------------------------------------------------
+
+@router.get("/tracking/organisations", summary="Organisations (public names only)")
+def organisation_list(request):
+    return [organisation_out(o) for o in Organisation.objects.select_related("coalition")]
+
+
+@router.get("/tracking/organisations/{slug}/audit", summary="Audit log of an organisation (admins)")
+@errors
+def audit_log(request, slug: str, format: str = "json"):
+    user = reader(request)
+    org = get_object_or_404(Organisation, slug=slug)
+    if not user.is_authenticated:
+        raise HttpError(401, "a token is required")
+    require_role(user, org, Role.ADMIN)
+    if format == "csv":
+        return HttpResponse(audit.export(org, "csv"), content_type="text/csv")
+    if format != "json":
+        raise Invalid("format must be csv or json")
+    return [audit.entry_dict(e) for e in audit.entries_for(org)]
+
+
+# --- campaigns -----------------------------------------------------------------------------------
+
+@router.get("/tracking/campaigns", summary="Campaigns you may see")
+def campaign_list(request):
+    user = reader(request)
+    return [campaign_out(w) for w in campaigns.visible_campaigns(user).prefetch_related("states")]
+
+
+@router.post("/tracking/campaigns", auth=bearer, response={201: dict}, summary="Create a campaign")
+@errors
+def campaign_create(request, payload: CampaignIn):
+    data = payload.dict()
+    org = _organisation(data.pop("organisation"))
+    watchlist = campaigns.create_campaign(request.auth, org, **data)
+    return 201, campaign_out(watchlist)
+
+
+@router.get("/tracking/campaigns/{int:pk}", summary="A campaign with its recommendations and assessments")
+@errors
+def campaign_detail(request, pk: int):
+    user = reader(request)
+    return campaign_out(_visible(Watchlist, user, pk), full=True, user=user)
+
+
+@router.patch("/tracking/campaigns/{int:pk}", auth=bearer, summary="Change a campaign (send the version you read)")
+@errors
+def campaign_update(request, pk: int, payload: CampaignPatch):
+    _visible(Watchlist, request.auth, pk)
+    data = payload.dict()
+    version = data.pop("version")
+    return campaign_out(campaigns.update_campaign(request.auth, pk, version=version, **data))
+
+
+@router.post("/tracking/campaigns/{int:pk}/publish", auth=bearer, summary="Publish a campaign (editors)")
+@errors
+def campaign_publish(request, pk: int, payload: VersionIn | None = None):
+    watchlist = _visible(Watchlist, request.auth, pk)
+    return campaign_out(assessments.publish(request.auth, watchlist, version=payload.version if payload else None))
+
+
+@router.delete("/tracking/campaigns/{int:pk}", auth=bearer, response={204: None}, summary="Delete a campaign (editors)")
+@errors
+def campaign_delete(request, pk: int):
+    campaigns.delete_campaign(request.auth, _visible(Watchlist, request.auth, pk))
+    return 204, None
+
+
+@router.get("/tracking/campaigns/{int:pk}/timeline", summary="Events, evidence and assessments of a campaign")
+@errors
+def campaign_timeline(request, pk: int):
+    user = reader(request)
+    watchlist = _visible(Watchlist, user, pk)
+    return timeline_out(events.campaign_timeline(user, watchlist, campaigns.recommendation_ids(watchlist)))
+
+
+# --- assessments and evidence --------------------------------------------------------------------
+
+@router.get("/tracking/assessments", summary="Assessments you may see, with the state's own claim")
+@errors
+def assessment_list(request, recommendation: int | None = None, organisation: str | None = None):
+    user = reader(request)
+    found = assessments.visible_assessments(user)
+    if recommendation is not None:
+        found = found.filter(recommendation_id=recommendation)
+    if organisation:
+        found = found.filter(organisation__slug=organisation)
+    out = {"assessments": [assessment_out(a) for a in found[:1000]]}
+    if recommendation is not None:
+        rec = Recommendation.objects.select_related("review__state").filter(pk=recommendation).first()
+        if rec is None:
+            raise HttpError(404, f"no recommendation {recommendation}")
+        out["state_claim"] = assessments.state_claim(rec)
+    return out
+
+
+@router.post("/tracking/assessments", auth=bearer, response={200: dict, 201: dict},
+             summary="Create an assessment, or a new version of it (send the version you read)")
+@errors
+def assessment_save(request, payload: AssessmentIn):
+    data = payload.dict()
+    org = _organisation(data.pop("organisation"))
+    existed = Assessment.objects.filter(recommendation_id=data["recommendation"], organisation=org).exists()
+    saved = assessments.save_assessment(request.auth, org, data.pop("recommendation"), **data)
+    return (200 if existed else 201), assessment_out(saved, full=True, user=request.auth)
+
+
+@router.get("/tracking/assessments/{int:pk}", summary="An assessment with its evidence and history")
+@errors
+def assessment_detail(request, pk: int):
+    user = reader(request)
+    return assessment_out(_visible(Assessment, user, pk), full=True, user=user)
+
+
+@router.post("/tracking/assessments/{int:pk}/publish", auth=bearer, summary="Publish a draft (editors)")
+@errors
+def assessment_publish(request, pk: int, payload: VersionIn | None = None):
+    item = _visible(Assessment, request.auth, pk)
+    published = assessments.publish(request.auth, item, version=payload.version if payload else None)
+    return assessment_out(published, full=True, user=request.auth)
+
+
+def _evidence(request, parent, citation, url, date, quote, file):
+    item = assessments.add_evidence(request.auth, parent, citation=citation, url=url, date=date, quote=quote,
+                                    upload=file)
+    return 201, evidence_out(item)
+
+
+@router.post("/tracking/assessments/{int:pk}/evidence", auth=bearer, response={201: dict},
+             summary="Add evidence (multipart form; optional file)")
+@errors
+def assessment_evidence(request, pk: int, citation: Form[str], url: Form[str] = "", date: Form[str] = "",
+                        quote: Form[str] = "", file: File[UploadedFile] | None = None):
+    return _evidence(request, _visible(Assessment, request.auth, pk), citation, url, date, quote, file)
+
+
+@router.delete("/tracking/evidence/{int:pk}", auth=bearer, response={204: None}, summary="Delete evidence (editors)")
+@errors
+def evidence_delete(request, pk: int):
+    item = get_object_or_404(EvidenceItem.objects.select_related("assessment", "event", "organisation"), pk=pk)
+    require_view(request.auth, assessments.evidence_parent(item))
+    assessments.delete_evidence(request.auth, item)
+    return 204, None
+
+
+# --- events and timelines ------------------------------------------------------------------------
+
+@router.get("/tracking/events", summary="Events you may see")
+@errors
+def event_list(request, state: str | None = None, recommendation: int | None = None):
+    user = reader(request)
+    found = events.visible_events(user).prefetch_related("recommendations")
+    if state:
+        found = found.filter(states__slug=state)
+    if recommendation is not None:
+        found = found.filter(recommendations=recommendation)
+    return [event_out(e) for e in found.distinct()[:1000]]
+
+
+@router.post("/tracking/events", auth=bearer, response={201: dict}, summary="Record an event")
+@errors
+def event_create(request, payload: EventIn):
+    data = payload.dict()
+    org = _organisation(data.pop("organisation"))
+    return 201, event_out(events.create_event(request.auth, org, **data), full=True)
+
+
+@router.get("/tracking/events/{int:pk}", summary="An event with its evidence")
+@errors
+def event_detail(request, pk: int):
+    return event_out(_visible(Event, reader(request), pk), full=True)
+
+
+@router.patch("/tracking/events/{int:pk}", auth=bearer, summary="Change an event (send the version you read)")
+@errors
+def event_update(request, pk: int, payload: EventPatch):
+    item = _visible(Event, request.auth, pk)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    for key in ("title", "occurred_on", "confidence"):
+        data.setdefault(key, getattr(item, key))
+    return event_out(events.update_event(request.auth, pk, version=version, **data), full=True)
+
+
+@router.post("/tracking/events/{int:pk}/publish", auth=bearer, summary="Publish an event (editors)")
+@errors
+def event_publish(request, pk: int, payload: VersionIn | None = None):
+    item = _visible(Event, request.auth, pk)
+    return event_out(assessments.publish(request.auth, item, version=payload.version if payload else None), full=True)
+
+
+@router.delete("/tracking/events/{int:pk}", auth=bearer, response={204: None}, summary="Delete an event (editors)")
+@errors
+def event_delete(request, pk: int):
+    events.delete_event(request.auth, _visible(Event, request.auth, pk))
+    return 204, None
+
+
+@router.post("/tracking/events/{int:pk}/evidence", auth=bearer, response={201: dict},
+             summary="Add evidence to an event (multipart form; optional file)")
+@errors
+def event_evidence(request, pk: int, citation: Form[str], url: Form[str] = "", date: Form[str] = "",
+                   quote: Form[str] = "", file: File[UploadedFile] | None = None):
+    return _evidence(request, _visible(Event, request.auth, pk), citation, url, date, quote, file)
+
+
+@router.get("/tracking/states/{slug}/timeline", summary="Timeline of a state (what you may see)")
+def state_timeline(request, slug: str):
+    user = reader(request)
+    state = get_object_or_404(State, slug=slug)
+    return timeline_out(events.state_timeline(user, state))
+
+
+# --- notifications and preferences ---------------------------------------------------------------
+
+@router.get("/tracking/notifications", auth=bearer, summary="Your notifications, newest first")
+def notification_list(request, unread: bool = False):
+    notes = request.auth.notifications.all()
+    if unread:
+        notes = notes.filter(read_at__isnull=True)
+    return [{"id": n.pk, "kind": n.kind, "message": n.message, "url": n.url, "campaign": n.watchlist_id,
+             "recommendations": n.recommendation_ids, "created_at": n.created_at, "read_at": n.read_at,
+             "emailed_at": n.emailed_at} for n in notes[:500]]
+
+
+@router.post("/tracking/notifications/read", auth=bearer, summary="Mark notifications read (all without ids)")
+def notification_read(request, payload: ReadIn | None = None):
+    return {"marked": alerts.mark_read(request.auth, payload.ids if payload else None)}
+
+
+def _preferences_out(prefs) -> dict:
+    return {f: getattr(prefs, f) for f in alerts.PREFERENCE_FIELDS}
+
+
+@router.get("/tracking/preferences", auth=bearer, summary="Your alert preferences")
+def preferences_get(request):
+    return _preferences_out(alerts.preferences(request.auth))
+
+
+@router.put("/tracking/preferences", auth=bearer, summary="Change your alert preferences")
+@errors
+def preferences_put(request, payload: PreferencesIn):
+    values = {k: v for k, v in payload.dict().items() if v is not None}
+    return _preferences_out(alerts.update_preferences(request.auth, **values))

@@ -1,0 +1,182 @@
+"""Alerts: new recommendations that match a campaign, and deadlines of watched states.
+
+Nothing here needs a server of its own. Ingest and classification send ``recommendations_changed``;
+our receiver only queues a ``Job`` row. ``uprwatch jobs run`` (run it from cron, e.g. every
+10 minutes) works through the queue, checks deadlines, creates in-app notifications and sends email
+through Django's email backend, honouring each user's preferences.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from uprwatch.tracking import campaigns, selection
+from uprwatch.tracking.models import Job, Notification, NotificationPreference, Watchlist
+
+log = logging.getLogger(__name__)
+
+PREFERENCE_FIELDS = ("in_app", "email", "watchlist_matches", "deadlines", "deadline_days")
+
+
+def on_recommendations_changed(sender, ids: list[int], reason: str = "", **kwargs) -> None:
+    """Receiver: queue a match check; the work happens in ``uprwatch jobs run``."""
+    Job.objects.create(kind="watchlist_match", payload={"ids": [int(i) for i in ids], "reason": reason})
+
+
+def preferences(user) -> NotificationPreference:
+    prefs, _ = NotificationPreference.objects.get_or_create(user=user)
+    return prefs
+
+
+def update_preferences(user, **values) -> NotificationPreference:
+    from uprwatch.tracking.errors import Invalid
+
+    prefs = preferences(user)
+    for key, value in values.items():
+        if key not in PREFERENCE_FIELDS:
+            raise Invalid(f"unknown preference {key!r}")
+        if key == "deadline_days":
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise Invalid("deadline_days must be a whole number") from None
+            if not 0 < value <= 365:
+                raise Invalid("deadline_days must be between 1 and 365")
+        else:
+            value = bool(value)
+        setattr(prefs, key, value)
+    prefs.save()
+    return prefs
+
+
+def _recipients(watchlist: Watchlist, preference: str):
+    User = get_user_model()
+    for user in User.objects.filter(memberships__organisation=watchlist.organisation, is_active=True).distinct():
+        prefs = preferences(user)
+        if getattr(prefs, preference) and (prefs.in_app or prefs.email):
+            yield user, prefs
+
+
+def notify(user, prefs: NotificationPreference, *, kind: str, key: str, message: str, url: str,
+           watchlist: Watchlist | None = None, recommendation_ids: list[int] | None = None) -> Notification | None:
+    """Create one notification (once per key) and email it if the user wants email."""
+    try:
+        with transaction.atomic():
+            note = Notification.objects.create(
+                user=user, kind=kind, key=key[:200], message=message, url=url, watchlist=watchlist,
+                recommendation_ids=recommendation_ids or [],
+                # Email-only users still get a row (it stops repeats) but it is already "read".
+                read_at=None if prefs.in_app else timezone.now(),
+            )
+    except IntegrityError:
+        return None  # already announced
+    if prefs.email and user.email:
+        body = render_to_string("tracking/email/notification.txt", {"note": note, "user": user, "site": _site()})
+        send_mail(f"[uprwatch] {message[:120]}", body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        note.emailed_at = timezone.now()
+        note.save(update_fields=["emailed_at"])
+    return note
+
+
+def _site() -> str:
+    return getattr(settings, "UPRWATCH_SITE_URL", "")
+
+
+def match_watchlists(ids: list[int], reason: str = "") -> int:
+    """Notify members of every campaign that the changed recommendations match. Returns notifications made."""
+    changed = set(ids)
+    made = 0
+    for watchlist in Watchlist.objects.select_related("organisation"):
+        try:
+            matched = sorted(changed & campaigns.recommendation_ids(watchlist))
+        except selection.Invalid as exc:
+            log.warning("campaign %s: %s", watchlist.pk, exc)
+            continue
+        if not matched:
+            continue
+        what = "classified" if reason == "classify" else "new or changed"
+        message = f"{len(matched)} {what} recommendation(s) match the campaign “{watchlist.name}”"
+        key = f"match:{watchlist.pk}:{reason}:{','.join(map(str, matched))}"[:200]
+        url = reverse("tracking:campaign", args=[watchlist.pk])
+        for user, prefs in _recipients(watchlist, "watchlist_matches"):
+            if notify(user, prefs, kind=Notification.Kind.WATCHLIST_MATCH, key=key, message=message, url=url,
+                      watchlist=watchlist, recommendation_ids=matched):
+                made += 1
+    return made
+
+
+def check_deadlines(today: datetime.date | None = None) -> int:
+    """Notify members of campaigns whose watched states have a deadline within their warning window."""
+    from uprwatch.tracking.deadlines import upcoming_deadlines
+
+    today = today or timezone.localdate()
+    made = 0
+    for watchlist in Watchlist.objects.select_related("organisation").prefetch_related("states"):
+        recipients = list(_recipients(watchlist, "deadlines"))
+        if not recipients:
+            continue
+        horizon = max(prefs.deadline_days for _, prefs in recipients)
+        for state in campaigns.watched_states(watchlist):
+            for deadline in upcoming_deadlines(state, today, horizon):
+                days = (deadline.date - today).days
+                message = f"{state.name}: {deadline.label} on {deadline.date.isoformat()} (in {days} days)"
+                key = f"deadline:{watchlist.pk}:{state.iso3}:{deadline.label}:{deadline.date.isoformat()}"
+                url = reverse("tracking:campaign", args=[watchlist.pk])
+                for user, prefs in recipients:
+                    if days <= prefs.deadline_days and notify(
+                        user, prefs, kind=Notification.Kind.DEADLINE, key=key, message=message, url=url,
+                        watchlist=watchlist,
+                    ):
+                        made += 1
+    return made
+
+
+HANDLERS = {"watchlist_match": lambda payload: match_watchlists(payload.get("ids", []), payload.get("reason", ""))}
+
+
+def run_jobs(limit: int = 100, *, deadlines: bool = True, today: datetime.date | None = None) -> dict:
+    """Process queued jobs (oldest first), then check deadlines. Returns figures for the CLI."""
+    done = failed = notifications = 0
+    for job in Job.objects.filter(status=Job.Status.QUEUED).order_by("id")[:limit]:
+        job.attempts += 1
+        handler = HANDLERS.get(job.kind)
+        try:
+            if handler is None:
+                raise ValueError(f"unknown job kind {job.kind!r}")
+            with transaction.atomic():
+                made = handler(job.payload)
+            job.status, job.result, job.error = Job.Status.DONE, {"notifications": made}, ""
+            notifications += made
+            done += 1
+        except Exception as exc:  # a failing job is recorded and kept, not retried forever
+            log.exception("job %s failed", job.pk)
+            job.status, job.error = Job.Status.FAILED, f"{type(exc).__name__}: {exc}"
+            failed += 1
+        job.finished_at = timezone.now()
+        job.save()
+    deadline_notes = check_deadlines(today) if deadlines else 0
+    return {"jobs_done": done, "jobs_failed": failed, "match_notifications": notifications,
+            "deadline_notifications": deadline_notes,
+            "queued": Job.objects.filter(status=Job.Status.QUEUED).count()}
+
+
+def unread_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def mark_read(user, ids: list[int] | None = None) -> int:
+    notes = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        notes = notes.filter(pk__in=ids)
+    return notes.update(read_at=timezone.now())

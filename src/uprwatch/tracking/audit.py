@@ -1,0 +1,81 @@
+"""The audit log: who created, changed, deleted or published which tracking data, with before/after."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from decimal import Decimal
+
+from django.db import models
+
+from uprwatch.tracking.models import AuditEntry, Organisation
+
+EXPORT_FIELDS = ["id", "at", "username", "action", "object_type", "object_id", "before", "after"]
+
+
+def _plain(value):
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if hasattr(value, "name") and hasattr(value, "storage"):  # a FieldFile
+        return value.name or ""
+    return value
+
+
+def snapshot(obj: models.Model) -> dict:
+    """The object's field values (and many-to-many ids) as JSON-safe data."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        data[field.attname] = _plain(getattr(obj, field.attname))
+    if obj.pk is not None:
+        for field in obj._meta.many_to_many:
+            data[field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
+    return data
+
+
+def record(user, action: str, obj: models.Model, *, before: dict | None = None, after: dict | None = None,
+           organisation: Organisation | None = None) -> AuditEntry:
+    organisation = organisation or getattr(obj, "organisation", None)
+    return AuditEntry.objects.create(
+        organisation=organisation if isinstance(organisation, Organisation) else None,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        username=getattr(user, "username", "") or "",
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        before=before,
+        after=after,
+    )
+
+
+def entries_for(organisation: Organisation):
+    return AuditEntry.objects.filter(organisation=organisation).order_by("-at", "-id")
+
+
+def entry_dict(entry: AuditEntry) -> dict:
+    return {
+        "id": entry.pk, "at": entry.at.isoformat(), "username": entry.username, "action": entry.action,
+        "object_type": entry.object_type, "object_id": entry.object_id, "before": entry.before, "after": entry.after,
+    }
+
+
+def export(organisation: Organisation, fmt: str) -> str:
+    """The organisation's audit log as ``csv`` or ``json`` text (oldest first)."""
+    rows = [entry_dict(e) for e in entries_for(organisation).order_by("at", "id")]
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2)
+    if fmt != "csv":
+        raise ValueError(f"unknown export format {fmt!r}: use csv or json")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+    writer.writeheader()
+    for row in rows:
+        row["before"] = json.dumps(row["before"], ensure_ascii=False) if row["before"] is not None else ""
+        row["after"] = json.dumps(row["after"], ensure_ascii=False) if row["after"] is not None else ""
+        writer.writerow(row)
+    return out.getvalue()

@@ -1,0 +1,159 @@
+"""Users, organisations, memberships, invitations and API tokens."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+
+from uprwatch.tracking import audit
+from uprwatch.tracking.errors import Invalid
+from uprwatch.tracking.models import ApiToken, Invitation, Membership, Organisation, Role
+from uprwatch.tracking.permissions import require_role
+
+User = get_user_model()
+
+
+def create_user(username: str, email: str, password: str, *, staff: bool = False):
+    if not username.strip():
+        raise Invalid("a user name is required")
+    if User.objects.filter(username=username).exists():
+        raise Invalid(f"user {username!r} already exists")
+    if len(password) < 8:
+        raise Invalid("the password must have at least 8 characters")
+    return User.objects.create_user(username, email, password, is_staff=staff)
+
+
+def get_user(username: str):
+    try:
+        return User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise Invalid(f"no user {username!r}") from None
+
+
+def get_organisation(slug_or_name: str) -> Organisation:
+    org = Organisation.objects.filter(slug=slug_or_name).first() or Organisation.objects.filter(name=slug_or_name).first()
+    if org is None:
+        raise Invalid(f"no organisation {slug_or_name!r}")
+    return org
+
+
+@transaction.atomic
+def create_organisation(name: str, *, coalition: Organisation | None = None, admin=None, actor=None) -> Organisation:
+    name = name.strip()
+    if not name or not slugify(name):
+        raise Invalid("an organisation needs a name")
+    if Organisation.objects.filter(name=name).exists() or Organisation.objects.filter(slug=slugify(name)).exists():
+        raise Invalid(f"organisation {name!r} already exists")
+    org = Organisation.objects.create(name=name, coalition=coalition)
+    audit.record(actor, "create", org, after=audit.snapshot(org), organisation=org)
+    if admin is not None:
+        set_membership(org, admin, Role.ADMIN, actor=actor)
+    return org
+
+
+@transaction.atomic
+def set_membership(org: Organisation, user, role: str, *, actor=None) -> Membership:
+    if role not in Role.values:
+        raise Invalid(f"unknown role {role!r}: use one of {', '.join(Role.values)}")
+    membership = Membership.objects.filter(organisation=org, user=user).first()
+    if membership is None:
+        membership = Membership.objects.create(organisation=org, user=user, role=role)
+        audit.record(actor, "create", membership, after=audit.snapshot(membership), organisation=org)
+    elif membership.role != role:
+        before = audit.snapshot(membership)
+        membership.role = role
+        membership.save()
+        audit.record(actor, "update", membership, before=before, after=audit.snapshot(membership), organisation=org)
+    return membership
+
+
+@transaction.atomic
+def remove_membership(org: Organisation, user, *, actor=None) -> None:
+    membership = Membership.objects.filter(organisation=org, user=user).first()
+    if membership is None:
+        raise Invalid(f"{user.username} is not a member of {org.name}")
+    if membership.role == Role.ADMIN and org.memberships.filter(role=Role.ADMIN).count() == 1:
+        raise Invalid("an organisation keeps at least one admin")
+    audit.record(actor, "delete", membership, before=audit.snapshot(membership), organisation=org)
+    membership.delete()
+
+
+def organisations_of(user):
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user).distinct()
+
+
+@transaction.atomic
+def invite(org: Organisation, email: str, role: str, *, actor, base_url: str = "") -> Invitation:
+    """An admin invites someone by email; the link carries a one-time token."""
+    require_role(actor, org, Role.ADMIN)
+    email = (email or "").strip()
+    if "@" not in email:
+        raise Invalid("give a valid email address")
+    if role not in Role.values:
+        raise Invalid(f"unknown role {role!r}")
+    invitation = Invitation.objects.create(organisation=org, email=email, role=role, invited_by=actor)
+    audit.record(actor, "create", invitation, after={"email": email, "role": role}, organisation=org)
+    link = f"{base_url}/tracking/invitations/{invitation.token}/"
+    body = render_to_string("tracking/email/invitation.txt", {"invitation": invitation, "link": link})
+    transaction.on_commit(
+        lambda: send_mail(f"Invitation to {org.name} on uprwatch", body, settings.DEFAULT_FROM_EMAIL, [email])
+    )
+    return invitation
+
+
+def open_invitation(token: str) -> Invitation:
+    invitation = Invitation.objects.select_related("organisation").filter(token=token).first()
+    if invitation is None or invitation.accepted_at is not None:
+        raise Invalid("this invitation link is not valid (or was already used)")
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(token: str, user) -> Membership:
+    invitation = open_invitation(token)
+    membership = set_membership(invitation.organisation, user, invitation.role, actor=user)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def create_token(user, name: str = "") -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns it and the secret, which is never shown again."""
+    import secrets
+
+    key = "upr_" + secrets.token_urlsafe(30)
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[4:12], key_hash=ApiToken.hash(key))
+    return token, key
+
+
+def revoke_token(prefix_or_id: str, *, user=None) -> ApiToken:
+    tokens = ApiToken.objects.filter(revoked_at__isnull=True)
+    if user is not None:
+        tokens = tokens.filter(user=user)
+    matches = list(tokens.filter(pk=int(prefix_or_id))) if prefix_or_id.isdigit() else []
+    matches = matches or list(tokens.filter(prefix=prefix_or_id.removeprefix("upr_")[:8]))
+    if len(matches) != 1:
+        raise Invalid(f"no single active token {prefix_or_id!r}")
+    token = matches[0]
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return token
+
+
+def user_for_token(key: str):
+    """The user a bearer token belongs to, or None (unknown or revoked)."""
+    if not key:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(key), revoked_at__isnull=True).first()
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
