@@ -34,3 +34,16 @@ def bob(db, django_user_model):
 @pytest.fixture
 def charlie(db, django_user_model):
     return django_user_model.objects.create_user("charlie", "charlie@example.org", "charlie-password-1")
+
+
+@pytest.fixture
+def coalition(alice, bob, charlie):
+    """Tracking personas: Alice admins the coalition, Bob contributes to it, Charlie admins another organisation."""
+    from types import SimpleNamespace
+
+    from uprwatch.tracking.organisations import create_organisation, set_membership
+
+    coalition = create_organisation("Coalition to Stop Forced Repatriation", admin=alice)
+    set_membership(coalition, bob, "contributor")
+    other = create_organisation("Other Rights Group", admin=charlie)
+    return SimpleNamespace(org=coalition, other=other, alice=alice, bob=bob, charlie=charlie)
