@@ -33,8 +33,16 @@ def _progress(console: Console) -> Progress:
 
 
 def migrate_step(console: Console, options: InitOptions) -> None:
-    call_command("migrate", interactive=False, verbosity=0)
-    console.print("database schema: up to date")
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:  # only call migrate when there is something to do: it cannot run inside a transaction on SQLite
+        call_command("migrate", interactive=False, verbosity=0)
+        console.print(f"database schema: applied {len(plan)} migration(s)")
+    else:
+        console.print("database schema: up to date")
 
 
 def dataset_step(console: Console, options: InitOptions) -> None:

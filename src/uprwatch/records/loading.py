@@ -43,9 +43,12 @@ class LoadReport:
 
 def file_sha256(path: Path | str) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        raise upr_info.DataFileError(path, None, f"cannot open: {exc.strerror}") from exc
     return digest.hexdigest()
 
 
