@@ -1,7 +1,130 @@
-"""API endpoints for search."""
+"""API endpoints for search: faceted full-text/semantic search, exports, similar recommendations.
+
+Every endpoint reads its filters with ``SearchParams.from_querydict`` (the same parser as the web page
+and the CLI); the declared query parameters below are there for the OpenAPI documentation.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from uprwatch.api.records import LabelOut
+from uprwatch.records.models import Recommendation
+from uprwatch.search import exports, vectors
+from uprwatch.search.service import QueryError, SearchParams, search
 
 router = Router(tags=["search"])
+
+
+class SearchResultOut(Schema):
+    id: int
+    paragraph: str
+    text: str
+    snippet: str
+    state_under_review: str
+    recommending_states: list[str]
+    session: int
+    cycle: int
+    year: int | None
+    response: str
+    response_source: str
+    already_implemented: bool
+    action_category: int | None
+    action_origin: str
+    action_confidence: float | None
+    issues: list[str]
+    labels: list[LabelOut]
+
+
+class FacetValueOut(Schema):
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+class SearchOut(Schema):
+    count: int
+    results: list[SearchResultOut]
+    facets: dict[str, list[FacetValueOut]]
+
+
+class SimilarOut(Schema):
+    score: float
+    recommendation: SearchResultOut
+
+
+class SearchFilters(Schema):
+    q: str = ""
+    sur: list[str] = []
+    by: list[str] = []
+    sur_group: list[str] = []
+    by_group: list[str] = []
+    sur_bloc: list[str] = []
+    by_bloc: list[str] = []
+    cycle: list[int] = []
+    session: list[int] = []
+    year: list[int] = []
+    response: list[str] = []
+    action: list[int] = []
+    issue: list[str] = []
+    theme: list[str] = []
+    human_only: bool = False
+    mode: str = "text"
+    exact: bool = False
+    sort: str = "relevance"
+    limit: int = 20
+    offset: int = 0
+
+
+def _params(request) -> SearchParams:
+    try:
+        return SearchParams.from_querydict(request.GET)
+    except QueryError as exc:
+        raise HttpError(400, str(exc)) from None
+
+
+@router.get(
+    "/recommendations", response=SearchOut, summary="Search recommendations (faceted full-text / semantic)",
+    description="Words are ANDed; `OR`, `-word`/`NOT word`, `\"phrases\"`, `prefix*`, `exact:`. "
+    "Repeat a filter to OR its values (`sur=China&sur=Cuba`); state names accept any alias. "
+    "`mode` = text | semantic | hybrid; `sort` = relevance | session | -session | state. "
+    "Facets count each value for the current query and the other filters.",
+)
+def search_recommendations(request, filters: Query[SearchFilters]):
+    try:
+        return search(_params(request))
+    except QueryError as exc:
+        raise HttpError(400, str(exc)) from None
+
+
+@router.get(
+    "/recommendations/export", summary="Export every matching recommendation (CSV, XLSX or JSON, streamed)",
+    description="Same filters as `GET /api/recommendations`; `limit`/`offset` are ignored (all rows).",
+)
+def export_recommendations(request, filters: Query[SearchFilters], format: str = "csv"):
+    try:
+        return exports.export_response(_params(request), format)
+    except QueryError as exc:
+        raise HttpError(400, str(exc)) from None
+
+
+@router.get(
+    "/recommendations/{int:rec_id}/similar", response=list[SimilarOut],
+    summary="Recommendations closest in meaning (wordllama vectors, cosine similarity)",
+)
+def similar_recommendations(request, rec_id: int, k: int = 10, same_sur: bool = False):
+    from uprwatch.api.records import recommendation_out
+
+    if not 1 <= k <= 100:
+        raise HttpError(400, "k must be between 1 and 100")
+    try:
+        pairs = vectors.similar_to(rec_id, k=k, same_sur=same_sur)
+    except Recommendation.DoesNotExist:
+        raise HttpError(404, f"no recommendation {rec_id}") from None
+    records = Recommendation.objects.with_related().in_bulk([pk for pk, _ in pairs])
+    return [
+        {"score": score, "recommendation": dict(recommendation_out(records[pk]), snippet=records[pk].text)}
+        for pk, score in pairs
+    ]

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from uprwatch.records.models import Recommendation, Response
+from uprwatch.records.models import Response
 from uprwatch.records.states import REGIONAL_GROUP_ALIASES, UnknownStateError, resolve_state
 from uprwatch.search import catalog as catalog_module
 from uprwatch.search.backends import get_backend, top_level_negation
@@ -293,20 +293,17 @@ def matching_ids(params: SearchParams) -> list[int]:
 
 def search(params: SearchParams) -> dict:
     """One page of results with the total count and the facets: ``{"count", "results", "facets"}``."""
-    from uprwatch.api.records import recommendation_out
     from uprwatch.search.highlight import snippet_html
+    from uprwatch.search.results import recommendations_out
 
     catalog, parsed, masks = _prepare(params)
     rows = _ordered_rows(catalog, params, parsed, _combine(catalog, masks))
     matched = np.zeros(catalog.size, dtype=bool)
     matched[rows] = True
     page_ids = catalog.ids[rows[params.offset: params.offset + params.limit]].tolist()
-    records = Recommendation.objects.with_related().in_bulk(page_ids)
-    results = []
-    for pk in page_ids:
-        out = recommendation_out(records[pk])
-        out["snippet"] = str(snippet_html(records[pk].text, parsed))
-        results.append(out)
+    results = recommendations_out(page_ids)
+    for out in results:
+        out["snippet"] = str(snippet_html(out["text"], parsed))
     return {
         "count": int(len(rows)),
         "results": results,

@@ -1,0 +1,95 @@
+"""The search page, its exports, and the "similar recommendations" fragment."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from uprwatch.records.models import Recommendation
+from uprwatch.search import exports, vectors
+from uprwatch.search.service import FACET_NAMES, QueryError, SearchParams, search
+from uprwatch.web.panels import SEARCH_PANELS, render_panels
+
+PAGE_SIZE = 20
+FACET_TITLES = {
+    "sur": "State under Review", "by": "Recommending state", "sur_group": "SuR regional group",
+    "by_group": "Recommending regional group", "sur_bloc": "SuR organisation",
+    "by_bloc": "Recommending organisation", "cycle": "Cycle", "session": "Session", "year": "Year",
+    "response": "Response", "action": "Action category", "issue": "Issue", "theme": "Theme",
+}
+SORT_CHOICES = [("relevance", "relevance"), ("session", "session, oldest first"),
+                ("-session", "session, newest first"), ("state", "State under Review")]
+MODE_CHOICES = [("text", "words"), ("semantic", "meaning"), ("hybrid", "words + meaning")]
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    error = None
+    result = None
+    try:
+        params = SearchParams.from_querydict(request.GET)
+        params.limit, params.offset = PAGE_SIZE, (page - 1) * PAGE_SIZE
+        result = search(params)
+        for item in result["results"]:
+            item["snippet"] = mark_safe(item["snippet"])  # built from escaped text by highlight.snippet_html
+    except QueryError as exc:
+        error = str(exc)
+        params = SearchParams(q=request.GET.get("q", "")[:500])
+    state = params.to_query()
+    facets = []
+    if result:
+        for name in FACET_NAMES:
+            entries = result["facets"][name]
+            if not entries:
+                continue
+            for entry in entries:
+                # each value links to the same search with that value toggled (the URL is the whole state)
+                others = [(k, v) for k, v in state if not (k == name and v == entry["value"])]
+                toggled = others if entry["selected"] else state + [(name, entry["value"])]
+                entry["url"] = "?" + urlencode(toggled)
+            facets.append({"name": name, "title": FACET_TITLES[name], "entries": entries,
+                           "open": any(e["selected"] for e in entries) or name in ("sur", "response", "issue")})
+    pages = math.ceil(result["count"] / PAGE_SIZE) if result else 0
+    query_prefix = urlencode(state)
+    context = {
+        "params": params,
+        "result": result,
+        "error": error,
+        "facets": facets,
+        "page": page,
+        "pages": pages,
+        "previous_url": f"?{query_prefix}&page={page - 1}" if page > 1 else None,
+        "next_url": f"?{query_prefix}&page={page + 1}" if page < pages else None,
+        "sort_choices": SORT_CHOICES,
+        "mode_choices": MODE_CHOICES,
+        "export_query": query_prefix,
+        "hidden_filters": [(k, v) for k, v in state if k not in ("q", "sort", "mode", "exact")],
+        "panels": render_panels(SEARCH_PANELS, request, params),
+    }
+    return render(request, "search/search.html", context, status=400 if error else 200)
+
+
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    try:
+        params = SearchParams.from_querydict(request.GET)
+        return exports.export_response(params, fmt)
+    except QueryError as exc:
+        return HttpResponse(f"Error: {exc}\n", status=400, content_type="text/plain; charset=utf-8")
+
+
+def similar(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        pairs = vectors.similar_to(pk, k=10)
+    except Recommendation.DoesNotExist:
+        return HttpResponse("no such recommendation", status=404, content_type="text/plain")
+    records = Recommendation.objects.with_related().in_bulk([pk for pk, _ in pairs])
+    items = [{"rec": records[pk], "score": score} for pk, score in pairs if pk in records]
+    template = "search/_similar_list.html" if request.headers.get("HX-Request") else "search/similar.html"
+    return render(request, template, {"similar": items, "rec": Recommendation.objects.with_related().get(pk=pk)})
