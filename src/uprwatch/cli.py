@@ -140,9 +140,144 @@ def _serve_production(host: str, port: int, workers: int | None, threads: int) -
 # --- end deploy commands ---
 
 # --- search commands (owner: the search feature) ---
+@main.command()
+@click.argument("query", required=False, default="")
+@click.option("--sur", multiple=True, help="State under Review (any alias; repeat to OR).")
+@click.option("--by", multiple=True, help="Recommending state (any alias; repeat to OR).")
+@click.option("--sur-group", multiple=True, help="Regional group of the State under Review.")
+@click.option("--by-group", multiple=True, help="Regional group of the recommending state.")
+@click.option("--sur-bloc", multiple=True, help="Organisation of the State under Review (EU, OIC, ...).")
+@click.option("--by-bloc", multiple=True, help="Organisation of the recommending state.")
+@click.option("--cycle", multiple=True, help="UPR cycle (1-4).")
+@click.option("--session", multiple=True, help="Working Group session number.")
+@click.option("--year", multiple=True, help="Year of the session.")
+@click.option("--response", multiple=True, help="supported, noted, partially supported, pending, unknown.")
+@click.option("--action", multiple=True, help="Action category (1-5).")
+@click.option("--issue", multiple=True, help="UPR Info issue name.")
+@click.option("--theme", multiple=True, help="OHCHR theme (code or name).")
+@click.option("--human-only", is_flag=True, help="Only recommendations with no machine label.")
+@click.option("--mode", type=click.Choice(["text", "semantic", "hybrid"]), default="text", show_default=True)
+@click.option("--exact", is_flag=True, help="Turn stemming off (same as 'exact:' in the query).")
+@click.option("--sort", type=click.Choice(["relevance", "session", "-session", "state"]), default="relevance",
+              show_default=True)
+@click.option("--limit", default=20, show_default=True, type=int, help="Rows shown (table, json).")
+@click.option("--offset", default=0, show_default=True, type=int)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
+              show_default=True, help="json: the API's object; csv/xlsx: every matching row.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file (needed for xlsx).")
+def search(query: str, fmt: str, output: str | None, **options) -> None:
+    """Search recommendations: words (AND), OR, -word, "phrases", prefix*, exact:."""
+    _django()
+    from uprwatch.search import exports
+    from uprwatch.search.service import QueryError, SearchParams, matching_ids
+    from uprwatch.search.service import search as run_search
+
+    values = {key: list(value) if isinstance(value, tuple) else value for key, value in options.items()}
+    values.update(q=query, human_only="1" if values["human_only"] else "0", exact="1" if values["exact"] else "0")
+    values = {key: [str(v) for v in value] if isinstance(value, list) else str(value) for key, value in values.items()}
+    if fmt == "xlsx" and not output:
+        fail("--format xlsx needs --output PATH")
+    try:
+        params = SearchParams.from_querydict(values)
+        if fmt in ("csv", "xlsx"):
+            ids = matching_ids(params)
+            if fmt == "xlsx":
+                with open(output, "wb") as handle:
+                    exports.write_xlsx(ids, handle)
+                console.print(f"wrote {len(ids)} recommendations to {output}")
+                return
+            handle = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+            try:
+                for chunk in exports.iter_csv(ids):
+                    handle.write(chunk)
+            finally:
+                if output:
+                    handle.close()
+                    console.print(f"wrote {len(ids)} recommendations to {output}")
+            return
+        result = run_search(params)
+    except QueryError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror}")
+    if fmt == "json":
+        if output:
+            with open(output, "w", encoding="utf-8") as handle:
+                json.dump(result, handle, ensure_ascii=False, indent=2)
+        else:
+            echo_json(result)
+        return
+    from rich.table import Table
+
+    table = Table("id", "State under Review", "by", "session", "response", "text", title=f"{result['count']:,} recommendations")
+    for row in result["results"]:
+        table.add_row(str(row["id"]), row["state_under_review"], ", ".join(row["recommending_states"]),
+                      str(row["session"]), row["response"], row["text"])
+    Console().print(table)
+
+
+@main.command()
+@click.option("--text/--no-text", default=True, help="Rebuild the full-text index.")
+@click.option("--vectors/--no-vectors", "with_vectors", default=True, help="Embed new or changed recommendations.")
+def index(text: bool, with_vectors: bool) -> None:
+    """Rebuild the search index and bring the recommendation vectors up to date."""
+    _django()
+    from uprwatch.search import steps
+
+    if text:
+        steps.build_text_index(console, force=True)
+    if with_vectors:
+        steps.build_vectors(console)
 # --- end search commands ---
 
 # --- documents commands (owner: the documents feature) ---
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--format", "output", type=click.Choice(["json", "table"]), default="json", show_default=True)
+def parse(path: str, output: str) -> None:
+    """Parse a UN document (WG report, responses addendum, OHCHR thematic list) without loading it."""
+    _django()
+    from uprwatch.documents.extraction import DocumentError
+    from uprwatch.documents.parsing import parse_document
+
+    try:
+        parsed = parse_document(path)
+    except DocumentError as exc:
+        fail(str(exc))
+    if output == "json":
+        echo_json(parsed.to_json())
+        return
+    from rich.table import Table
+
+    table = Table("paragraph", "recommending states", "response", "text",
+                  title=f"{parsed.symbol} ({parsed.kind}) {parsed.state_under_review} session {parsed.session}")
+    for rec in parsed.recommendations:
+        table.add_row(rec.paragraph, ", ".join(rec.recommending_states), rec.response or "", rec.text[:120])
+    Console().print(table)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def ingest(paths: tuple[str, ...], as_json: bool) -> None:
+    """Parse documents and load them into the database in one transaction (idempotent)."""
+    _django()
+    from uprwatch.documents.extraction import DocumentError
+    from uprwatch.documents.ingestion import ingest_paths
+
+    try:
+        report = ingest_paths(list(paths))
+    except DocumentError as exc:
+        fail(f"{exc} (database unchanged)")
+    if as_json:
+        echo_json(report.to_json())
+        return
+    for doc in report.documents:
+        click.echo(f"{doc.filename}: {doc.symbol} ({doc.kind}, {doc.review}): {doc.status}"
+                   f" — added {doc.added}, updated {doc.updated}, merged {doc.merged}")
+    click.echo(f"added {report.added}, updated {report.updated}, merged {report.merged}")
+
+
 # --- end documents commands ---
 
 # --- classify commands (owner: the classify feature) ---
@@ -152,6 +287,79 @@ def _serve_production(host: str, port: int, workers: int | None, threads: int) -
 # --- end analysis commands ---
 
 # --- calendar commands (owner: the calendar feature) ---
+@main.command("calendar")
+@click.option("--state", "state_name", metavar="NAME", help="One state's reviews in cycles 1-5 with deadlines.")
+@click.option("--days", default=120, show_default=True, type=click.IntRange(0, 3650),
+              help="Without --state: how far ahead to list what is due.")
+@click.option("--check", is_flag=True, help="Compare derived sessions 24-26 with the published lists of 52-54.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def calendar_command(state_name: str | None, days: int, check: bool, as_json: bool) -> None:
+    """The UPR calendar: upcoming sessions and deadlines, or one state's reviews."""
+    _django()
+    from uprwatch.calendar import summary
+    from uprwatch.records.states import UnknownStateError
+
+    if check:
+        report = summary.derivation_check()
+        if as_json:
+            echo_json(report)
+            return
+        for session, figures in report.items():
+            click.echo(f"session {session}: {len(figures['agree'])} of {len(figures['listed'])} listed states derived "
+                       f"there; only listed: {', '.join(figures['only_listed']) or '-'}; "
+                       f"only derived: {', '.join(figures['only_derived']) or '-'}")
+        return
+    if state_name is not None:
+        try:
+            data = summary.state_summary(state_name)
+        except UnknownStateError as exc:
+            fail(str(exc))
+        if as_json:
+            echo_json(data)
+            return
+        _print_state_calendar(data)
+        return
+    data = summary.calendar_summary(days=days)
+    if as_json:
+        echo_json(data)
+        return
+    _print_calendar(data)
+
+
+def _print_state_calendar(data: dict) -> None:
+    from rich.table import Table
+
+    out = Console()
+    upcoming = data["next_review"]
+    if upcoming:
+        out.print(f"[bold]{data['state']}[/bold]: next review cycle {upcoming['cycle']}, WG {upcoming['session']}, "
+                  f"{upcoming['start_date']} to {upcoming['end_date']} ({upcoming['status']}, dates {upcoming['dates_status']})")
+        deadlines = Table("deadline", "date", "status", "source", title="Deadlines of the next review")
+        for d in upcoming["deadlines"]:
+            deadlines.add_row(d["label"], d["date"] + (f" to {d['end_date']}" if d["end_date"] else ""), d["status"], d["source"])
+        out.print(deadlines)
+    elif not data["reviews"]:
+        out.print(f"{data['state']} is not a UN member state: it is not reviewed.")
+    table = Table("cycle", "session", "year", "dates", "status", "source", title=f"Reviews of {data['state']}")
+    for r in data["reviews"]:
+        table.add_row(str(r["cycle"]), str(r["session"]), str(r["year"]), f"{r['start_date']} to {r['end_date']}",
+                      r["status"], r["source"])
+    out.print(table)
+
+
+def _print_calendar(data: dict) -> None:
+    from rich.table import Table
+
+    out = Console()
+    for s in data["upcoming_sessions"]:
+        out.print(f"[bold]WG {s['session']}[/bold] (cycle {s['cycle']}) {s['start_date']} to {s['end_date']} "
+                  f"({s['dates_status']}): " + ", ".join(x["state"] for x in s["states"]))
+    table = Table("date", "deadline", "session", "status", title="Due next")
+    for d in data["due_next"]:
+        table.add_row(d["date"], d["label"], str(d["session"]), d["status"])
+    out.print(table)
+
+
 # --- end calendar commands ---
 
 # --- tracking commands (owner: the tracking feature) ---
