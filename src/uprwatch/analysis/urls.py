@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from uprwatch.analysis import views
 
 app_name = "analysis"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("states/<slug:slug>/profile/", views.profile, name="profile"),
+    path("states/<slug:slug>/profile/<str:table>.csv", views.profile_csv, name="profile_csv"),
+    path("states/<slug:slug>/recurring/", views.recurring, name="recurring"),
+    path("states/<slug:recommender>/to/<slug:reviewed>/", views.pair, name="pair"),
+    path("analysis/firsts/", views.firsts_panel, name="firsts_panel"),
+]

@@ -1,7 +1,89 @@
-"""API endpoints for analysis."""
+"""API endpoints for analysis: state profiles, cycle comparison, pair view, firsts, lineage, recurring.
+
+States are named by slug, ISO code or any alias the states table knows (``china``, ``CHN``,
+``"Korea, Republic of"``); an unknown name is a 404 that says so.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Query, Router
+from ninja.errors import HttpError
+
+from uprwatch.analysis import profiles, recurrence
+from uprwatch.api.records import recommendation_out
+from uprwatch.api.search import SearchFilters
+from uprwatch.records import browse
+from uprwatch.records.models import Recommendation, State
 
 router = Router(tags=["analysis"])
+
+
+def _state(name: str) -> State:
+    try:
+        return profiles.find_state(name)
+    except profiles.StateNotFound as exc:
+        raise HttpError(404, str(exc)) from None
+
+
+@router.get("/states/{name}/profile", summary="A state's profile as State under Review and as recommender",
+            description="Counts per cycle, support rate overall / per issue / per action category, top recommending "
+            "states and top targets, issues over time, cycle comparison. support_rate = supported / (supported + "
+            "partially supported + noted).")
+def state_profile(request, name: str) -> dict:
+    return profiles.state_profile(_state(name))
+
+
+@router.get("/states/{name}/cycle-comparison", summary="Issues new, dropped and persisting between cycles; change "
+            "in support rate")
+def cycle_comparison(request, name: str) -> list[dict]:
+    return profiles.cycle_comparison(_state(name))
+
+
+@router.get("/pairs/{recommender}/{reviewed}", summary="All recommendations from one state to another, by cycle, "
+            "issue and response")
+def pair(request, recommender: str, reviewed: str) -> dict:
+    data = profiles.pair_view(_state(recommender), _state(reviewed))
+    data["recommendations"] = [recommendation_out(rec) for rec in data["recommendations"]]
+    return data
+
+
+@router.get("/firsts", summary="Who raised it first: the earliest matching recommendation(s) and the first by "
+            "each recommending state",
+            description="Same query syntax and filters as `GET /api/recommendations` (paging and sort are ignored). "
+            "Returns `first` (the matching recommendations of the earliest session) and `by_state` (state name → "
+            "its first matching recommendation), each with `session`, `cycle`, `year`, `recommending_states`, "
+            "`text`, `response`.")
+def firsts(request, filters: Query[SearchFilters]) -> dict:
+    from uprwatch.analysis.firsts import first_raised
+    from uprwatch.search.service import QueryError, SearchParams
+
+    try:
+        return first_raised(SearchParams.from_querydict(request.GET))
+    except QueryError as exc:
+        raise HttpError(400, str(exc)) from None
+
+
+@router.get("/recommendations/{int:rec_id}/lineage", summary="Similar recommendations to the same State under "
+            "Review in other cycles (links with lexical, semantic and combined scores) and the whole chain")
+def lineage(request, rec_id: int) -> dict:
+    try:
+        rec = browse.recommendation_detail(rec_id)
+    except Recommendation.DoesNotExist:
+        raise HttpError(404, f"no recommendation {rec_id}") from None
+    return recurrence.chain_out(rec)
+
+
+@router.get("/states/{name}/recurring", summary="Recommendations to a state that repeat earlier-cycle ones, "
+            "most-repeated first")
+def recurring(request, name: str, limit: int = 100) -> list[dict]:
+    if not 1 <= limit <= 1000:
+        raise HttpError(400, "limit must be between 1 and 1000")
+    return [
+        {
+            "recommendation": recommendation_out(row["recommendation"]),
+            "earlier": [recommendation_out(rec) for rec in row["earlier"]],
+            "times": row["times"],
+            "noted_before": row["noted_before"],
+        }
+        for row in recurrence.recurring(_state(name), limit=limit)
+    ]

@@ -1,0 +1,37 @@
+"""Lineage links: a recommendation and a similar one made to the same State under Review in an
+earlier cycle. Derived data: recomputed per State under Review (see ``lineage.py``)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from uprwatch.records.models import Recommendation, State
+
+
+class LineageLink(models.Model):
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="lineage_earlier")
+    earlier = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="lineage_later")
+    lexical = models.FloatField(help_text="TF-IDF cosine of the two texts")
+    semantic = models.FloatField(help_text="cosine of the two texts' embeddings")
+    score = models.FloatField(help_text="the combined score the link threshold applies to")
+    method = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "earlier"], name="lineage_link_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation_id} ← {self.earlier_id} ({self.score:.2f})"
+
+
+class LineageRun(models.Model):
+    """When the links of one State under Review were last computed, and over what data, so that
+    ``uprwatch init`` recomputes only states whose recommendations changed."""
+
+    state = models.OneToOneField(State, on_delete=models.CASCADE, related_name="lineage_run")
+    method = models.CharField(max_length=40)
+    fingerprint = models.CharField(max_length=64)
+    links = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)

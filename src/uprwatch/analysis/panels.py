@@ -1,0 +1,27 @@
+"""Panels the analysis feature adds to the shared state, recommendation and search pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+
+from uprwatch.analysis import recurrence
+from uprwatch.records.models import Recommendation, State
+
+
+def state_panel(request: HttpRequest, state: State) -> dict | None:
+    return {"state": state, "recurring": recurrence.recurring_count(state)}
+
+
+def lineage_panel(request: HttpRequest, rec: Recommendation) -> dict | None:
+    return {"rec": rec, "chain": recurrence.chain(rec)}
+
+
+def firsts_placeholder(request: HttpRequest, params) -> dict | None:
+    """The search page's firsts panel loads itself with htmx: it is a second search over the same
+    query, so the results show without waiting for it."""
+    pairs = [(k, v) for k, v in params.to_query() if k not in ("sort",)] if params is not None else []
+    if not pairs:
+        return None
+    return {"query": urlencode(pairs)}

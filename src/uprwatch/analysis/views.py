@@ -1,0 +1,87 @@
+"""Pages: state profile (with CSV of every chart's data), pair view, recurring recommendations, and the
+firsts panel the search page loads with htmx. Thin over ``profiles``, ``firsts`` and ``recurrence``."""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from uprwatch.analysis import charts, profiles, recurrence
+from uprwatch.records.models import State
+
+# table name -> (path in the profile, columns): the CSV behind each chart and table of the profile page
+PROFILE_TABLES = {
+    "received-by-cycle": (("as_reviewed", "by_cycle"), ["cycle", "total", "supported", "partially_supported", "noted", "other", "support_rate"]),
+    "received-by-issue": (("as_reviewed", "by_issue"), ["issue", "total", "supported", "partially_supported", "noted", "other", "support_rate"]),
+    "received-actions": (("as_reviewed", "action_categories"), ["category", "name", "total", "supported", "partially_supported", "noted", "other", "support_rate"]),
+    "recommenders": (("as_reviewed", "top_recommending_states"), ["state", "total", "supported", "partially_supported", "noted", "other", "support_rate"]),
+    "received-issues-over-time": (("as_reviewed", "issues_over_time"), ["cycle", "issue", "count"]),
+    "made-by-cycle": (("as_recommender", "by_cycle"), ["cycle", "total", "supported", "partially_supported", "noted", "other", "support_rate"]),
+    "made-by-issue": (("as_recommender", "by_issue"), ["issue", "total", "supported", "partially_supported", "noted", "other", "support_rate"]),
+    "made-actions": (("as_recommender", "action_categories"), ["category", "name", "total", "supported", "partially_supported", "noted", "other", "support_rate"]),
+    "targets": (("as_recommender", "top_targets"), ["state", "total", "supported", "partially_supported", "noted", "other", "support_rate"]),
+}
+TOP_ISSUES_CHART = 12
+
+
+def profile(request: HttpRequest, slug: str) -> HttpResponse:
+    state = get_object_or_404(State, slug=slug)
+    data = profiles.state_profile(state)
+    received, made = data["as_reviewed"], data["as_recommender"]
+    top_issues = [row["issue"] for row in received["by_issue"][:TOP_ISSUES_CHART]]
+    context = {
+        "state": state,
+        "profile": data,
+        "charts": {
+            "received_cycles": charts.responses_by(received["by_cycle"], "cycle", "cycle",
+                                                   f"Recommendations to {state.name} per cycle, by response"),
+            "received_actions": charts.responses_by(received["action_categories"], "name", "action category",
+                                                    f"Recommendations to {state.name} by action category and response"),
+            "received_issues": charts.issues_over_time(received["issues_over_time"], top_issues),
+            "made_cycles": charts.responses_by(made["by_cycle"], "cycle", "cycle",
+                                               f"Recommendations by {state.name} per cycle, by response"),
+        },
+        "has_received": received["total"] > 0,
+        "has_made": made["total"] > 0,
+    }
+    return render(request, "analysis/profile.html", context)
+
+
+def profile_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
+    if table not in PROFILE_TABLES:
+        raise Http404(f"no table {table}")
+    state = get_object_or_404(State, slug=slug)
+    (part, key), columns = PROFILE_TABLES[table]
+    rows = profiles.state_profile(state)[part][key]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{state.slug}-{table}.csv"'
+    writer = csv.DictWriter(response, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return response
+
+
+def pair(request: HttpRequest, recommender: str, reviewed: str) -> HttpResponse:
+    source = get_object_or_404(State, slug=recommender)
+    target = get_object_or_404(State, slug=reviewed)
+    return render(request, "analysis/pair.html", {"pair": profiles.pair_view(source, target),
+                                                  "source": source, "target": target})
+
+
+def recurring(request: HttpRequest, slug: str) -> HttpResponse:
+    state = get_object_or_404(State, slug=slug)
+    return render(request, "analysis/recurring.html", {"state": state, "rows": recurrence.recurring(state)})
+
+
+def firsts_panel(request: HttpRequest) -> HttpResponse:
+    from uprwatch.analysis.firsts import first_raised
+    from uprwatch.search.query import QueryError
+    from uprwatch.search.service import SearchParams
+
+    try:
+        result = first_raised(SearchParams.from_querydict(request.GET))
+    except QueryError as exc:
+        return render(request, "analysis/firsts_panel.html", {"error": str(exc)}, status=400)
+    return render(request, "analysis/firsts_panel.html", {"result": result})
