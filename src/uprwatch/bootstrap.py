@@ -14,6 +14,7 @@ from django.core.management import call_command
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from uprwatch.calendar.sessions_sync import calendar_step
 from uprwatch.records import upr_info
 from uprwatch.records.loading import load_bundled_dataset
 
@@ -62,6 +63,7 @@ INIT_STEPS: list[tuple[str, Step]] = [
     ("migrate", migrate_step),
     ("dataset", dataset_step),
     # Later steps, in this order: documents, search index, classify, vectors, lineage, calendar.
+    ("calendar", calendar_step),
 ]
 
 

@@ -1,0 +1,212 @@
+"""Derive every state's Working Group session in cycles 1-5 from the bundled calendar data.
+
+Pure functions over the files in ``uprwatch/data/calendar/`` (built by ``tools/build_calendar_data.py``);
+no database. The rule (HRC resolution 16/21 and the cycle-2 modalities): from cycle 2 on, each state
+keeps its place in the order of review, so its session in cycle ``c`` is its cycle-2 session plus
+``14 * (c - 2)``. Cycle 2 (sessions 13-26) follows the cycle-1 order (sessions 1-12) in 14 sessions
+instead of 12.
+
+The data give cycle 1 and cycle-2 sessions 13-20. Sessions 21-26 are derived:
+
+1. the states of cycle 1 not placed in sessions 13-20, in cycle-1 order (by cycle-1 session);
+2. split by the year of their cycle-2 review (``review-years.csv``: 2015 → sessions 21-23,
+   2016 → 24-26, by ``session-years.csv``);
+3. states without a cycle-1 review (South Sudan, a UN member since July 2011) join the end of
+   the order, as new members do;
+4. each year's states fill its sessions in order, 14 per session (cycle 2 has 14 sessions for 193
+   states).
+
+Within one cycle-1 session the data do not say in which order states were reviewed; where a session
+boundary cuts a cycle-1 session, ties are broken by the published lists of sessions 52-54 (cycle 4
+keeps cycle 2's order, so these lists are cycle-2 sessions 24-26 + 28), then alphabetically by ISO3
+code, and the entry's note says so. ``check_against_cycle4_lists`` then compares the derived sessions
+24-26 with the lists: the states it reports as "only listed" were rescheduled in cycle 4.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from uprwatch.records.cycles import CYCLE_SESSIONS, session_years
+from uprwatch.records.states import load_states
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "calendar"
+SESSIONS_PER_CYCLE = 14
+STATES_PER_SESSION = 14
+UPR_INFO_SOURCE = "UPR Info database, states by session 1-20 (data/calendar/states-by-session-1-20.csv)"
+LISTS_SOURCE = "published list of session {session} (sessions-52-54-and-2025-26-events.xlsx, sheet sessions_info)"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One state in one cycle: where the derivation puts it, and why."""
+
+    iso3: str
+    cycle: int
+    session: int
+    status: str  # official | derived | projected
+    source: str
+    note: str = ""
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with open(DATA / name, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@functools.lru_cache(maxsize=1)
+def sessions_1_to_20() -> dict[int, list[str]]:
+    """Session → ISO3 codes of the states reviewed there (sessions 1-20, from UPR Info)."""
+    by_session: dict[int, list[str]] = defaultdict(list)
+    for row in _read("states-by-session-1-20.csv"):
+        by_session[int(row["session"])].append(row["iso3"])
+    return dict(by_session)
+
+
+@functools.lru_cache(maxsize=1)
+def review_years() -> dict[str, tuple[int | None, int | None]]:
+    """ISO3 → (year of the cycle-1 review, year of the cycle-2 review); None where unknown."""
+    return {
+        row["iso3"]: (int(row["review1"]) if row["review1"] else None, int(row["review2"]) if row["review2"] else None)
+        for row in _read("review-years.csv")
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def cycle4_lists() -> dict[int, list[str]]:
+    """Session (52, 53, 54) → ISO3 codes of the published list."""
+    lists: dict[int, list[str]] = defaultdict(list)
+    for row in _read("sessions-52-54.csv"):
+        lists[int(row["session"])].append(row["iso3"])
+    return dict(lists)
+
+
+@functools.lru_cache(maxsize=1)
+def document_reviews() -> dict[tuple[str, int], str]:
+    """(ISO3, session) → the UN document that shows the state was reviewed at that session."""
+    return {(row["iso3"], int(row["session"])): row["source"] for row in _read("document-reviews.csv")}
+
+
+def member_states() -> list[str]:
+    return [state.iso3 for state in load_states() if state.is_member]
+
+
+def cycle1_sessions() -> dict[str, int]:
+    first, last = CYCLE_SESSIONS[1]
+    return {iso3: n for n, states in sessions_1_to_20().items() if first <= n <= last for iso3 in states}
+
+
+def new_members() -> set[str]:
+    """States the data list in cycle 1 but that had no cycle-1 review (review year missing)."""
+    return {iso3 for iso3, (first, _second) in review_years().items() if first is None}
+
+
+@functools.lru_cache(maxsize=1)
+def cycle2_places() -> dict[str, tuple[int, str, str]]:
+    """ISO3 → (cycle-2 session, status, note): sessions 13-20 from data, 21-26 derived."""
+    first, last = CYCLE_SESSIONS[2]
+    places: dict[str, tuple[int, str, str]] = {}
+    for n, states in sessions_1_to_20().items():
+        if first <= n <= last:
+            for iso3 in states:
+                places[iso3] = (n, "official", "")
+
+    cycle1 = cycle1_sessions()
+    newcomers = new_members()
+    listed = {iso3: n for n, states in cycle4_lists().items() for iso3 in states}
+    remaining = [iso3 for iso3 in cycle1 if iso3 not in places and iso3 not in newcomers]
+    remaining.sort(key=lambda iso3: (cycle1[iso3], review_years()[iso3][1] or 0, listed.get(iso3, 99), iso3))
+    # New members go to the end of the order, in the year the data give for their first review.
+    remaining += sorted(iso3 for iso3 in member_states() if iso3 in newcomers and iso3 not in places)
+
+    derived_sessions = [n for n in range(first, last + 1) if n not in sessions_1_to_20()]
+    years = session_years()
+    by_year: dict[int, list[str]] = defaultdict(list)
+    for iso3 in remaining:
+        year = review_years()[iso3][1]
+        if year is None:
+            raise ValueError(f"no cycle-2 review year for {iso3}: cannot place it in sessions 21-26")
+        by_year[year].append(iso3)
+    for year, states in sorted(by_year.items()):
+        sessions = [n for n in derived_sessions if years.get(n) == year]
+        if not sessions or len(states) > STATES_PER_SESSION * len(sessions):
+            raise ValueError(f"{len(states)} states reviewed in {year} do not fit sessions {sessions}")
+        for index, iso3 in enumerate(states):
+            session = sessions[index // STATES_PER_SESSION]
+            note = _tie_note(iso3, index, states, cycle1)
+            if note and listed.get(iso3) == session + 2 * SESSIONS_PER_CYCLE:
+                note = f"confirmed by the published list of session {listed[iso3]} (cycle 4 keeps this place)"
+            places[iso3] = (session, "derived", note)
+    return places
+
+
+def _tie_note(iso3: str, index: int, states: list[str], cycle1: dict[str, int]) -> str:
+    """Say when a session boundary cut this state's cycle-1 session (order within it unknown)."""
+    group = [i for i, other in enumerate(states) if cycle1.get(other) == cycle1.get(iso3)]
+    if cycle1.get(iso3) is None:
+        return "new UN member: placed at the end of the cycle-2 order"
+    if len({i // STATES_PER_SESSION for i in group}) > 1:
+        return (f"cycle-1 session {cycle1[iso3]} is split between two cycle-2 sessions; the order within it is not "
+                f"in the data (placed by the session 52-54 lists, then alphabetically): this session may be "
+                f"off by one")
+    return ""
+
+
+def placements() -> list[Placement]:
+    """Every member state's session in cycles 1-5 (the data and derivation, before the database)."""
+    result: list[Placement] = []
+    cycle1 = cycle1_sessions()
+    newcomers = new_members()
+    for iso3, session in cycle1.items():
+        note = ""
+        if iso3 in newcomers:
+            note = ("the UPR Info data file this cycle-1 session under this state, but the state had no cycle-1 review "
+                    "(review-years-cycles-1-2.csv): these are recommendations from another state's review")
+        result.append(Placement(iso3, 1, session, "official", UPR_INFO_SOURCE, note))
+
+    listed = {iso3: n for n, states in cycle4_lists().items() for iso3 in states}
+    for iso3, (session, status, note) in cycle2_places().items():
+        source = UPR_INFO_SOURCE if status == "official" else "derived from the cycle-1 order (see calendar.derivation)"
+        result.append(Placement(iso3, 2, session, status, source, note))
+        for cycle in (3, 4, 5):
+            later = session + SESSIONS_PER_CYCLE * (cycle - 2)
+            later_status = "projected" if cycle == 5 else "derived"
+            later_source = f"cycle-2 place {session} + {SESSIONS_PER_CYCLE * (cycle - 2)} (each state keeps its place)"
+            later_note = note
+            if cycle == 4 and iso3 in listed:
+                if listed[iso3] != later:
+                    later_note = f"rescheduled: its place in the order is session {later}"
+                later, later_status = listed[iso3], "official"
+                later_source = LISTS_SOURCE.format(session=listed[iso3])
+            elif cycle == 4 and later in cycle4_lists():
+                later_note = f"not on the published list of session {later}"
+            document = document_reviews().get((iso3, later))
+            if document and later_status != "official":
+                later_status, later_source = "official", document
+            result.append(Placement(iso3, cycle, later, later_status, later_source, later_note))
+    return result
+
+
+def check_against_cycle4_lists() -> dict[int, dict[str, list[str]]]:
+    """Compare derived cycle-2 sessions 24-26 (+28) with the published lists of sessions 52-54.
+
+    Returns ``{52: {"listed": [...], "derived": [...], "agree": [...], "only_listed": [...],
+    "only_derived": [...]}, ...}`` (ISO3 codes, sorted).
+    """
+    places = cycle2_places()
+    report = {}
+    for session, listed in sorted(cycle4_lists().items()):
+        derived = {iso3 for iso3, (n, _s, _note) in places.items() if n + 28 == session}
+        listed_set = set(listed)
+        report[session] = {
+            "listed": sorted(listed_set),
+            "derived": sorted(derived),
+            "agree": sorted(listed_set & derived),
+            "only_listed": sorted(listed_set - derived),
+            "only_derived": sorted(derived - listed_set),
+        }
+    return report

@@ -1,0 +1,205 @@
+"""Convert the calendar sources in ../shared into the files the app ships in ``data/calendar/``.
+
+Run from the project root: ``.venv/bin/python tools/build_calendar_data.py [--shared ../shared]``.
+
+Outputs (all UTF-8 CSV, state names resolved to ISO3 with our own states table):
+
+- ``states-by-session-1-20.csv``: session, iso3, source_name — who was reviewed in sessions 1-20.
+- ``review-years.csv``: iso3, review1, review2 — year of each state's cycle-1 and cycle-2 review.
+- ``sessions-52-54.csv``: session, iso3, source_name — the published lists of sessions 52-54.
+- ``session-dates.csv``: session, start, end, source — Working Group session dates stated by the
+  UN documents in ../shared (Working Group reports, national reports) and by the 2025-26 events sheet.
+- ``session-events.csv``: session, event, date, source — dated deadlines of sessions 52-54.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import logging
+import re
+from pathlib import Path
+
+import openpyxl
+import pypdf
+
+from uprwatch.records.states import resolve_state
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "src" / "uprwatch" / "data" / "calendar"
+
+ORDINALS = {
+    word: number
+    for number, word in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+        "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(),
+        start=1,
+    )
+}
+for tens_word, tens in (("twenty", 20), ("thirty", 30), ("forty", 40), ("fifty", 50)):
+    ORDINALS[tens_word.replace("y", "ieth")] = tens  # twentieth, thirtieth, fortieth, fiftieth
+    for word, unit in list(ORDINALS.items())[:9]:
+        ORDINALS[f"{tens_word}-{word}"] = tens + unit
+
+MONTHS = "January February March April May June July August September October November December".split()
+_MONTH = "(" + "|".join(MONTHS) + ")"
+
+# "held its nineteenth session from 28 April to 9 May 2014" / "... from 1 to 15 December 2008"
+HELD_RE = re.compile(
+    r"held its (?P<ordinal>[a-z\-]+) session,? from (?P<d1>\d{1,2})(?: " + _MONTH + r")?(?: (?P<y1>\d{4}))? "
+    r"to (?P<d2>\d{1,2}) " + _MONTH + r" (?P<y2>\d{4})"
+)
+# Cover pages: "Working Group on the Universal Periodic Review Seventh session Geneva, 8-19 February 2010"
+COVER_RE = re.compile(
+    r"Working Group on the Universal Periodic Review (?P<ordinal>[A-Za-z\-]+) session (?:Geneva, )?"
+    r"(?P<d1>\d{1,2})(?: " + _MONTH + r")?(?: (?P<y1>\d{4}))?\s*[-\u2013]\s*(?P<d2>\d{1,2}) " + _MONTH
+    + r" (?P<y2>\d{4})"
+)
+SYMBOL_RE = re.compile(r"A/HRC/(?:WG\.6/\d+/(?:[A-Z]{3}/\d|L\.\d+)|\d+/\d+)(?!\d)")
+
+
+def _date(day: str, month: str, year: str) -> dt.date:
+    return dt.date(int(year), MONTHS.index(month) + 1, int(day))
+
+
+def session_dates_from_text(text: str) -> tuple[int, dt.date, dt.date] | None:
+    """Find the Working Group session a UN document names, with its first and last day."""
+    flat = re.sub(r"\s+", " ", text)
+    for regex in (HELD_RE, COVER_RE):
+        match = regex.search(flat)
+        if not match:
+            continue
+        number = ORDINALS.get(match.group("ordinal").lower())
+        if number is None:
+            continue
+        groups = match.groups()
+        month1, month2 = groups[2], groups[5]
+        year2 = match.group("y2")
+        end = _date(match.group("d2"), month2, year2)
+        start = _date(match.group("d1"), month1 or month2, match.group("y1") or year2)
+        return number, start, end
+    return None
+
+
+def document_session_dates(
+    shared: Path, reviews: list[tuple[int, str, str]]
+) -> dict[int, tuple[dt.date, dt.date, str]]:
+    """Session dates stated by the PDFs; appends (session, iso3, source) to ``reviews`` when the
+    document's symbol names the State under Review (A/HRC/WG.6/48/SVN/1)."""
+    found: dict[int, tuple[dt.date, dt.date, str]] = {}
+    pdfs = sorted((shared / "data" / "un-documents").rglob("*.pdf"))
+    for path in pdfs:
+        try:
+            reader = pypdf.PdfReader(path)
+            text = " ".join(reader.pages[i].extract_text() or "" for i in range(min(3, len(reader.pages))))
+        except Exception as exc:  # a broken PDF must not stop the others
+            print(f"skipped {path.name}: {exc}")
+            continue
+        result = session_dates_from_text(text)
+        if result is None:
+            continue
+        number, start, end = result
+        symbol = SYMBOL_RE.search(re.sub(r"\s+", " ", text))
+        source = f"UN document {symbol.group(0) if symbol else path.name} ({path.relative_to(shared)})"
+        state_code = re.search(r"WG\.6/(\d+)/([A-Z]{3})/", symbol.group(0)) if symbol else None
+        if state_code and int(state_code.group(1)) == number:
+            reviews.append((number, resolve_state(state_code.group(2)).iso3, source))
+        if number in found and found[number][:2] != (start, end):
+            raise SystemExit(f"documents disagree on session {number}: {found[number]} vs {start}-{end} ({source})")
+        found.setdefault(number, (start, end, source))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    args = parser.parse_args()
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    calendar = args.shared / "data" / "calendar"
+
+    with open(calendar / "states-by-session-1-20.csv", encoding="utf-8", newline="") as handle:
+        rows = [(int(r["Session"]), resolve_state(r["To"]).iso3, r["To"]) for r in csv.DictReader(handle)]
+    _write(OUT / "states-by-session-1-20.csv", ["session", "iso3", "source_name"], sorted(rows))
+
+    with open(calendar / "review-years-cycles-1-2.csv", encoding="utf-8", newline="") as handle:
+        years = [
+            (resolve_state(r["country"]).iso3, _year(r["review1"]), _year(r["review2"]))
+            for r in csv.DictReader(handle)
+        ]
+    _write(OUT / "review-years.csv", ["iso3", "review1", "review2"], sorted(years))
+
+    book = openpyxl.load_workbook(calendar / "sessions-52-54-and-2025-26-events.xlsx", read_only=True)
+    lists = []
+    for session_label, names in list(book["sessions_info"].iter_rows(values_only=True))[1:]:
+        session = int(re.match(r"\d+", session_label).group(0))
+        for name in re.sub(r"<br>", " ", names).split(","):
+            name = re.sub(r"\s+", " ", name.replace("*", "")).strip()
+            lists.append((session, resolve_state(name).iso3, name))
+    _write(OUT / "sessions-52-54.csv", ["session", "iso3", "source_name"], sorted(lists))
+
+    xlsx_source = "sessions-52-54-and-2025-26-events.xlsx, sheet All"
+    events = []
+    wg_dates: dict[int, dict[str, dt.date]] = {}
+    for event, country, session_label, when, _description, _input in list(book["All"].iter_rows(values_only=True))[1:]:
+        if country != "All" or not isinstance(when, dt.datetime):
+            continue  # national workshops of one state are not part of the UPR calendar
+        session = int(re.match(r"\d+", session_label).group(0))
+        kind = _event_kind(event)
+        if kind is None:
+            continue
+        events.append((session, kind, when.date().isoformat(), xlsx_source))
+        wg_dates.setdefault(session, {})[kind] = when.date()
+    _write(OUT / "session-events.csv", ["session", "event", "date", "source"], sorted(events))
+
+    reviews: list[tuple[int, str, str]] = []
+    dates = document_session_dates(args.shared, reviews)
+    reviews.append((45, "CHN", "Working Group report A/HRC/56/6 (China)"))
+    seen: set[tuple[int, str]] = set()
+    unique = [r for r in sorted(reviews) if r[:2] not in seen and not seen.add(r[:2])]
+    _write(OUT / "document-reviews.csv", ["session", "iso3", "source"], unique)
+    for session, kinds in wg_dates.items():
+        if session in dates or "working_group" not in kinds:
+            continue
+        # The sheet dates the session's opening and the adoption of its reports on the last day.
+        end = kinds.get("working_group_adoption", kinds["working_group"] + dt.timedelta(days=11))
+        dates[session] = (kinds["working_group"], end, xlsx_source)
+    # Known and documented: China's fourth review, WG 45, 22 January-2 February 2024 (A/HRC/56/6).
+    dates.setdefault(45, (dt.date(2024, 1, 22), dt.date(2024, 2, 2), "Working Group report A/HRC/56/6 (China)"))
+    _write(
+        OUT / "session-dates.csv",
+        ["session", "start", "end", "source"],
+        [(n, s.isoformat(), e.isoformat(), src) for n, (s, e, src) in sorted(dates.items())],
+    )
+    print(f"wrote {len(rows)} reviews 1-20, {len(years)} review years, {len(lists)} listed for 52-54, "
+          f"{len(events)} events, dates of {len(dates)} sessions to {OUT}")
+
+
+def _event_kind(label: str) -> str | None:
+    label = label.lower()
+    if "stakeholder" in label:
+        return "stakeholder_submissions"
+    if "national report" in label and "deadline" in label:
+        return "national_report"
+    if "upr working group" in label:
+        return "working_group"
+    if label.startswith("adoption of reports"):
+        return "working_group_adoption"
+    if "hrc plenary" in label:
+        return "hrc_adoption"
+    return None
+
+
+def _year(value: str) -> str:
+    return value if value.strip().isdigit() else ""
+
+
+def _write(path: Path, header: list[str], rows: list) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()
