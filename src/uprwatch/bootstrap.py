@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from uprwatch.calendar.sessions_sync import calendar_step
 from uprwatch.records import upr_info
 from uprwatch.records.loading import load_bundled_dataset
+from uprwatch.search import steps as search_steps
 
 
 @dataclass
@@ -62,6 +63,8 @@ Step = Callable[[Console, InitOptions], None]
 INIT_STEPS: list[tuple[str, Step]] = [
     ("migrate", migrate_step),
     ("dataset", dataset_step),
+    ("search index", search_steps.search_index_step),
+    ("vectors", search_steps.vectors_step),
     # Later steps, in this order: documents, search index, classify, vectors, lineage, calendar.
     ("calendar", calendar_step),
 ]
