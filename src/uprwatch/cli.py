@@ -281,6 +281,69 @@ def ingest(paths: tuple[str, ...], as_json: bool) -> None:
 # --- end documents commands ---
 
 # --- classify commands (owner: the classify feature) ---
+@main.group()
+def classify() -> None:
+    """Action categories and issues: train, label, evaluate."""
+
+
+@classify.command("train")
+@click.option("--force", is_flag=True, help="Retrain even if the saved model saw the same data.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def classify_train(force: bool, as_json: bool) -> None:
+    """Train the classifiers on every human label (deterministic; skipped if nothing changed)."""
+    _django()
+    from uprwatch.classify import service
+
+    try:
+        summary = service.train_model(force=force)
+    except service.ClassifyError as exc:
+        fail(str(exc))
+    if as_json:
+        echo_json(summary)
+    else:
+        console.print(f"model {summary['model_version']}: " + ("trained" if summary["trained"] else
+                      "already up to date") + f" on {summary['trained_on']:,} recommendations")
+
+
+@classify.command("run")
+@click.option("--force", is_flag=True, help="Relabel even recommendations the current model has labelled.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def classify_run(force: bool, as_json: bool) -> None:
+    """Label every recommendation lacking human labels (machine labels, with confidence)."""
+    _django()
+    from uprwatch.classify import service
+
+    try:
+        summary = service.run_labelling(force=force)
+    except service.ClassifyError as exc:
+        fail(str(exc))
+    if as_json:
+        echo_json(summary)
+    else:
+        console.print(f"{summary['candidates']:,} recommendations lack human labels; labelled "
+                      f"{summary['labelled']:,} ({summary['labels']:,} issue labels, {summary['actions']:,} "
+                      f"action categories) with model {summary['model_version']}")
+
+
+@classify.command("evaluate")
+@click.option("--train-sessions", required=True, help="Sessions to train on, e.g. 1-16.")
+@click.option("--test-sessions", required=True, help="Sessions to test on, e.g. 17-20.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def classify_evaluate(train_sessions: str, test_sessions: str, as_json: bool) -> None:
+    """Train on some sessions, test on others; model and keyword baseline figures."""
+    _django()
+    from uprwatch.classify import service
+
+    try:
+        figures = service.evaluate_split(train_sessions, test_sessions)
+    except service.ClassifyError as exc:
+        fail(str(exc))
+    if as_json:
+        echo_json(figures)
+        return
+    from uprwatch.classify.report import print_evaluation
+
+    print_evaluation(Console(), figures)
 # --- end classify commands ---
 
 # --- analysis commands (owner: the analysis feature) ---
@@ -712,6 +775,67 @@ def restore(path: str) -> None:
     except DumpError as exc:
         fail(f"{exc} (database unchanged)")
     console.print(f"restored {summary.rows:,} rows from {summary.path}")
+
+
+@main.group()
+def report() -> None:
+    """Documents from the data: advocacy briefs and submission matrices."""
+
+
+def _report_selection(sur, query, campaign, organisation):
+    from uprwatch.reports.selection import Audience, select
+
+    # The CLI runs as the server's admin: only published tracking data, unless --organisation.
+    return select(sur, query=query or "", campaign=campaign, audience=Audience.for_organisation(organisation))
+
+
+@report.command()
+@click.option("--sur", required=True, help="State under Review (any alias).")
+@click.option("--query", "query", default="", help="Search query narrowing the recommendations.")
+@click.option("--campaign", help="Campaign name or number.")
+@click.option("--organisation", help="Also include this organisation's private tracking data.")
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True)
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
+def brief(sur: str, query: str, campaign: str | None, organisation: str | None, fmt: str, output: str) -> None:
+    """Advocacy brief for a State under Review (and a query or a campaign)."""
+    _django()
+    from uprwatch.reports.brief import PdfUnavailable, build_brief, render_brief_html, render_brief_pdf
+    from uprwatch.reports.output import OutputError, check_writable, write_bytes
+    from uprwatch.reports.selection import ReportError
+
+    try:
+        check_writable(output)
+        selection = _report_selection(sur, query, campaign, organisation)
+        data = build_brief(selection)
+        content = render_brief_pdf(data) if fmt == "pdf" else render_brief_html(data).encode("utf-8")
+        write_bytes(output, content)
+    except (ReportError, OutputError, PdfUnavailable) as exc:
+        fail(str(exc))
+    console.print(f"wrote the brief on {selection.title} ({len(selection.ids)} recommendations) to {output}")
+
+
+@report.command()
+@click.option("--campaign", help="Campaign name or number.")
+@click.option("--sur", help="State under Review (any alias).")
+@click.option("--query", "query", default="", help="Search query (used alone or to narrow the campaign).")
+@click.option("--organisation", help="Also include this organisation's private tracking data.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), default="docx", show_default=True)
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
+def matrix(campaign: str | None, sur: str | None, query: str, organisation: str | None, fmt: str,
+           output: str) -> None:
+    """Submission matrix (DOCX or XLSX) from a campaign, or from a State under Review and a query."""
+    _django()
+    from uprwatch.reports.matrix import FORMATS
+    from uprwatch.reports.output import OutputError, check_writable, write_bytes
+    from uprwatch.reports.selection import ReportError
+
+    try:
+        check_writable(output)
+        selection = _report_selection(sur, query, campaign, organisation)
+        write_bytes(output, FORMATS[fmt](selection))
+    except (ReportError, OutputError) as exc:
+        fail(str(exc))
+    console.print(f"wrote the matrix of {len(selection.ids)} recommendations ({selection.title}) to {output}")
 
 # --- end reports commands ---
 

@@ -1,0 +1,387 @@
+"""Load parsed UN documents into the database: one transaction, idempotent, merging UPR Info rows.
+
+``ingest_paths(paths)`` parses every file first (nothing is written if any file is bad), then in one
+transaction:
+
+- a Working Group report or thematic list adds its recommendations to the review (State under
+  Review x session), or updates the ones already ingested from another document of the same review
+  (matched by paragraph), or *merges* UPR Info rows: UPR Info splits a joint recommendation into one
+  row per state, so every row of the same review whose state is among the recommending states and
+  whose text is similar (``MERGE_SIMILARITY``) becomes part of the one official record; all their
+  provenance rows and labels are kept on it;
+- a responses addendum sets the responses (and explanations, "already implemented" flags) of the
+  report it answers, which must be ingested before or in the same run;
+- a file already ingested (same sha256) changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+
+from uprwatch.documents.extraction import DocumentError
+from uprwatch.documents.parsing import ParsedDocument, ParsedRecommendation, parse_document
+from uprwatch.records.loading import UPR_INFO_DATASET, file_sha256, load_reference_tables
+from uprwatch.records.models import (
+    Document,
+    ImportBatch,
+    Label,
+    Origin,
+    Provenance,
+    Recommendation,
+    Response,
+    Review,
+    Session,
+    State,
+    Term,
+)
+from uprwatch.records.signals import announce_recommendations_changed
+
+MERGE_SIMILARITY = 0.85
+KIND_ORDER = {"working_group_report": 0, "thematic_list": 1, "responses_addendum": 2}
+
+
+@dataclass
+class DocumentOutcome:
+    symbol: str
+    kind: str
+    filename: str
+    status: str  # "ingested" or "unchanged"
+    added: int = 0
+    updated: int = 0
+    merged: int = 0
+    review: str = ""
+    document_id: int | None = None
+
+
+@dataclass
+class IngestReport:
+    documents: list[DocumentOutcome] = field(default_factory=list)
+    changed_ids: set[int] = field(default_factory=set)
+
+    @property
+    def added(self) -> int:
+        return sum(d.added for d in self.documents)
+
+    @property
+    def updated(self) -> int:
+        return sum(d.updated for d in self.documents)
+
+    @property
+    def merged(self) -> int:
+        return sum(d.merged for d in self.documents)
+
+    def to_json(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "merged": self.merged,
+            "documents": [d.__dict__ for d in self.documents],
+        }
+
+
+@dataclass
+class Source:
+    """One document to ingest: what the parser made of it and the identity of the original file."""
+
+    parsed: ParsedDocument
+    sha256: str
+    filename: str
+
+
+def normalise_text(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def text_similarity(a: str, b: str) -> float:
+    """difflib ratio of the normalised texts (case, punctuation and spacing ignored)."""
+    a, b = normalise_text(a), normalise_text(b)
+    if not a or not b:
+        return 0.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
+        return matcher.quick_ratio() * 0.5
+    return matcher.ratio()
+
+
+def read_sources(paths: list[Path | str]) -> list[Source]:
+    """Parse every file (raising ``DocumentError`` naming the file) before anything is written."""
+    sources = []
+    for path in paths:
+        path = Path(path)
+        try:
+            parsed = parse_document(path)
+        except DocumentError as exc:
+            raise DocumentError(f"{path.name}: {exc}") from exc
+        sources.append(Source(parsed, file_sha256(path), path.name))
+    return sources
+
+
+def ingest_paths(paths: list[Path | str], user=None) -> IngestReport:
+    return ingest_sources(read_sources(paths), user=user)
+
+
+def ingest_sources(sources: list[Source], user=None, kind: str = "document_ingest") -> IngestReport:
+    """Ingest parsed documents in one transaction (reports before lists before addenda)."""
+    report = IngestReport()
+    ordered = sorted(sources, key=lambda s: KIND_ORDER[s.parsed.kind])
+    with transaction.atomic():
+        if not State.objects.exists():
+            load_reference_tables()
+        batch = None
+        for source in ordered:
+            existing = Document.objects.filter(sha256=source.sha256).first()
+            if existing is not None:
+                report.documents.append(DocumentOutcome(
+                    existing.symbol, existing.kind, source.filename, "unchanged", document_id=existing.pk,
+                    review=str(existing.review or ""),
+                ))
+                continue
+            if batch is None:
+                batch = ImportBatch.objects.create(
+                    kind=kind, source=", ".join(s.filename for s in ordered)[:300], user=user,
+                )
+            outcome = _ingest_one(source, batch, report.changed_ids)
+            report.documents.append(outcome)
+        if batch is not None:
+            batch.summary = report.to_json()
+            batch.save(update_fields=["summary"])
+        announce_recommendations_changed(sorted(report.changed_ids), "ingest")
+    return report
+
+
+def _ingest_one(source: Source, batch: ImportBatch, changed: set[int]) -> DocumentOutcome:
+    parsed = source.parsed
+    if parsed.kind == "responses_addendum":
+        report_doc = (
+            Document.objects.filter(symbol=parsed.report_symbol, kind=Document.Kind.WORKING_GROUP_REPORT)
+            .select_related("review").first()
+        )
+        if report_doc is None or report_doc.review is None:
+            raise DocumentError(
+                f"{source.filename}: {parsed.symbol} answers the report {parsed.report_symbol}, which is not "
+                "ingested: ingest the report first (or both in the same command)"
+            )
+        review = report_doc.review
+        if review.state.iso3 != parsed.state_under_review:
+            raise DocumentError(f"{source.filename}: the addendum's State under Review does not match {review}")
+    else:
+        review = _review_for(parsed, source.filename)
+    document = Document.objects.create(
+        symbol=parsed.symbol, kind=parsed.kind, title=parsed.title, review=review, sha256=source.sha256,
+        filename=source.filename[:300], batch=batch,
+        metadata={"dates": parsed.dates, "report_symbol": parsed.report_symbol, "recommendations": len(parsed.recommendations)},
+    )
+    outcome = DocumentOutcome(parsed.symbol, parsed.kind, source.filename, "ingested", review=str(review),
+                              document_id=document.pk)
+    if parsed.kind == "responses_addendum":
+        _apply_responses(parsed, review, document, batch, outcome, changed)
+    else:
+        _upsert_recommendations(parsed, review, document, batch, outcome, changed)
+    return outcome
+
+
+def _review_for(parsed: ParsedDocument, filename: str) -> Review:
+    if parsed.session is None:
+        raise DocumentError(f"{filename}: the Working Group session is not stated in the document")
+    session = Session.objects.filter(number=parsed.session).first()
+    if session is None:
+        raise DocumentError(f"{filename}: Working Group session {parsed.session} is outside the known cycles")
+    if parsed.dates:
+        start = dt.date.fromisoformat(parsed.dates["start"])
+        end = dt.date.fromisoformat(parsed.dates["end"])
+        if (session.start_date, session.end_date) != (start, end):
+            # The report states the official dates: they win over the calendar's year-only entry.
+            session.start_date, session.end_date, session.year = start, end, end.year
+            session.save(update_fields=["start_date", "end_date", "year"])
+    state = State.objects.get(iso3=parsed.state_under_review)
+    review, _ = Review.objects.get_or_create(state=state, session=session)
+    return review
+
+
+def _terms(parsed: ParsedDocument) -> dict[tuple[str, str], Term]:
+    wanted = set()
+    for rec in parsed.recommendations:
+        wanted |= {(Term.Taxonomy.THEME, t) for t in rec.themes}
+        wanted |= {(Term.Taxonomy.AFFECTED_PERSONS, t) for t in rec.affected_persons}
+        wanted |= {(Term.Taxonomy.SDG, t) for t in rec.sdgs}
+    terms = {}
+    for taxonomy, name in sorted(wanted):
+        code = name[:120]
+        term, _ = Term.objects.get_or_create(taxonomy=taxonomy, code=code, defaults={"name": name[:200]})
+        terms[(taxonomy, name)] = term
+    return terms
+
+
+def _upsert_recommendations(parsed, review, document, batch, outcome, changed) -> None:
+    states = {s.iso3: s for s in State.objects.all()}
+    terms = _terms(parsed)
+    recs = list(Recommendation.objects.filter(review=review).prefetch_related("recommending_states", "provenance"))
+    official = defaultdict(list)  # paragraph -> records that came from documents
+    upr_rows = []  # UPR Info rows not yet merged into an official record
+    for rec in recs:
+        if rec.paragraph:
+            official[rec.paragraph].append(rec)
+        elif any(p.dataset == UPR_INFO_DATASET for p in rec.provenance.all()):
+            upr_rows.append(rec)
+    by_state = defaultdict(list)
+    for rec in upr_rows:
+        for state in rec.recommending_states.all():
+            by_state[state.iso3].append(rec)
+    taken: set[int] = set()
+    used: set[int] = set()  # records this document already matched
+    ordinal = defaultdict(int)
+    for item in parsed.recommendations:
+        ordinal[item.paragraph] += 1
+        locator = f"{item.paragraph}" + (f"#{ordinal[item.paragraph]}" if ordinal[item.paragraph] > 1 else "")
+        known = [r for r in official.get(item.paragraph, []) if r.pk not in used]
+        if parsed.kind == "thematic_list" and known:
+            # The list joins a paragraph's recommendations into one row: its position and labels
+            # apply to each record of that paragraph.
+            targets = known
+        else:
+            found = _same_official(known, item)
+            targets = [found] if found is not None else []
+        for target in targets:
+            if _update_from(target, item, parsed, document):
+                outcome.updated += 1
+                changed.add(target.pk)
+        if not targets:
+            matches = _matching_rows(item, by_state, upr_rows, taken)
+            if matches:
+                target = matches[0]
+                taken.update(m.pk for m in matches)
+                _merge_rows(target, matches[1:])
+                target.paragraph = item.paragraph
+                target.text = item.text
+                _set_response(target, item, document)
+                target.save()
+                outcome.merged += len(matches)
+            else:
+                target = Recommendation.objects.create(
+                    review=review, paragraph=item.paragraph, text=item.text,
+                    response=item.response or Response.UNKNOWN,
+                    response_source=document.symbol if item.response else "",
+                    already_implemented=item.already_implemented,
+                )
+                outcome.added += 1
+            official[item.paragraph].append(target)
+            target.recommending_states.add(*[states[c] for c in item.recommending_states if c in states])
+            changed.add(target.pk)
+            targets = [target]
+        for target in targets:
+            used.add(target.pk)
+            Provenance.objects.create(
+                recommendation=target, batch=batch, document=document, locator=locator,
+                original={"text": item.text, "recommending_states": item.recommending_states,
+                          "response": item.response, "source_of_position": item.source_of_position},
+            )
+            for taxonomy, names in ((Term.Taxonomy.THEME, item.themes),
+                                    (Term.Taxonomy.AFFECTED_PERSONS, item.affected_persons),
+                                    (Term.Taxonomy.SDG, item.sdgs)):
+                for name in names:
+                    Label.objects.get_or_create(recommendation=target, term=terms[(taxonomy, name)],
+                                                defaults={"origin": Origin.HUMAN})
+
+
+def _same_official(candidates: list[Recommendation], item: ParsedRecommendation) -> Recommendation | None:
+    """The record of the same paragraph already ingested from another document of this review."""
+    scored = [(text_similarity(c.text, item.text), c) for c in candidates]
+    scored = [s for s in scored if s[0] >= 0.6]
+    return max(scored, key=lambda s: s[0])[1] if scored else None
+
+
+def _matching_rows(item, by_state, upr_rows, taken) -> list[Recommendation]:
+    """UPR Info rows of this recommendation: one per recommending state (best text match each)."""
+    found = []
+    pools = [by_state.get(code, []) for code in item.recommending_states] or [upr_rows]
+    for pool in pools:
+        best, best_score = None, MERGE_SIMILARITY
+        for rec in pool:
+            if rec.pk in taken or rec in found:
+                continue
+            score = text_similarity(rec.text, item.text)
+            if score >= best_score:
+                best, best_score = rec, score
+        if best is not None:
+            found.append(best)
+    return found
+
+
+def _merge_rows(target: Recommendation, others: list[Recommendation]) -> None:
+    """Fold the other UPR Info rows of a joint recommendation into ``target``, keeping provenance."""
+    for other in others:
+        Provenance.objects.filter(recommendation=other).update(recommendation=target)
+        target.recommending_states.add(*other.recommending_states.all())
+        have = set(target.labels.values_list("term_id", flat=True))
+        for label in other.labels.all():
+            if label.term_id not in have:
+                label.recommendation = target
+                label.save(update_fields=["recommendation"])
+        try:
+            with transaction.atomic():
+                other.delete()
+        except (ProtectedError, IntegrityError):
+            # Another feature holds on to the row (an assessment, say): keep it, marked as merged.
+            other.duplicate_of = target
+            other.save(update_fields=["duplicate_of"])
+
+
+def _set_response(target: Recommendation, item: ParsedRecommendation, document: Document) -> bool:
+    if not item.response:
+        if item.explanation and item.explanation != target.response_explanation:
+            target.response_explanation = item.explanation
+            return True
+        return False
+    if item.response == Response.PENDING and target.response in (Response.SUPPORTED, Response.NOTED,
+                                                                Response.PARTIALLY_SUPPORTED):
+        return False  # a later addendum (or UPR Info) already answered what the report left pending
+    changed = (target.response != item.response
+               or target.already_implemented != (target.already_implemented or item.already_implemented))
+    target.response = item.response
+    target.response_source = document.symbol
+    target.already_implemented = target.already_implemented or item.already_implemented
+    if item.explanation:
+        target.response_explanation = item.explanation
+    return changed
+
+
+def _update_from(target: Recommendation, item: ParsedRecommendation, parsed, document) -> bool:
+    changed = _set_response(target, item, document)
+    if changed:
+        target.save()
+    return changed
+
+
+def _apply_responses(parsed, review, document, batch, outcome, changed) -> None:
+    recs = list(Recommendation.objects.filter(review=review).exclude(paragraph=""))
+    by_paragraph = defaultdict(list)
+    for rec in recs:
+        by_paragraph[rec.paragraph].append(rec)
+    parents = {p.split(".")[0] for p in by_paragraph if "." in p}
+    for item in parsed.recommendations:
+        targets = by_paragraph.get(item.paragraph, [])
+        if not targets and "." not in item.paragraph:
+            # Bare numbers ("recommendations 1-5") refer to the items of the report's list.
+            options = [f"{parent}.{item.paragraph}" for parent in sorted(parents)]
+            options = [o for o in options if o in by_paragraph]
+            pending = [o for o in options if any(r.response == Response.PENDING for r in by_paragraph[o])]
+            chosen = pending or options
+            targets = by_paragraph[chosen[0]] if len(chosen) == 1 else []
+        for target in targets:
+            if _set_response(target, item, document):
+                target.save()
+                outcome.updated += 1
+                changed.add(target.pk)
+            Provenance.objects.create(
+                recommendation=target, batch=batch, document=document, locator=item.paragraph,
+                original={"response": item.response, "already_implemented": item.already_implemented,
+                          "explanation": item.explanation[:2000]},
+            )

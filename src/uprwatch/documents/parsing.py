@@ -1,0 +1,593 @@
+"""Parsers for official UPR documents: pure functions, file in, data out, no database.
+
+``parse_document(path)`` identifies a document by its content (the symbol and title on page 1, the
+header of a thematic list), never its file name, and returns a ``ParsedDocument``:
+
+- ``working_group_report``: "Report of the Working Group on the Universal Periodic Review"
+  (A/HRC/x/y), every format since 2008. Its recommendations section lists paragraphs
+  (``186.243``, or in cycle 1 ``114`` with items ``1.``, ``2.``); each paragraph holds one or more
+  recommendations, each followed by its recommending state(s) in parentheses.
+- ``responses_addendum``: A/HRC/x/y/Add.1, "Views on conclusions and/or recommendations".
+- ``thematic_list``: OHCHR's thematic list of recommendations (DOCX).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from uprwatch.documents import repair
+from uprwatch.documents.extraction import DocumentError, file_format, open_docx, pdf_pages
+from uprwatch.documents.references import parse_references
+from uprwatch.records.states import UnknownStateError, try_resolve_state
+
+KINDS = ("working_group_report", "responses_addendum", "thematic_list")
+
+
+@dataclass
+class ParsedRecommendation:
+    paragraph: str
+    text: str
+    recommending_states: list[str] = field(default_factory=list)  # ISO3 codes
+    response: str | None = None  # supported / noted / partially supported / pending, None if not given
+    already_implemented: bool = False
+    explanation: str = ""
+    themes: list[str] = field(default_factory=list)
+    affected_persons: list[str] = field(default_factory=list)
+    sdgs: list[str] = field(default_factory=list)
+    source_of_position: str = ""
+
+
+@dataclass
+class ParsedDocument:
+    symbol: str
+    kind: str
+    state_under_review: str  # ISO3
+    session: int | None  # Working Group session
+    dates: dict  # {"start": "2013-10-21", "end": "2013-11-01"} when the document states them
+    recommendations: list[ParsedRecommendation]
+    report_symbol: str = ""  # for an addendum: the report it answers
+    title: str = ""
+
+    def to_json(self) -> dict:
+        """The shape ``uprwatch parse --format json`` prints (and the bundled files store)."""
+        return {
+            "document": {
+                "symbol": self.symbol,
+                "kind": self.kind,
+                "state_under_review": self.state_under_review,
+                "session": self.session,
+                "dates": self.dates,
+                "report_symbol": self.report_symbol,
+                "title": self.title,
+            },
+            "recommendations": [
+                {
+                    "paragraph": r.paragraph,
+                    "text": r.text,
+                    "recommending_states": r.recommending_states,
+                    "response": r.response,
+                    "themes": r.themes,
+                    "affected_persons": r.affected_persons,
+                    "sdgs": r.sdgs,
+                    "already_implemented": r.already_implemented,
+                    "explanation": r.explanation,
+                    "source_of_position": r.source_of_position,
+                }
+                for r in self.recommendations
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ParsedDocument:
+        doc = data["document"]
+        recommendations = [
+            ParsedRecommendation(**{k: v for k, v in r.items() if k in ParsedRecommendation.__dataclass_fields__})
+            for r in data["recommendations"]
+        ]
+        return cls(
+            symbol=doc["symbol"], kind=doc["kind"], state_under_review=doc["state_under_review"],
+            session=doc["session"], dates=doc.get("dates") or {}, recommendations=recommendations,
+            report_symbol=doc.get("report_symbol", ""), title=doc.get("title", ""),
+        )
+
+
+def as_dict(rec: ParsedRecommendation) -> dict:
+    return asdict(rec)
+
+
+def parse_document(path: Path | str) -> ParsedDocument:
+    """Parse any supported document; raises ``DocumentError`` saying what is wrong otherwise."""
+    path = Path(path)
+    if not path.is_file():
+        raise DocumentError(f"no such file: {path}")
+    kind = file_format(path)
+    if kind == "pdf":
+        return parse_pdf_pages(pdf_pages(path))
+    return parse_thematic_list(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Page 1: symbol, title, State under Review, session
+
+_SYMBOL = re.compile(r"A/HRC/(?!WG)\d+/\d+(?:/Add\.\s?\d+)?(?:/Corr\.\s?\d+)?")
+_REPORT_TITLE = re.compile(r"Report\s+of\s+the\s+Working\s+Group\s+on\s+the\s+Universal\s+Periodic\s+Review", re.I)
+_VIEWS = re.compile(r"Views\s+on\s+conclusions\s+and/or\s+recommendations", re.I)
+
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_TENTHS = {"twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70}
+MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"], start=1)}
+
+
+def ordinal_number(word: str) -> int | None:
+    """'forty-eighth' -> 48, 'seventeenth' -> 17, '12th' -> 12."""
+    word = word.strip().lower().replace("\u2011", "-").replace("–", "-")
+    if m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)", word):
+        return int(m.group(1))
+    if word in ORDINALS:
+        return ORDINALS[word]
+    if word in _TENTHS:
+        return _TENTHS[word]
+    parts = re.split(r"[-\s]+", word)
+    if len(parts) == 2 and parts[0] in _TENS and parts[1] in ORDINALS and ORDINALS[parts[1]] < 10:
+        return _TENS[parts[0]] + ORDINALS[parts[1]]
+    return None
+
+
+_HELD = re.compile(
+    r"held\s+its\s+([a-z]+(?:[-\s][a-z]+)?|\d{1,2}(?:st|nd|rd|th))\s+session,?\s+(?:from|on)\s+"
+    r"(\d{1,2})(?:\s+([A-Z][a-z]+))?(?:\s+(\d{4}))?\s*(?:to|-|–|and)\s*(\d{1,2})\s+([A-Z][a-z]+),?\s+(\d{4})",
+)
+
+
+def session_and_dates(text: str) -> tuple[int | None, dict]:
+    """From "held its seventeenth session from 21 October to 1 November 2013"."""
+    match = _HELD.search(re.sub(r"\s+", " ", text))
+    if not match:
+        return None, {}
+    number = ordinal_number(match.group(1))
+    day1, month1, year1, day2, month2, year2 = match.groups()[1:]
+    try:
+        end = dt.date(int(year2), MONTHS[month2.lower()], int(day2))
+        start = dt.date(int(year1 or year2), MONTHS[(month1 or month2).lower()], int(day1))
+    except (KeyError, ValueError):
+        return number, {}
+    if start > end:  # "from 30 December to 5 January 2010"
+        start = start.replace(year=start.year - 1)
+    return number, {"start": start.isoformat(), "end": end.isoformat()}
+
+
+def _resolve_sur(name: str) -> str:
+    name = re.sub(r"\s+", " ", name).strip(" *:.")
+    candidates = [name, re.sub(r"\s*\(.*\)\s*$", "", name), re.sub(r"^the\s+", "", name, flags=re.I)]
+    for candidate in candidates:
+        if state := try_resolve_state(candidate):
+            return state.iso3
+    raise DocumentError(f"the State under Review cannot be resolved: {UnknownStateError(name)}")
+
+
+def _title_state(page_one: str) -> str | None:
+    """The line naming the State under Review just after the report title on page 1."""
+    lines = [ln.strip(" *\t") for ln in page_one.split("\n")]
+    for index, line in enumerate(lines):
+        if "Working Group" in line and re.search(r"Periodic(?:\s+Review\W*)?$", line):
+            rest = lines[index + 1:]
+            if rest and re.fullmatch(r"Review\W*", rest[0]):
+                rest = rest[1:]
+            for candidate in rest:
+                if candidate and not candidate.lower().startswith(("addendum", "united nations", "*")):
+                    return candidate
+    return None
+
+
+def parse_pdf_pages(pages: list[str]) -> ParsedDocument:
+    page_one = repair.normalise_characters(pages[0])
+    head = re.sub(r"\s+", " ", page_one)
+    if not _REPORT_TITLE.search(head):
+        raise DocumentError(
+            "not a UPR document uprwatch can read: page 1 has no 'Report of the Working Group on the "
+            "Universal Periodic Review' title (national reports, compilations and decisions are not supported)"
+        )
+    symbols = _SYMBOL.findall(head)
+    if not symbols:
+        raise DocumentError("no document symbol (A/HRC/x/y) on page 1")
+    symbol = re.sub(r"\s", "", max(symbols, key=len))
+    if "/Add." in symbol:
+        if not _VIEWS.search(head):
+            raise DocumentError(f"{symbol} is an addendum but not the state's 'Views on conclusions and/or recommendations'")
+        return parse_responses_addendum(pages, symbol, page_one)
+    return parse_working_group_report(pages, symbol, page_one)
+
+
+# ---------------------------------------------------------------------------------------------
+# Working Group reports
+
+_SECTION = re.compile(r"^\s*(?:[IVX]+\.\s*)?Conclusions\s+and/or\s+recommendations(?!.*\.{4})", re.I | re.M)
+_END = re.compile(r"^\s*\d{2,3}\.\s+All\s+(?:the\s+)?conclusions\s+and/or\s+recommendations", re.I | re.M)
+_ANNEX = re.compile(r"^\s*Annex\s*$", re.M)
+_LINE_ITEM = re.compile(r"^[ \t]*(\d{1,3})\.(?:(\d{1,3})\.?)?[ \t]+(?=\S)", re.M)
+_PAREN = re.compile(r"\(([^()]{2,300})\)")
+
+
+def _response_of_intro(intro: str) -> tuple[str | None, bool]:
+    """The response a cycle-1/2 report's lead-in paragraph gives to the items under it."""
+    text = re.sub(r"\s+", " ", intro).lower()
+    if re.search(r"did not enjoy|do not enjoy|does not enjoy|not (?:be )?accepted|rejected|could not support|"
+                 r"cannot support|can ?not accept|not supported|will not be", text):
+        return "noted", False
+    if re.search(r"already (?:being )?implemented|in the process of (?:being )?implement", text):
+        return "supported", True
+    if re.search(r"enjoy(?:s|ed)? the support|accepted|accepts|supports|supported|agree", text):
+        return "supported", False
+    if re.search(r"will be examined|will examine|will provide responses|in due time|further consider", text):
+        return "pending", False
+    if re.search(r"\bnoted?\b|took note|take note", text):
+        return "noted", False
+    return None, False
+
+
+def _split_state_names(content: str) -> list[str] | None:
+    """ISO3 codes if every name in a parenthesis is a state, else None."""
+    content = re.sub(r"\s+", " ", content).strip(" ;,")
+    if not content:
+        return None
+    whole = try_resolve_state(content)
+    if whole:
+        return [whole.iso3]
+    codes = []
+    for part in re.split(r"\s*[,;/]\s*", content):
+        if not part:
+            continue
+        state = try_resolve_state(part)
+        if state:
+            codes.append(state.iso3)
+            continue
+        pieces = [try_resolve_state(p) for p in re.split(r"\s+and\s+", part)]
+        if len(pieces) > 1 and all(pieces):
+            codes.extend(p.iso3 for p in pieces)
+            continue
+        return None
+    return codes or None
+
+
+_INVERTED_NAME = re.compile(r"\b([A-Z][a-z]+)\s*\(((?:[A-Z][a-z]+\s+)*(?:Republic|State|States)\s+of)\)")
+
+
+def uninvert_state_names(text: str) -> str:
+    """"Venezuela (Bolivarian Republic of)" -> "Bolivarian Republic of Venezuela": no nested parentheses."""
+    return _INVERTED_NAME.sub(lambda m: f"{m.group(2)} {m.group(1)}", text)
+
+
+def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
+    """Split one paragraph's text into (recommendation text, [ISO3...]) by its state parentheses.
+
+    ``Ratify ICCPR (Albania); Ratify ICCPR and CPED (Chile);`` is two recommendations;
+    ``Ratify the Convention (Algeria) (Cabo Verde)`` is one, made by two states.
+    """
+    text = uninvert_state_names(text)
+    segments: list[tuple[str, list[str]]] = []
+    start = 0
+    run_start: int | None = None
+    run_states: list[str] = []
+    run_end = 0
+    for match in _PAREN.finditer(text):
+        codes = _split_state_names(match.group(1))
+        between = text[run_end:match.start()] if run_start is not None else ""
+        if codes and run_start is not None and not between.strip(" \n/,;"):
+            run_states.extend(codes)
+            run_end = match.end()
+            continue
+        if run_start is not None:
+            segments.append((text[start:run_start], run_states))
+            start, run_start, run_states = run_end, None, []
+        if codes:
+            run_start, run_states, run_end = match.start(), list(codes), match.end()
+    if run_start is not None:
+        segments.append((text[start:run_start], run_states))
+        start = run_end
+    rest = text[start:].strip(" \n;.,/")
+    if not segments and rest:
+        segments.append((rest, []))
+    cleaned = []
+    for body, codes in segments:
+        body = body.strip(" \n;,/:")
+        body = re.sub(r"^(?:and|or)\s+", "", body).strip()
+        if len(body) > 3:
+            cleaned.append((body, list(dict.fromkeys(codes))))
+    return cleaned
+
+
+def _unresolved_state(text: str) -> str | None:
+    """The last parenthesis of an item that found no state, when it reads like a state name."""
+    groups = _PAREN.findall(uninvert_state_names(text))
+    if not groups:
+        return None
+    last = re.sub(r"\s+", " ", groups[-1]).strip()
+    if text.rstrip(" \n;.").endswith(")") and re.fullmatch(r"[A-Z][\w’'\-]+(?: (?:[A-Z][\w’'\-]+|of|the|and|de))*", last):
+        return last
+    return None
+
+
+def recommendations_section(text: str) -> str:
+    heads = list(_SECTION.finditer(text))
+    if not heads:
+        raise DocumentError("no 'Conclusions and/or recommendations' section found in the report")
+    body = text[heads[-1].end():]
+    for pattern in (_END, _ANNEX):
+        if end := pattern.search(body):
+            body = body[: end.start()]
+    return body
+
+
+def parse_working_group_report(pages: list[str], symbol: str, page_one: str) -> ParsedDocument:
+    full = repair.normalise_characters(repair.strip_page_furniture(pages))
+    flat = re.sub(r"\s+", " ", full)
+    review_of = re.search(r"The review of (.{3,80}?) was held", flat)
+    sur_name = review_of.group(1) if review_of else _title_state(page_one)
+    if not sur_name:
+        raise DocumentError("the State under Review is not named in the report")
+    sur = _resolve_sur(sur_name)
+    session, dates = session_and_dates(flat[:6000])
+    section = recommendations_section(full)
+    words = repair.vocabulary(full)
+    recommendations = _report_items(section, words)
+    if not recommendations:
+        raise DocumentError(f"{symbol}: no recommendations found in the 'Conclusions and/or recommendations' section")
+    return ParsedDocument(
+        symbol=symbol, kind="working_group_report", state_under_review=sur, session=session, dates=dates,
+        recommendations=recommendations, title="Report of the Working Group on the Universal Periodic Review",
+    )
+
+
+def _report_items(section: str, words: Counter) -> list[ParsedRecommendation]:
+    """Walk the numbered lines of the section: top paragraphs (with their lead-in) and items."""
+    items: list[tuple[str, str, str | None, bool]] = []  # (paragraph, raw text, response, implemented)
+    top: int | None = None
+    last_sub = 0
+    response: tuple[str | None, bool] = (None, False)
+    marks = []
+    for match in _LINE_ITEM.finditer(section):
+        first, sub = int(match.group(1)), match.group(2)
+        if sub is not None:
+            if top is None or first == top + 1 and int(sub) == 1:
+                top, last_sub = first, 0
+            if first != top or not (last_sub < int(sub) <= last_sub + 5):
+                continue
+            marks.append((match, f"{first}.{sub}", "item"))
+            last_sub = int(sub)
+        elif top is None or (first == top + 1 and re.match(
+                r"\s*(?:The|All|In|These|Those|Other|Recommendations|Slovenia|[A-Z]\w+ (?:accepts|supports|considers))",
+                section[match.end():match.end() + 80])):
+            top, last_sub = first, 0
+            marks.append((match, str(first), "top"))
+        elif last_sub < first <= last_sub + 5:
+            marks.append((match, f"{top}.{first}", "item"))
+            last_sub = first
+    for index, (match, paragraph, role) in enumerate(marks):
+        end = marks[index + 1][0].start() if index + 1 < len(marks) else len(section)
+        body = section[match.end():end]
+        if role == "top":
+            # The lead-in ends at its colon; a top paragraph without items is itself a recommendation
+            # only when it names states (rare: some reports number each recommendation as a paragraph).
+            lead = body.split(":")[0]
+            response = _response_of_intro(lead)
+            continue
+        items.append((paragraph, body, *response))
+    recommendations = []
+    for paragraph, body, response_value, implemented in items:
+        text = repair.remove_footnote_marks(body)
+        segments = split_recommendations(text)
+        if not any(codes for _, codes in segments):
+            unknown = _unresolved_state(re.sub(r"\s+", " ", text))
+            if unknown:
+                raise DocumentError(f"paragraph {paragraph}: recommending state cannot be resolved: "
+                                    f"{UnknownStateError(unknown)}")
+        for segment, codes in segments:
+            recommendations.append(ParsedRecommendation(
+                paragraph=paragraph, text=repair.clean_text(segment, words), recommending_states=codes,
+                response=response_value, already_implemented=implemented,
+            ))
+    return recommendations
+
+
+# ---------------------------------------------------------------------------------------------
+# Responses addenda
+
+_REF_LINE = re.compile(
+    r"^[ \t]*(?:Rec(?:ommendations?)?s?\.?[ \t]*)?((?:\d{1,3}\.)?\d{1,3}(?:[ \t]*(?:[-–—,]|and)[ \t]*(?:\d{1,3}\.)?\d{1,3})*)"
+    r"[ \t]*(?:\n|(?=[A-Z]))", re.M,
+)
+_NUMBERED = re.compile(r"^[ \t]*(\d{1,3})\.[ \t]+(?=[A-Z])", re.M)
+_CYCLE1_ITEM = re.compile(r"^[ \t]*((?:\d{1,3}\.,?[ \t]*)+)[ \t]*(?=[A-Z])", re.M)
+
+
+def _category(text: str) -> tuple[str | None, bool]:
+    """Response named by a heading or lead-in of an addendum ("accepts", "notes", "partially")."""
+    low = re.sub(r"\s+", " ", text).lower()
+    if "partial" in low:
+        return "partially supported", False
+    negative = re.search(r"\bnot(?:e|es|ed)\b|(?:does|do|can) ?not (?:accept|support)|reject", low)
+    positive = re.search(r"\b(?:accepts?|supports?|accepted|supported|agrees?)\b", low)
+    if negative and (not positive or negative.start() < positive.start()):
+        return "noted", False
+    if positive:
+        implemented = re.search(r"already (?:been )?implemented|process of implementation|being implemented", low)
+        return "supported", bool(implemented)
+    return None, False
+
+
+def parse_responses_addendum(pages: list[str], symbol: str, page_one: str) -> ParsedDocument:
+    name = _title_state(page_one)
+    if not name:
+        raise DocumentError(f"{symbol}: the State under Review is not named on page 1")
+    sur = _resolve_sur(name)
+    body = repair.normalise_characters(repair.strip_page_furniture(pages[1:] if len(pages) > 1 else pages))
+    responses: dict[str, ParsedRecommendation] = {}
+
+    def record(refs: list[str], response: str | None, implemented: bool, explanation: str = "") -> None:
+        for ref in refs:
+            rec = responses.setdefault(ref, ParsedRecommendation(paragraph=ref, text=""))
+            if response and (rec.response is None or not explanation):
+                rec.response = response
+            rec.already_implemented = rec.already_implemented or implemented
+            if explanation:
+                rec.explanation = (rec.explanation + "\n" + explanation).strip()
+
+    # 1. Lists: a numbered paragraph (or heading + paragraph) that names a response and lists references.
+    heading_category: tuple[str | None, bool] = (None, False)
+    blocks = re.split(r"\n(?=[ \t]*(?:[IVX]+\.|\d{1,3}\.[ \t]+[A-Z]|[A-Z][a-z]+ recommendations))", "\n" + body)
+    for block in blocks:
+        flat = re.sub(r"\s+", " ", block).strip()
+        if not flat:
+            continue
+        if re.match(r"(?:[IVX]+\.\s*)?[A-Z][\w ,/-]{0,60}recommendations\b", flat) and len(flat) < 200 and not re.search(r"\d+\.\d+", flat):
+            heading_category = _category(flat)
+            continue
+        lead = re.match(r"(?:\d{1,3}\.\s+)?(.{0,300}?)(?:recommendations?|Recs?\.|:)\s*:?\s*((?:\d{1,3}\.)?\d{1,3}(?:\s*(?:[-–—,.]|and)\s*(?:\d{1,3}\.)?\d{1,3})+\.?)", flat)
+        if lead and len(lead.group(1)) < 300:
+            category = _category(lead.group(1))
+            if category[0] is None:
+                category = heading_category
+            if heading_category[1] and category[0] == "supported":
+                category = ("supported", True)
+            record(parse_references(lead.group(2)), *category)
+    # 2. Explanations: a line of references alone (or "Rec. 18 ...") followed by the state's text.
+    for ref_match, text in _explanation_blocks(body):
+        refs = [r for r in parse_references(ref_match) if r in responses or "." in r or not responses]
+        explanation = repair.join_lines(text)
+        if refs and explanation:
+            record(refs, None, False, explanation)
+    # 3. Cycle-1 style: each numbered paragraph answers the recommendation(s) of that number.
+    if not responses:
+        for refs, text in _cycle1_answers(body):
+            response, implemented = _category(text[:300])
+            if response:
+                record(refs, response, implemented or bool(re.search(r"already", text[:200])), repair.join_lines(text))
+    if not responses:
+        raise DocumentError(f"{symbol}: no responses to recommendations found in the addendum")
+    return ParsedDocument(
+        symbol=symbol, kind="responses_addendum", state_under_review=sur, session=None, dates={},
+        recommendations=list(responses.values()), report_symbol=symbol.split("/Add.")[0],
+        title="Views on conclusions and/or recommendations",
+    )
+
+
+def _explanation_blocks(body: str) -> list[tuple[str, str]]:
+    marks = [m for m in _REF_LINE.finditer(body) if "." in m.group(1) or re.match(r"\s*Rec", m.group(0))]
+    blocks = []
+    for index, match in enumerate(marks):
+        end = marks[index + 1].start() if index + 1 < len(marks) else len(body)
+        text = body[match.end():end]
+        text = re.split(r"\n[ \t]*(?:[IVX]+\.|\d{1,3}\.[ \t]+[A-Z])", text)[0]
+        blocks.append((match.group(1), text.strip()))
+    return blocks
+
+
+def _cycle1_answers(body: str) -> list[tuple[list[str], str]]:
+    marks = list(_CYCLE1_ITEM.finditer(body))
+    answers = []
+    for index, match in enumerate(marks):
+        end = marks[index + 1].start() if index + 1 < len(marks) else len(body)
+        refs = re.findall(r"\d{1,3}", match.group(1))
+        answers.append((refs, body[match.end():end]))
+    return answers
+
+
+# ---------------------------------------------------------------------------------------------
+# OHCHR thematic lists (DOCX)
+
+_LIST_HEADER = re.compile(r"UPR of (.+?)\s*\((\d)\w*\s+Cycle\s*[-–]\s*(\d{1,2})\w*\s+session\)", re.I)
+_LIST_PARAGRAPH = re.compile(r"^\s*(\d{1,3}\.\d{1,3})\.?\s+", re.S)
+_SOURCE = re.compile(r"\n?\s*Source of position\s*:\s*(.*)$", re.I | re.S)
+
+
+def parse_thematic_list(path: Path | str) -> ParsedDocument:
+    document = open_docx(path)
+    header = " ".join(p.text for s in document.sections for p in s.header.paragraphs)
+    match = _LIST_HEADER.search(header)
+    tables = [t for t in document.tables if t.rows and "recommendation" in t.rows[0].cells[0].text.lower()]
+    if not match or not tables:
+        raise DocumentError(
+            "not an OHCHR thematic list of recommendations (no 'UPR of <State> (<n> Cycle – <n> session)' "
+            "header or no recommendations table)"
+        )
+    sur = _resolve_sur(match.group(1))
+    session = int(match.group(3))
+    recommendations: dict[str, ParsedRecommendation] = {}
+    for table in tables:
+        header_cells = [c.text.lower() for c in table.rows[0].cells]
+        for row in table.rows[1:]:
+            cells = [c.text for c in row.cells]
+            if len(cells) < 3 or not (para := _LIST_PARAGRAPH.match(cells[0])):
+                continue
+            paragraph = para.group(1)
+            body = cells[0][para.end():]
+            source = ""
+            if found := _SOURCE.search(body):
+                source = re.sub(r"\s+", " ", found.group(1)).strip()
+                body = body[: found.start()]
+            parts = split_recommendations(body)
+            codes = [code for _, c in parts for code in c]
+            if not codes and (unknown := _unresolved_state(body.strip())):
+                raise DocumentError(f"paragraph {paragraph}: recommending state cannot be resolved: "
+                                    f"{UnknownStateError(unknown)}")
+            text = "; ".join(t for t, _ in parts) if parts else body.strip()
+            labels = _list_labels(cells[2], cells[3] if len(cells) > 3 and "sdg" in header_cells[3] else "")
+            position = cells[1].strip().lower()
+            response = "supported" if position.startswith("support") else "noted" if position.startswith("note") else (
+                "partially supported" if "partial" in position else None)
+            if paragraph in recommendations:
+                continue  # the same recommendation listed again under another theme
+            recommendations[paragraph] = ParsedRecommendation(
+                paragraph=paragraph, text=repair.clean_text(text), recommending_states=list(dict.fromkeys(codes)),
+                response=response, source_of_position=source, **labels,
+            )
+    if not recommendations:
+        raise DocumentError("the thematic list has no recommendations")
+    return ParsedDocument(
+        symbol=f"OHCHR thematic list {sur} WG{session}", kind="thematic_list", state_under_review=sur,
+        session=session, dates={}, recommendations=list(recommendations.values()),
+        title="Thematic list of recommendations",
+    )
+
+
+def _list_labels(themes_cell: str, sdg_cell: str) -> dict[str, list[str]]:
+    """Themes, affected persons and SDGs from the list's cells (all three layouts since 2013)."""
+    themes: list[str] = []
+    persons: list[str] = []
+    sdgs: list[str] = []
+    target = themes
+    for raw in (themes_cell + "\n" + sdg_cell).split("\n"):
+        line = raw.strip().lstrip("-•").strip()
+        low = line.lower()
+        if not line:
+            continue
+        if low.startswith(("affected persons", "groups of persons", "persons")):
+            target = persons
+            continue
+        if low.startswith("sdgs") or low.startswith("relevant sdg"):
+            target = sdgs
+            continue
+        if sdg := re.match(r"S(\d{1,2})\s+SDG\s+\d{1,2}\s*-\s*(.*)", line):
+            sdgs.append(f"SDG {int(sdg.group(1))}")
+            continue
+        if target is sdgs or re.match(r"\d{1,2}\s*-\s*[A-Z ,&]+$", line):
+            if m := re.match(r"(\d{1,2})\s*-", line):
+                sdgs.append(f"SDG {int(m.group(1))}")
+            continue
+        target.append(line)
+    return {
+        "themes": list(dict.fromkeys(themes)),
+        "affected_persons": list(dict.fromkeys(persons)),
+        "sdgs": list(dict.fromkeys(sdgs)),
+    }

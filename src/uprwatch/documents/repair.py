@@ -1,0 +1,92 @@
+"""Repair the damage PDF text extraction does to UN documents.
+
+Pure string functions, fuzzed with hypothesis: page furniture (running symbol, page number, job number
+such as ``GE.13-18855``, barcode ``*1318855*``) that lands in the middle of a paragraph, words
+hyphenated at line ends, words split by stray spaces ("countri es"), footnote marks glued to words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_FURNITURE = [
+    re.compile(r"^\s*A/HRC/[\w./ ]*\*?\s*$"),  # running symbol, alone or with a page number
+    re.compile(r"^\s*\d{1,3}\s*$"),  # page number
+    re.compile(r"^\s*(?:\d{1,3}\s+)?GE[.:]\s?\d{2}-\d{4,6}.*$"),  # job number, maybe with a page number
+    re.compile(r"^\s*A/HRC/[\w./]+\s+\d{1,3}\s*$"),
+    re.compile(r"^\s*\d{1,3}\s+A/HRC/[\w./]+\s*$"),
+    re.compile(r"^\s*\*\d{6,8}\*\s*$"),  # barcode
+    re.compile(r"^\s*\*\*?\s*(?:Conclusions and recommendations|The conclusions and).*(?:edited|issued)\.?\s*$", re.I),
+    re.compile(r"^\s*\[English only\]\s*$", re.I),
+]
+
+
+def is_page_furniture(line: str) -> bool:
+    return any(pattern.match(line) for pattern in _FURNITURE)
+
+
+def strip_page_furniture(pages: list[str]) -> str:
+    """Join pages into one text without running headers, page and job numbers."""
+    kept = []
+    for page in pages:
+        for line in page.split("\n"):
+            if not is_page_furniture(line):
+                kept.append(line.rstrip())
+    return "\n".join(kept)
+
+
+def normalise_characters(text: str) -> str:
+    """PDFium marks soft hyphens at line ends with U+FFFE; unify dashes, quotes and spaces."""
+    text = text.replace("\ufffe", "\u00ad")
+    text = re.sub(r"\u00ad\s*", "", text)  # soft hyphen: the word continues on the next line
+    text = text.replace("\u00a0", " ").replace("\u2009", " ").replace("\t", " ")
+    text = text.replace("\u2010", "-").replace("\u2011", "-")
+    return text
+
+
+def join_lines(text: str) -> str:
+    """Unwrap lines into running text, undoing end-of-line hyphenation of lower-case words."""
+    text = re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text)
+    text = re.sub(r"\s*\n\s*", " ", text)
+    return re.sub(r" {2,}", " ", text).strip()
+
+
+def remove_footnote_marks(text: str) -> str:
+    """Drop footnote numbers glued to a word or a closing punctuation mark ("Convention,12 and")."""
+    return re.sub(r"(?<=[a-z),;:”’])\d{1,2}(?=[\s,.;]|$)", "", text)
+
+
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def vocabulary(text: str) -> Counter:
+    return Counter(w.lower() for w in _WORD.findall(text))
+
+
+def repair_split_words(text: str, words: Counter | None = None) -> str:
+    """Join "countri es" into "countries" when the joined form is a word of the document.
+
+    The document itself is the dictionary: a split is repaired only when the joined word occurs
+    elsewhere and at least one half is not a word on its own, so "a n" or "in deed" stay apart
+    unless the pieces are nonsense.
+    """
+    words = words if words is not None else vocabulary(text)
+
+    def join(match: re.Match) -> str:
+        left, right = match.group(1), match.group(2)
+        joined = (left + right).lower()
+        if words.get(joined, 0) and (words.get(left.lower(), 0) <= 1 or words.get(right.lower(), 0) <= 1):
+            return left + right
+        return match.group(0)
+
+    return re.sub(r"\b([A-Za-z]{2,})\s([a-z]{1,})\b", join, text)
+
+
+def clean_text(text: str, words: Counter | None = None) -> str:
+    """One recommendation's text, ready to store."""
+    text = join_lines(normalise_characters(text))
+    text = repair_split_words(text, words)
+    text = re.sub(r"\s+([,;:.)])", r"\1", text)
+    text = re.sub(r"\(\s+", "(", text)
+    return text.strip()
