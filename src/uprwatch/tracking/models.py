@@ -134,7 +134,7 @@ class Watchlist(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="watchlists")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    query = models.CharField(max_length=1000, blank=True, help_text="Search query string, e.g. q=refoulement&state=china")
+    query = models.CharField(max_length=1000, blank=True, help_text="Search query string, e.g. q=refoulement&sur=China")
     pinned = models.ManyToManyField(Recommendation, blank=True, related_name="pinned_in")
     excluded = models.ManyToManyField(Recommendation, blank=True, related_name="excluded_from")
     states = models.ManyToManyField(State, blank=True, related_name="watchlists", help_text="States whose deadlines are watched")

@@ -1,9 +1,9 @@
 """Which recommendations a campaign's saved search matches.
 
-The query is stored as a URL query string (``q=repatriation&state=china``) so that it round-trips
+The query is stored as a URL query string (``q=repatriation&sur=China``) so that it round-trips
 through the search page. When the search feature's service (``uprwatch.search.service``) is
 installed we resolve it there, so campaigns match exactly what the search page shows; otherwise a
-small built-in filter understands ``q`` (all words in the text), ``state`` (State under Review),
+small built-in filter understands ``q`` (all words in the text), ``sur`` (State under Review),
 ``by`` (recommending state), ``response``, ``session`` and ``cycle``.
 """
 
@@ -15,7 +15,7 @@ from uprwatch.records.models import Recommendation, Response
 from uprwatch.records.states import UnknownStateError, resolve_state
 from uprwatch.tracking.errors import Invalid
 
-FALLBACK_KEYS = {"q", "state", "by", "response", "session", "cycle"}
+FALLBACK_KEYS = {"q", "sur", "by", "response", "session", "cycle"}
 
 
 def _search_service():
@@ -62,8 +62,8 @@ def _fallback(params: QueryDict):
     recs = Recommendation.objects.all()
     for word in params.get("q", "").split():
         recs = recs.filter(text__icontains=word)
-    if params.get("state"):
-        recs = recs.filter(review__state__iso3=_state(params["state"]).iso3)
+    if params.get("sur"):
+        recs = recs.filter(review__state__iso3=_state(params["sur"]).iso3)
     if params.get("by"):
         recs = recs.filter(recommending_states__iso3=_state(params["by"]).iso3)
     if params.get("response"):
