@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from uprwatch.reports import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("reports/brief/", views.brief, name="brief"),
+    path("reports/matrix/", views.matrix, name="matrix"),
+]

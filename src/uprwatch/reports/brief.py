@@ -1,0 +1,251 @@
+"""The advocacy brief: what a diplomat needs to read before a review, on one subject.
+
+``build_brief(selection)`` returns plain data; each section is its own function and says so when
+the feature it draws on (search firsts, lineage, calendar, tracking) is not installed, so the brief
+always renders. ``render_brief_html`` / ``render_brief_pdf`` turn the data into a document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from uprwatch.records.models import ACTION_CATEGORIES, Recommendation
+from uprwatch.reports.selection import Selection
+
+RESPONSES = ("supported", "partially supported", "noted", "pending", "unknown")
+TOP_RECOMMENDERS = 10
+DEADLINE_DAYS = 730  # two years: the next review and the mid-term report window
+STYLESHEET = Path(__file__).parent / "static" / "reports" / "brief.css"
+
+
+def unavailable(feature: str) -> dict:
+    return {"available": False, "note": f"{feature} is not installed in this uprwatch"}
+
+
+def recommendations_section(selection: Selection) -> list[dict]:
+    """Every selected recommendation, oldest session first, with states, response and lineage."""
+    recs = Recommendation.objects.with_related().filter(pk__in=selection.ids).order_by("review__session_id", "id")
+    earlier = lineage_of(selection.ids)
+    rows = []
+    for rec in recs:
+        rows.append({
+            "id": rec.pk,
+            "paragraph": rec.paragraph,
+            "text": rec.text,
+            "state_under_review": rec.review.state.name,
+            "session": rec.review.session_id,
+            "cycle": rec.review.session.cycle_id,
+            "year": rec.review.session.year,
+            "recommending_states": [s.name for s in rec.recommending_states.all()],
+            "response": rec.response,
+            "action_category": ACTION_CATEGORIES.get(rec.action_category, ""),
+            "issues": sorted(label.term.name for label in rec.labels.all() if label.term.taxonomy == "issue"),
+            "earlier": earlier.get(rec.pk, []),
+        })
+    return rows
+
+
+def lineage_of(ids: list[int]) -> dict[int, list[dict]]:
+    """Earlier-cycle recommendations each one repeats (the analysis feature's lineage links)."""
+    try:
+        from uprwatch.analysis.models import LineageLink
+    except ImportError:
+        return {}
+    links: dict[int, list[dict]] = defaultdict(list)
+    queryset = (LineageLink.objects.filter(recommendation_id__in=ids)
+                .select_related("earlier__review").order_by("recommendation_id", "-score"))
+    for link in queryset:
+        links[link.recommendation_id].append(
+            {"id": link.earlier_id, "session": link.earlier.review.session_id, "score": round(link.score, 2)}
+        )
+    return dict(links)
+
+
+def summary_section(recommendations: list[dict]) -> dict:
+    """Headline figures: counts by response, cycle and session, and the main recommending states."""
+    by_response = Counter(r["response"] for r in recommendations)
+    by_session: dict[int, Counter] = defaultdict(Counter)
+    cycles: dict[int, Counter] = defaultdict(Counter)
+    recommenders: Counter = Counter()
+    for r in recommendations:
+        by_session[r["session"]][r["response"]] += 1
+        cycles[r["cycle"]][r["response"]] += 1
+        recommenders.update(r["recommending_states"])
+    decided = by_response["supported"] + by_response["partially supported"] + by_response["noted"]
+    return {
+        "recommendations": len(recommendations),
+        "responses": {response: by_response.get(response, 0) for response in RESPONSES},
+        "partially_supported": by_response["partially supported"],
+        "support_rate": round(100 * (by_response["supported"] + by_response["partially supported"]) / decided, 1)
+        if decided else None,
+        "recommending_states": len(recommenders),
+        "top_recommending_states": [{"state": s, "count": n} for s, n in recommenders.most_common(TOP_RECOMMENDERS)],
+        "by_cycle": [{"cycle": c, "total": sum(n.values()), **{k.replace(" ", "_"): n.get(k, 0) for k in RESPONSES}}
+                     for c, n in sorted(cycles.items())],
+        "by_session": [{"session": s, "total": sum(n.values()), **{k.replace(" ", "_"): n.get(k, 0) for k in RESPONSES}}
+                       for s, n in sorted(by_session.items())],
+    }
+
+
+def firsts_section(selection: Selection) -> dict:
+    """Who raised the subject first, overall and per recommending state (analysis feature)."""
+    try:
+        from uprwatch.analysis.firsts import first_raised
+        from uprwatch.search.service import SearchParams
+    except ImportError:
+        return unavailable("firsts (analysis)")
+    if not selection.query:
+        return {"available": True, "first": [], "by_state": [], "note": "firsts are computed for a search query"}
+    params = SearchParams(q=selection.query, sur=[selection.state.name] if selection.state else [], limit=0)
+    result = first_raised(params)
+    chosen = set(selection.ids)
+    first = [r for r in result["first"] if r["id"] in chosen] or result["first"]
+    by_state = [{"state": name, "session": rec["session"], "year": rec["year"], "id": rec["id"]}
+                for name, rec in result["by_state"].items()]
+    return {"available": True, "first": first[:10], "by_state": by_state[:20], "note": ""}
+
+
+def assessments_section(selection: Selection) -> dict:
+    """Current implementation assessments with their evidence, per recommendation (tracking)."""
+    try:
+        from uprwatch.tracking.models import Assessment
+    except ImportError:
+        return unavailable("implementation tracking")
+    found: dict[int, list[dict]] = defaultdict(list)
+    queryset = (Assessment.objects.filter(selection.audience.visible(), recommendation_id__in=selection.ids)
+                .select_related("organisation").prefetch_related("evidence").order_by("organisation__name"))
+    for assessment in queryset:
+        found[assessment.recommendation_id].append({
+            "organisation": assessment.organisation.name,
+            "status": assessment.get_status_display(),
+            "assessed_on": assessment.assessed_on,
+            "rationale": assessment.rationale,
+            "visibility": assessment.visibility,
+            "evidence": [{"citation": e.citation, "url": e.url, "date": e.date, "quote": e.quote}
+                         for e in assessment.evidence.all()],
+        })
+    return {"available": True, "by_recommendation": dict(found),
+            "statuses": Counter(a["status"] for items in found.values() for a in items)}
+
+
+def timeline_section(selection: Selection) -> dict:
+    """Events (protests, laws, arrests...) about the state or the recommendations, newest first."""
+    try:
+        from django.db.models import Q
+
+        from uprwatch.tracking.models import Event
+    except ImportError:
+        return unavailable("implementation tracking")
+    about = Q(recommendations__in=selection.ids)
+    if selection.state is not None:
+        about |= Q(states=selection.state)
+    events = (Event.objects.filter(selection.audience.visible()).filter(about).distinct()
+              .select_related("organisation").order_by("-occurred_on", "id"))
+    return {"available": True, "events": [
+        {"date": e.occurred_on, "until": e.occurred_until, "title": e.title, "description": e.description,
+         "organisation": e.organisation.name, "places": e.places, "people_count": e.people_count,
+         "confidence": e.confidence, "sources": e.sources}
+        for e in events
+    ]}
+
+
+def deadlines_section(selection: Selection, today: dt.date) -> dict:
+    """The next review of the state and the deadlines coming up (calendar feature)."""
+    if selection.state is None:
+        return {"available": True, "next_review": None, "deadlines": [], "note": "no State under Review given"}
+    try:
+        from uprwatch.calendar.schedule import next_review, upcoming
+    except ImportError:
+        return unavailable("the calendar")
+    entry = next_review(selection.state, today)
+    deadlines = [u.as_dict() for u in upcoming(days=DEADLINE_DAYS, on=today, states=[selection.state])]
+    return {"available": True, "next_review": entry.as_dict(with_deadlines=False) if entry else None,
+            "deadlines": deadlines, "note": ""}
+
+
+def build_brief(selection: Selection, today: dt.date | None = None) -> dict:
+    """The whole brief as plain data (also the API's JSON)."""
+    today = today or timezone.localdate()
+    recommendations = recommendations_section(selection)
+    assessments = assessments_section(selection)
+    if assessments.get("available"):
+        for rec in recommendations:
+            rec["assessments"] = assessments["by_recommendation"].get(rec["id"], [])
+    return {
+        "title": selection.title,
+        "state": selection.state.name if selection.state else None,
+        "query": selection.query,
+        "campaign": selection.campaign.name if selection.campaign is not None else None,
+        "generated_on": today,
+        "summary": summary_section(recommendations),
+        "recommendations": recommendations,
+        "firsts": firsts_section(selection),
+        "assessments": {k: v for k, v in assessments.items() if k != "by_recommendation"},
+        "timeline": timeline_section(selection),
+        "deadlines": deadlines_section(selection, today),
+    }
+
+
+# --- a static chart for documents without JavaScript (PDF, a saved HTML file) ---------------------
+
+BAR_COLOURS = {"supported": "#1b7f3b", "partially_supported": "#6b4fbb", "noted": "#a25b00",
+               "pending": "#8a94a6", "unknown": "#c4cad4"}
+
+
+def svg_bars(by_session: list[dict], width: int = 640, height: int = 160) -> dict:
+    """Stacked bars per session as rectangles for an inline SVG (numbers only; the template escapes)."""
+    if not by_session:
+        return {"width": width, "height": height, "bars": []}
+    top = max(row["total"] for row in by_session) or 1
+    slot = width / len(by_session)
+    bars = []
+    for index, row in enumerate(by_session):
+        y = height - 20
+        for key, colour in BAR_COLOURS.items():
+            value = row.get(key, 0)
+            if not value:
+                continue
+            h = (height - 30) * value / top
+            y -= h
+            bars.append({"x": round(index * slot + slot * 0.15, 1), "y": round(y, 1), "w": round(slot * 0.7, 1),
+                         "h": round(h, 1), "colour": colour, "title": f"session {row['session']}: {value} {key}"})
+        bars.append({"label": row["session"], "x": round(index * slot + slot / 2, 1), "y": height - 6})
+    return {"width": width, "height": height, "bars": bars}
+
+
+def document_context(brief: dict, for_print: bool) -> dict:
+    from uprwatch.web import charts
+
+    return {
+        "brief": brief,
+        "svg": svg_bars(brief["summary"]["by_session"]),
+        "chart": charts.responses_by_session(brief["summary"]["by_session"]),
+        "for_print": for_print,
+        "stylesheet": STYLESHEET.read_text(encoding="utf-8"),
+    }
+
+
+def render_brief_html(brief: dict) -> str:
+    """A self-contained HTML document (inline print stylesheet, static chart and its table)."""
+    return render_to_string("reports/brief_document.html", document_context(brief, for_print=False))
+
+
+class PdfUnavailable(Exception):
+    """WeasyPrint (the ``[pdf]`` extra) is not installed."""
+
+
+def render_brief_pdf(brief: dict) -> bytes:
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError):  # OSError: WeasyPrint present but the pango libraries are missing
+        raise PdfUnavailable(
+            "PDF needs WeasyPrint: pip install 'uprwatch[pdf]' (and the pango libraries, "
+            "e.g. apt-get install libpango-1.0-0 libpangoft2-1.0-0); or use --format html"
+        ) from None
+    html = render_to_string("reports/brief_document.html", document_context(brief, for_print=True))
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,150 @@
+"""The submission matrix NGOs attach to stakeholder submissions and mid-term reports.
+
+One row per recommendation: recommendation | recommending states | position | assessment |
+evidence | suggested follow-up recommendation. The follow-up column is a *draft* worded from the
+State's position and the latest assessment, for the coalition to edit; it is marked as such.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+
+from uprwatch.records.models import Recommendation
+from uprwatch.reports.selection import Selection
+
+COLUMNS = ("Recommendation", "Recommending states", "Position", "Assessment", "Evidence",
+           "Suggested follow-up recommendation (draft)")
+
+
+def _lower_first(text: str) -> str:
+    text = text.strip().rstrip(";.")
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def suggested_follow_up(text: str, response: str, status: str | None) -> str:
+    """A draft follow-up recommendation from the position and the assessment (for people to edit)."""
+    gist = _lower_first(text)
+    if status == "implemented":
+        return f"Sustain and report on the measures taken to {gist}" if not gist.startswith("to ") else (
+            f"Sustain and report on the measures taken {gist}")
+    if response == "noted":
+        return f"Reconsider its position and accept the recommendation: {gist}"
+    if status in ("not_implemented", "regressed"):
+        return f"Take concrete steps, with a timeline and a budget, to implement the supported recommendation: {gist}"
+    if status == "partially_implemented":
+        return f"Complete the implementation of the supported recommendation, and report on progress: {gist}"
+    return f"Report on the steps taken to implement the recommendation: {gist}"
+
+
+def matrix_rows(selection: Selection) -> list[dict]:
+    """The matrix as data: one dict per recommendation, oldest session first."""
+    latest: dict[int, list] = defaultdict(list)
+    try:
+        from uprwatch.tracking.models import Assessment
+    except ImportError:
+        Assessment = None  # noqa: N806 - tracking not installed: no assessment column content
+    if Assessment is not None:
+        queryset = (Assessment.objects.filter(selection.audience.visible(), recommendation_id__in=selection.ids)
+                    .select_related("organisation").prefetch_related("evidence")
+                    .order_by("-assessed_on", "organisation__name"))
+        for assessment in queryset:
+            latest[assessment.recommendation_id].append(assessment)
+    rows = []
+    recs = Recommendation.objects.with_related().filter(pk__in=selection.ids).order_by("review__session_id", "id")
+    for rec in recs:
+        assessments = latest.get(rec.pk, [])
+        newest = assessments[0] if assessments else None
+        rows.append({
+            "id": rec.pk,
+            "recommendation": f"{rec.text} (session {rec.review.session_id}, cycle {rec.review.session.cycle_id}"
+                              + (f", para. {rec.paragraph}" if rec.paragraph else "") + ")",
+            "recommending_states": ", ".join(s.name for s in rec.recommending_states.all()),
+            "position": rec.response,
+            "assessment": "\n".join(
+                f"{a.get_status_display()} ({a.organisation.name}, {a.assessed_on})"
+                + (f": {a.rationale}" if a.rationale else "") for a in assessments
+            ),
+            "evidence": "\n".join(
+                f"{e.citation}" + (f", {e.date}" if e.date else "") + (f" — {e.url}" if e.url else "")
+                for a in assessments for e in a.evidence.all()
+            ),
+            "follow_up": suggested_follow_up(rec.text, rec.response, newest.status if newest else None),
+        })
+    return rows
+
+
+def _values(row: dict) -> list[str]:
+    return [row["recommendation"], row["recommending_states"], row["position"], row["assessment"],
+            row["evidence"], row["follow_up"]]
+
+
+def matrix_xlsx(selection: Selection) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Matrix"
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in matrix_rows(selection):
+        sheet.append(_values(row))
+    for column, width in zip("ABCDEF", (70, 30, 14, 40, 40, 60), strict=True):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    about = workbook.create_sheet("About")
+    about.append(["Subject", selection.title])
+    about.append(["Recommendations", len(selection.ids)])
+    about.append(["Sources", "UPR Info database; United Nations documents; uprwatch assessments"])
+    about.append(["Note", "The follow-up column is a draft for the coalition to edit."])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def matrix_docx(selection: Selection) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Pt
+
+    document = Document()
+    section = document.sections[0]
+    # Landscape: six columns of prose do not fit a portrait page.
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    document.add_heading(f"UPR submission matrix: {selection.title}", level=1)
+    document.add_paragraph(
+        f"{len(selection.ids)} recommendations. Sources: UPR Info database, United Nations documents, "
+        "uprwatch assessments. The last column is a draft for the coalition to edit."
+    )
+    rows = matrix_rows(selection)
+    table = document.add_table(rows=1, cols=len(COLUMNS))
+    table.style = "Table Grid"
+    for cell, title in zip(table.rows[0].cells, COLUMNS, strict=True):
+        cell.text = title
+        for run in cell.paragraphs[0].runs:
+            run.font.bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, _values(row), strict=True):
+            cell.text = value
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(8)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+FORMATS = {"docx": matrix_docx, "xlsx": matrix_xlsx}
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}

@@ -1,0 +1,152 @@
+"""What a report is about: a State under Review, and a search query or a campaign, seen by someone.
+
+Tracking content (campaigns, assessments, events, evidence) is private to its organisation until
+published. A report shows published content plus, when ``organisation`` is given (the CLI's
+``--organisation``) or the viewer belongs to organisations (the web), that organisation's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from uprwatch.records.models import Recommendation, State
+from uprwatch.records.states import UnknownStateError, resolve_state
+
+
+class ReportError(Exception):
+    """Bad input for a report: unknown state or campaign, an empty result, a bad query."""
+
+
+@dataclass
+class Audience:
+    """Whose private tracking content a report may include (besides everything published)."""
+
+    organisation_ids: list[int] = field(default_factory=list)
+
+    def visible(self, prefix: str = "") -> Q:
+        published = Q(**{f"{prefix}visibility": "published"})
+        if not self.organisation_ids:
+            return published
+        return published | Q(**{f"{prefix}organisation_id__in": self.organisation_ids})
+
+    @classmethod
+    def for_user(cls, user) -> Audience:
+        try:
+            from uprwatch.tracking.permissions import organisation_ids
+        except ImportError:
+            return cls()
+        return cls(organisation_ids(user))
+
+    @classmethod
+    def for_organisation(cls, name: str | None) -> Audience:
+        if not name:
+            return cls()
+        try:
+            from uprwatch.tracking.organisations import get_organisation
+        except ImportError:
+            raise ReportError("organisations are not available in this installation") from None
+        try:
+            return cls([get_organisation(name).pk])
+        except ValueError:  # tracking's Invalid: no such organisation
+            raise ReportError(f"unknown organisation {name!r}") from None
+
+
+@dataclass
+class Selection:
+    state: State | None
+    query: str
+    campaign: object | None  # a tracking Watchlist
+    audience: Audience
+    ids: list[int]
+
+    @property
+    def title(self) -> str:
+        parts = [self.state.name if self.state else ""]
+        if self.campaign is not None:
+            parts.append(f"campaign “{self.campaign.name}”")
+        if self.query:
+            parts.append(f"“{self.query}”")
+        return " — ".join(p for p in parts if p)
+
+
+def find_state(name: str) -> State:
+    try:
+        record = resolve_state(name)
+    except UnknownStateError as exc:
+        raise ReportError(str(exc)) from None
+    return State.objects.get(iso3=record.iso3)
+
+
+def find_campaign(name: str, audience: Audience):
+    """A campaign the audience may see, by id or (case-insensitive) name."""
+    try:
+        from uprwatch.tracking.models import Watchlist
+    except ImportError:
+        raise ReportError("campaigns are not available in this installation") from None
+    visible = Watchlist.objects.filter(audience.visible()).select_related("organisation")
+    name = name.strip()
+    found = list(visible.filter(pk=int(name))) if name.isdigit() else list(visible.filter(name__iexact=name))
+    if not found:
+        raise ReportError(f"unknown campaign {name!r} (or it is private to another organisation)")
+    if len(found) > 1:
+        choices = ", ".join(f"{c.pk} ({c.organisation.name})" for c in found)
+        raise ReportError(f"several campaigns are called {name!r}: give its number, one of {choices}")
+    return found[0]
+
+
+def _search_ids(query: str, state: State | None) -> list[int]:
+    try:
+        from uprwatch.search.service import QueryError, SearchParams, matching_ids
+    except ImportError:  # search not installed: all words must appear in the text
+        queryset = Recommendation.objects.all()
+        if state is not None:
+            queryset = queryset.filter(review__state=state)
+        for word in query.split():
+            queryset = queryset.filter(text__icontains=word)
+        return list(queryset.order_by("review__session_id", "id").values_list("pk", flat=True))
+    try:
+        params = SearchParams(q=query, sur=[state.name] if state else [], sort="session", limit=0)
+        params.validate()
+        return matching_ids(params)
+    except QueryError as exc:
+        raise ReportError(f"bad query: {exc}") from None
+
+
+def select(sur: str | None, query: str = "", campaign: str | None = None,
+           audience: Audience | None = None) -> Selection:
+    """Resolve the report's subject and the ids of its recommendations, oldest session first.
+
+    :raises ReportError: unknown state or campaign, a bad query, or nothing selected
+    """
+    audience = audience or Audience()
+    query = (query or "").strip()
+    state = find_state(sur) if sur else None
+    watchlist = find_campaign(campaign, audience) if campaign else None
+    if state is None and watchlist is None and not query:
+        raise ReportError("say what the report is about: a State under Review, a campaign or a query")
+    if watchlist is not None:
+        from uprwatch.tracking.campaigns import recommendation_ids
+
+        ids = set(recommendation_ids(watchlist))
+        if query:
+            ids &= set(_search_ids(query, state))
+    elif query:
+        ids = set(_search_ids(query, state))
+    else:
+        ids = None
+    queryset = Recommendation.objects.all()
+    if state is not None:
+        queryset = queryset.filter(review__state=state)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    ordered = list(queryset.order_by("review__session_id", "id").values_list("pk", flat=True))
+    if not ordered:
+        subject = " and ".join(x for x in [
+            f"to {state.name}" if state else "",
+            f"in campaign {watchlist.name!r}" if watchlist is not None else "",
+            f"matching {query!r}" if query else "",
+        ] if x)
+        raise ReportError(f"no recommendation {subject}: nothing to report")
+    return Selection(state=state, query=query, campaign=watchlist, audience=audience, ids=ordered)

@@ -1,0 +1,74 @@
+"""Brief and submission-matrix pages: thin over ``selection``, ``brief`` and ``matrix``."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+
+from uprwatch.reports import matrix as matrix_module
+from uprwatch.reports.brief import PdfUnavailable, build_brief, render_brief_html, render_brief_pdf
+from uprwatch.reports.selection import Audience, ReportError, Selection, select
+
+
+def _selection(request: HttpRequest) -> Selection:
+    return select(
+        request.GET.get("sur", "").strip() or None,
+        query=request.GET.get("q", ""),
+        campaign=request.GET.get("campaign", "").strip() or None,
+        audience=Audience.for_user(request.user),
+    )
+
+
+def _error(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return render(request, "reports/error.html", {"message": message}, status=status)
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _filename(selection: Selection, kind: str, extension: str) -> str:
+    return f"{slugify(selection.title)[:80] or 'uprwatch'}-{kind}.{extension}"
+
+
+def brief(request: HttpRequest) -> HttpResponse:
+    """``/reports/brief/?sur=China&q=...&campaign=...&format=page|html|pdf``."""
+    fmt = request.GET.get("format", "page")
+    if fmt not in ("page", "html", "pdf"):
+        return _error(request, f"unknown format {fmt!r}: use html or pdf", 400)
+    try:
+        selection = _selection(request)
+    except ReportError as exc:
+        return _error(request, str(exc), 404 if "unknown" in str(exc) or "no recommendation" in str(exc) else 400)
+    data = build_brief(selection)
+    if fmt == "html":
+        return _download(render_brief_html(data).encode("utf-8"), "text/html; charset=utf-8",
+                         _filename(selection, "brief", "html"))
+    if fmt == "pdf":
+        try:
+            return _download(render_brief_pdf(data), "application/pdf", _filename(selection, "brief", "pdf"))
+        except PdfUnavailable as exc:
+            return _error(request, str(exc), 501)
+    from uprwatch.reports.brief import document_context
+
+    query = [(key, request.GET[key]) for key in ("sur", "q", "campaign") if request.GET.get(key)]
+    context = document_context(data, for_print=False) | {"query_string": urlencode(query)}
+    return render(request, "reports/brief_page.html", context)
+
+
+def matrix(request: HttpRequest) -> HttpResponse:
+    """``/reports/matrix/?campaign=...[&sur=...][&q=...]&format=docx|xlsx``."""
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in matrix_module.FORMATS:
+        return _error(request, f"unknown format {fmt!r}: use docx or xlsx", 400)
+    try:
+        selection = _selection(request)
+    except ReportError as exc:
+        return _error(request, str(exc), 404 if "unknown" in str(exc) or "no recommendation" in str(exc) else 400)
+    content = matrix_module.FORMATS[fmt](selection)
+    return _download(content, matrix_module.CONTENT_TYPES[fmt], _filename(selection, "matrix", fmt))
