@@ -184,6 +184,9 @@ def placements() -> list[Placement]:
                 later_source = LISTS_SOURCE.format(session=listed[iso3])
             elif cycle == 4 and later in cycle4_lists():
                 later_note = f"not on the published list of session {later}"
+            elif cycle == 5 and iso3 in listed and listed[iso3] != session + 2 * SESSIONS_PER_CYCLE:
+                later_note = (f"its cycle-4 review was rescheduled to session {listed[iso3]}; "
+                              "the projection keeps its place in the order")
             document = document_reviews().get((iso3, later))
             if document and later_status != "official":
                 later_status, later_source = "official", document

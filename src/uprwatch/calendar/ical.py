@@ -88,13 +88,14 @@ def state_events(state: StateRecord, on: dt.date, schedule: Schedule | None = No
         if entry.end_date < on - dt.timedelta(days=HISTORY_DAYS):
             continue
         for deadline in deadlines_for(entry):
-            label = deadline.label if deadline.key != "working_group" else f"UPR review of {entry.state}"
             status = deadline.status if deadline.key != "working_group" else entry.dates.status
+            summary = (f"{deadline.label}: {entry.state}" if deadline.key != "working_group"
+                       else f"UPR review of {entry.state}")
             events.append(Event(
                 uid=f"review-{entry.iso3.lower()}-c{entry.cycle}-{deadline.key.replace('_', '-')}",
                 start=deadline.date,
                 end=deadline.end_date or deadline.date,
-                summary=f"{label}: {entry.state} (UPR cycle {entry.cycle}, WG {entry.session})",
+                summary=f"{summary} (UPR cycle {entry.cycle}, WG {entry.session})",
                 description=(
                     f"{entry.state}, cycle {entry.cycle}, Working Group session {entry.session} "
                     f"({entry.status}: {entry.source}).\n{deadline.label}: {status} ({deadline.source})."
