@@ -1,0 +1,60 @@
+"""Calendar figures: how fast the schedule, a state's calendar and the feeds are built, and what the
+derivation yields (official/derived/projected entries, agreement with the published lists of 52-54).
+
+Run: ``UPRWATCH_HOME=... .venv/bin/python benchmarks/calendar.py`` (after ``uprwatch init``); prints one
+JSON object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from collections import Counter
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "uprwatch.settings")
+    import django
+
+    django.setup()
+    from uprwatch.calendar import derivation, ical
+    from uprwatch.calendar.schedule import Schedule, upcoming
+    from uprwatch.calendar.summary import state_summary
+    from uprwatch.records.states import resolve_state
+
+    def timed(function, repeat: int = 5) -> float:
+        start = time.perf_counter()
+        for _ in range(repeat):
+            function()
+        return round((time.perf_counter() - start) / repeat * 1000, 1)
+
+    on = dt.date.today()
+    entries = Schedule().all_reviews()
+    statuses = Counter(e.status for e in entries)
+    dates = Counter(e.dates.status for e in entries)
+    check = derivation.check_against_cycle4_lists()
+    listed = sum(len(r["listed"]) for r in check.values())
+    agree = sum(len(r["agree"]) for r in check.values())
+    figures = {
+        "review_entries": len(entries),
+        "entries_official": statuses["official"],
+        "entries_derived": statuses["derived"],
+        "entries_projected": statuses["projected"],
+        "entries_with_official_dates": dates["official"],
+        "sessions_52_54_listed": listed,
+        "sessions_52_54_derived_agree": agree,
+        "sessions_52_54_agreement": round(agree / listed, 3),
+        "ms_schedule_all_reviews": timed(lambda: Schedule().all_reviews()),
+        "ms_state_summary_json": timed(lambda: state_summary("China")),
+        "ms_upcoming_365_days_all_states": timed(lambda: upcoming(365, on=on)),
+        "ms_state_ics": timed(lambda: ical.state_calendar(resolve_state("China"), on)),
+        "ms_sessions_ics": timed(lambda: ical.sessions_calendar(on)),
+        "bytes_sessions_ics": len(ical.sessions_calendar(on).encode()),
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
