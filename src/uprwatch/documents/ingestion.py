@@ -17,8 +17,6 @@ transaction:
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ from django.db.models import ProtectedError
 
 from uprwatch.documents.extraction import DocumentError
 from uprwatch.documents.parsing import ParsedDocument, ParsedRecommendation, parse_document
+from uprwatch.documents.similarity import text_similarity
 from uprwatch.records.loading import UPR_INFO_DATASET, file_sha256, load_reference_tables
 from uprwatch.records.models import (
     Document,
@@ -94,21 +93,6 @@ class Source:
     parsed: ParsedDocument
     sha256: str
     filename: str
-
-
-def normalise_text(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-
-
-def text_similarity(a: str, b: str) -> float:
-    """difflib ratio of the normalised texts (case, punctuation and spacing ignored)."""
-    a, b = normalise_text(a), normalise_text(b)
-    if not a or not b:
-        return 0.0
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
-        return matcher.quick_ratio() * 0.5
-    return matcher.ratio()
 
 
 def read_sources(paths: list[Path | str]) -> list[Source]:

@@ -14,6 +14,7 @@ header of a thematic list), never its file name, and returns a ``ParsedDocument`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -22,7 +23,7 @@ from pathlib import Path
 from uprwatch.documents import repair
 from uprwatch.documents.extraction import DocumentError, file_format, open_docx, pdf_pages
 from uprwatch.documents.references import parse_references
-from uprwatch.records.states import UnknownStateError, try_resolve_state
+from uprwatch.records.states import UnknownStateError, load_states, normalise_name, try_resolve_state
 
 KINDS = ("working_group_report", "responses_addendum", "thematic_list")
 
@@ -171,8 +172,8 @@ def _resolve_sur(name: str) -> str:
     name = re.sub(r"\s+", " ", name).strip(" *:.")
     candidates = [name, re.sub(r"\s*\(.*\)\s*$", "", name), re.sub(r"^the\s+", "", name, flags=re.I)]
     for candidate in candidates:
-        if state := try_resolve_state(candidate):
-            return state.iso3
+        if state := lookup_state(candidate):
+            return state
     raise DocumentError(f"the State under Review cannot be resolved: {UnknownStateError(name)}")
 
 
@@ -236,25 +237,57 @@ def _response_of_intro(intro: str) -> tuple[str | None, bool]:
     return None, False
 
 
+_STYLED_NAME = re.compile(
+    r"^(?:the\s+)?(?:[A-Z][a-z]+\s+)?(?:Republic|State|Kingdom|Principality|Commonwealth|Sultanate)\s+of\s+(?:the\s+)?(.+)$"
+)
+
+
+def lookup_state(name: str) -> str | None:
+    """ISO3 of a state name as UN documents spell it, or None.
+
+    Beyond the states table's aliases, two spelling slips of real reports are repaired, neither of
+    them a guess: a styled name the table does not list ("Plurinational Republic of Bolivia",
+    "the Republic of the Marshall Islands") is read by its short name, and a name whose words ran
+    together in the PDF ("TimorLeste") matches the table with spaces ignored.
+    """
+    name = re.sub(r"\s+", " ", name).strip(" .;,")
+    if len(name) < 3 or len(name) > 80:
+        return None
+    if state := try_resolve_state(name):
+        return state.iso3
+    if (styled := _STYLED_NAME.match(name)) and (state := try_resolve_state(styled.group(1))):
+        return state.iso3
+    return _squashed_index().get(normalise_name(name).replace(" ", ""))
+
+
+@functools.lru_cache(maxsize=1)
+def _squashed_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for state in load_states():
+        for alias in (state.name, *state.aliases):
+            index.setdefault(normalise_name(alias).replace(" ", ""), state.iso3)
+    return index
+
+
 def _split_state_names(content: str) -> list[str] | None:
     """ISO3 codes if every name in a parenthesis is a state, else None."""
     content = re.sub(r"\s+", " ", content).strip(" ;,")
     if not content:
         return None
-    whole = try_resolve_state(content)
+    whole = lookup_state(content)
     if whole:
-        return [whole.iso3]
+        return [whole]
     codes = []
     for part in re.split(r"\s*[,;/]\s*", content):
         if not part:
             continue
-        state = try_resolve_state(part)
+        state = lookup_state(part)
         if state:
-            codes.append(state.iso3)
+            codes.append(state)
             continue
-        pieces = [try_resolve_state(p) for p in re.split(r"\s+and\s+", part)]
+        pieces = [lookup_state(p) for p in re.split(r"\s+and\s+", part)]
         if len(pieces) > 1 and all(pieces):
-            codes.extend(p.iso3 for p in pieces)
+            codes.extend(pieces)
             continue
         return None
     return codes or None
