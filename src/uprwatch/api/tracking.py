@@ -16,7 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
@@ -191,10 +191,6 @@ class AssessmentIn(Schema):
     publish: bool = False
 
 
-class VersionIn(Schema):
-    version: int | None = None
-
-
 class EventIn(Schema):
     organisation: str
     title: str
@@ -232,10 +228,6 @@ class PreferencesIn(Schema):
     watchlist_matches: bool | None = None
     deadlines: bool | None = None
     deadline_days: int | None = None
-
-
-class ReadIn(Schema):
-    ids: list[int] | None = None
 
 
 # --- organisations and audit ---------------------------------------------------------------------
@@ -295,9 +287,9 @@ def campaign_update(request, pk: int, payload: CampaignPatch):
 
 @router.post("/tracking/campaigns/{int:pk}/publish", auth=bearer, summary="Publish a campaign (editors)")
 @errors
-def campaign_publish(request, pk: int, payload: VersionIn | None = None):
+def campaign_publish(request, pk: int, version: int | None = None):
     watchlist = _visible(Watchlist, request.auth, pk)
-    return campaign_out(assessments.publish(request.auth, watchlist, version=payload.version if payload else None))
+    return campaign_out(assessments.publish(request.auth, watchlist, version=version))
 
 
 @router.delete("/tracking/campaigns/{int:pk}", auth=bearer, response={204: None}, summary="Delete a campaign (editors)")
@@ -353,11 +345,11 @@ def assessment_detail(request, pk: int):
     return assessment_out(_visible(Assessment, user, pk), full=True, user=user)
 
 
-@router.post("/tracking/assessments/{int:pk}/publish", auth=bearer, summary="Publish a draft (editors)")
+@router.post("/tracking/assessments/{int:pk}/publish", auth=bearer, summary="Publish a draft (editors); ?version= guards against publishing a changed draft")
 @errors
-def assessment_publish(request, pk: int, payload: VersionIn | None = None):
+def assessment_publish(request, pk: int, version: int | None = None):
     item = _visible(Assessment, request.auth, pk)
-    published = assessments.publish(request.auth, item, version=payload.version if payload else None)
+    published = assessments.publish(request.auth, item, version=version)
     return assessment_out(published, full=True, user=request.auth)
 
 
@@ -371,7 +363,7 @@ def _evidence(request, parent, citation, url, date, quote, file):
              summary="Add evidence (multipart form; optional file)")
 @errors
 def assessment_evidence(request, pk: int, citation: Form[str], url: Form[str] = "", date: Form[str] = "",
-                        quote: Form[str] = "", file: File[UploadedFile] | None = None):
+                        quote: Form[str] = "", file: File[UploadedFile] = None):
     return _evidence(request, _visible(Assessment, request.auth, pk), citation, url, date, quote, file)
 
 
@@ -425,9 +417,9 @@ def event_update(request, pk: int, payload: EventPatch):
 
 @router.post("/tracking/events/{int:pk}/publish", auth=bearer, summary="Publish an event (editors)")
 @errors
-def event_publish(request, pk: int, payload: VersionIn | None = None):
+def event_publish(request, pk: int, version: int | None = None):
     item = _visible(Event, request.auth, pk)
-    return event_out(assessments.publish(request.auth, item, version=payload.version if payload else None), full=True)
+    return event_out(assessments.publish(request.auth, item, version=version), full=True)
 
 
 @router.delete("/tracking/events/{int:pk}", auth=bearer, response={204: None}, summary="Delete an event (editors)")
@@ -441,7 +433,7 @@ def event_delete(request, pk: int):
              summary="Add evidence to an event (multipart form; optional file)")
 @errors
 def event_evidence(request, pk: int, citation: Form[str], url: Form[str] = "", date: Form[str] = "",
-                   quote: Form[str] = "", file: File[UploadedFile] | None = None):
+                   quote: Form[str] = "", file: File[UploadedFile] = None):
     return _evidence(request, _visible(Event, request.auth, pk), citation, url, date, quote, file)
 
 
@@ -464,9 +456,9 @@ def notification_list(request, unread: bool = False):
              "emailed_at": n.emailed_at} for n in notes[:500]]
 
 
-@router.post("/tracking/notifications/read", auth=bearer, summary="Mark notifications read (all without ids)")
-def notification_read(request, payload: ReadIn | None = None):
-    return {"marked": alerts.mark_read(request.auth, payload.ids if payload else None)}
+@router.post("/tracking/notifications/read", auth=bearer, summary="Mark notifications read (?id=1&id=2; all without ids)")
+def notification_read(request, id: Query[list[int]] = None):
+    return {"marked": alerts.mark_read(request.auth, id or None)}
 
 
 def _preferences_out(prefs) -> dict:
