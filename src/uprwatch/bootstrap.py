@@ -14,6 +14,7 @@ from django.core.management import call_command
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from uprwatch.analysis.lineage import lineage_step
 from uprwatch.calendar.sessions_sync import calendar_step
 from uprwatch.records import upr_info
 from uprwatch.records.loading import load_bundled_dataset
@@ -65,6 +66,7 @@ INIT_STEPS: list[tuple[str, Step]] = [
     ("dataset", dataset_step),
     ("search index", search_steps.search_index_step),
     ("vectors", search_steps.vectors_step),
+    ("lineage", lineage_step),
     # Later steps, in this order: documents, search index, classify, vectors, lineage, calendar.
     ("calendar", calendar_step),
 ]

@@ -28,9 +28,9 @@ from uprwatch.analysis.models import LineageLink, LineageRun
 from uprwatch.analysis.similarity import SemanticVectors, lexical_vectors
 from uprwatch.records.models import Recommendation, State
 
-METHOD = "tfidf12+wordllama256/v1"
+METHOD = "tfidf12+wordllama256/v1@0.40"
 LEXICAL_WEIGHT = 0.5
-LINK_THRESHOLD = 0.55
+LINK_THRESHOLD = 0.40
 MAX_LINKS = 5
 
 
@@ -143,3 +143,13 @@ def on_recommendations_changed(sender, ids: list[int], reason: str = "", **kwarg
     """Keep links current: recompute the States under Review of the changed recommendations."""
     states = State.objects.filter(reviews__recommendations__id__in=list(ids)).distinct()
     compute_lineage(states)
+
+
+def lineage_step(console, options) -> None:
+    """``uprwatch init`` step: links for every State under Review whose recommendations changed."""
+    import time
+
+    started = time.monotonic()
+    summary = compute_lineage()
+    console.print(f"lineage: {summary['links']} links over {summary['states']} States under Review "
+                  f"({summary['computed']} recomputed, {time.monotonic() - started:.1f} s)")
