@@ -533,6 +533,7 @@ def _print_state_calendar(data: dict) -> None:
         out.print(deadlines)
     elif not data["reviews"]:
         out.print(f"{data['state']} is not a UN member state: it is not reviewed.")
+        return
     table = Table("cycle", "session", "year", "dates", "status", "source", title=f"Reviews of {data['state']}")
     for r in data["reviews"]:
         table.add_row(str(r["cycle"]), str(r["session"]), str(r["year"]), f"{r['start_date']} to {r['end_date']}",

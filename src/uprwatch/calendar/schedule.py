@@ -85,10 +85,21 @@ def _database_reviews() -> dict[tuple[str, int], tuple[int, str]]:
     return found
 
 
+def _database_ready() -> bool:
+    from django.db import connection
+
+    from uprwatch.records.models import Review, Session
+
+    tables = set(connection.introspection.table_names())
+    return {Review._meta.db_table, Session._meta.db_table} <= tables
+
+
 class Schedule:
     """One consistent snapshot: placements + database reviews + session dates."""
 
     def __init__(self, include_database: bool = True):
+        # The derivation needs no database: before ``uprwatch init`` the calendar still works from data.
+        include_database = include_database and _database_ready()
         self.sessions = session_dates(include_database=include_database)
         self.database_reviews = _database_reviews() if include_database else {}
         self.states = {s.iso3: s for s in load_states()}
