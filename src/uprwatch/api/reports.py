@@ -1,7 +1,49 @@
-"""API endpoints for reports."""
+"""API endpoints for reports: the brief as JSON (or its HTML/PDF document) and the submission matrix."""
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from ninja import Router
+from ninja.errors import HttpError
+
+from uprwatch.reports import matrix as matrix_module
+from uprwatch.reports.brief import PdfUnavailable, build_brief, render_brief_html, render_brief_pdf
+from uprwatch.reports.selection import Audience, ReportError, Selection, select
 
 router = Router(tags=["reports"])
+
+
+def _selection(request, sur: str, q: str, campaign: str) -> Selection:
+    try:
+        return select(sur.strip() or None, query=q, campaign=campaign.strip() or None,
+                      audience=Audience.for_user(request.user))
+    except ReportError as exc:
+        message = str(exc)
+        raise HttpError(404 if "unknown" in message or "no recommendation" in message else 400, message) from None
+
+
+@router.get("/reports/brief", summary="Advocacy brief: JSON data, or format=html|pdf for the document")
+def brief(request, sur: str = "", q: str = "", campaign: str = "", format: str = "json"):
+    """Keys: ``title``, ``state``, ``query``, ``campaign``, ``generated_on``, ``summary``,
+    ``recommendations``, ``firsts``, ``assessments``, ``timeline``, ``deadlines``."""
+    if format not in ("json", "html", "pdf"):
+        raise HttpError(400, f"unknown format {format!r}: use json, html or pdf")
+    data = build_brief(_selection(request, sur, q, campaign))
+    if format == "html":
+        return HttpResponse(render_brief_html(data), content_type="text/html; charset=utf-8")
+    if format == "pdf":
+        try:
+            return HttpResponse(render_brief_pdf(data), content_type="application/pdf")
+        except PdfUnavailable as exc:
+            raise HttpError(501, str(exc)) from None
+    return data
+
+
+@router.get("/reports/matrix", summary="Submission matrix as DOCX or XLSX (campaign, or sur and/or q)")
+def matrix(request, campaign: str = "", sur: str = "", q: str = "", format: str = "xlsx"):
+    if format not in matrix_module.FORMATS:
+        raise HttpError(400, f"unknown format {format!r}: use docx or xlsx")
+    selection = _selection(request, sur, q, campaign)
+    response = HttpResponse(matrix_module.FORMATS[format](selection), content_type=matrix_module.CONTENT_TYPES[format])
+    response["Content-Disposition"] = f'attachment; filename="matrix.{format}"'
+    return response

@@ -1,0 +1,279 @@
+"""Briefs and submission matrices on the real dataset: the generated files are opened and read back."""
+
+from __future__ import annotations
+
+import io
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from uprwatch.cli import main
+from uprwatch.records.models import Recommendation
+
+pytestmark = pytest.mark.django_db
+
+DEATH_PENALTY = "Reduce the number of crimes carrying the death penalty"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def search_index(django_db_setup, django_db_blocker):
+    """Queries go through the search service, which needs its text index."""
+    try:
+        from uprwatch.search.indexing import rebuild_text_index, text_index_is_current
+    except ImportError:
+        return
+    with django_db_blocker.unblock():
+        if not text_index_is_current():
+            rebuild_text_index()
+
+
+class RecommendationRows(HTMLParser):
+    """Collects the brief's recommendation rows: id -> the row's text."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: dict[int, str] = {}
+        self.sections: list[str] = []
+        self._current: int | None = None
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section":
+            self.sections.append(attrs.get("id", ""))
+        if tag == "tr" and "data-recommendation" in attrs:
+            self._current = int(attrs["data-recommendation"])
+            self.rows[self._current] = ""
+        elif tag == "tr":
+            self._current = None
+
+    def handle_endtag(self, tag):
+        if tag == "tr":
+            self._current = None
+
+    def handle_data(self, data):
+        if self._current is not None:
+            self.rows[self._current] += data
+
+
+def parse_brief(html: str) -> RecommendationRows:
+    parser = RecommendationRows()
+    parser.feed(html)
+    return parser
+
+
+def china_ids() -> set[int]:
+    return set(Recommendation.objects.filter(review__state__iso3="CHN").values_list("pk", flat=True))
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def campaign(coalition):
+    """A published campaign on the death penalty in China, with a published and a private assessment."""
+    from uprwatch.tracking import assessments, campaigns, events
+
+    # UPR Info keeps one row per recommending state: take the first of them.
+    rec = Recommendation.objects.filter(review__state__iso3="CHN", text__startswith=DEATH_PENALTY).order_by("id")[0]
+    watchlist = campaigns.create_campaign(
+        coalition.alice, coalition.org, name="Death penalty in China", query="q=death+penalty&sur=China",
+        states=["China"], visibility="published",
+    )
+    published = assessments.save_assessment(
+        coalition.alice, coalition.org, rec.pk, status="not_implemented", rationale="Still 46 capital crimes.",
+        publish=True,
+    )
+    assessments.add_evidence(coalition.alice, published, citation="Amnesty International, Death Sentences 2023")
+    assessments.save_assessment(
+        coalition.charlie, coalition.other, rec.pk, status="implemented", rationale="SECRET DRAFT of another group",
+    )
+    events.create_event(
+        coalition.alice, coalition.org, states=["China"], title="Public sentencing rally in Guangdong",
+        occurred_on="2024-06-26", visibility="published",
+    )
+    return watchlist, rec
+
+
+def test_china_brief_html_lists_every_recommendation_to_china(tmp_path):
+    out = tmp_path / "china.html"
+    result = run("report", "brief", "--sur", "China", "--format", "html", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    brief = parse_brief(out.read_text(encoding="utf-8"))
+    assert set(brief.rows) == china_ids()
+    assert len(brief.rows) == 138 + 284  # sessions 4 and 17
+    assert {"summary", "firsts", "deadlines", "timeline", "recommendations"} <= set(brief.sections)
+    html = out.read_text(encoding="utf-8")
+    assert "<script" not in html  # a saved file works without JavaScript: static chart + table
+    assert "@media print" in html
+
+
+def test_brief_with_query_keeps_only_matching_recommendations_of_that_state(tmp_path):
+    out = tmp_path / "dp.html"
+    result = run("report", "brief", "--sur", "China", "--query", "death penalty", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    rows = parse_brief(out.read_text(encoding="utf-8")).rows
+    assert rows and set(rows) <= china_ids()
+    assert all("death" in text.lower() for text in rows.values())
+    assert any(DEATH_PENALTY in text for text in rows.values())
+    assert "First raised in session 4" in out.read_text(encoding="utf-8")
+
+
+def test_brief_shows_published_tracking_data_only_unless_organisation_given(campaign, tmp_path):
+    watchlist, rec = campaign
+    out = tmp_path / "campaign.html"
+    result = run("report", "brief", "--sur", "China", "--campaign", "Death penalty in China", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    rows = parse_brief(html).rows
+    assert rec.pk in rows and "Still 46 capital crimes" in rows[rec.pk]
+    assert "Amnesty International, Death Sentences 2023" in rows[rec.pk]
+    assert "Public sentencing rally in Guangdong" in html
+    assert "SECRET DRAFT" not in html
+    result = run("report", "brief", "--sur", "China", "--campaign", str(watchlist.pk),
+                 "--organisation", "Other Rights Group", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert "SECRET DRAFT" in out.read_text(encoding="utf-8")
+
+
+def test_brief_pdf_contains_the_recommendations(tmp_path):
+    pytest.importorskip("weasyprint")
+    from pypdf import PdfReader
+
+    out = tmp_path / "dp.pdf"
+    result = run("report", "brief", "--sur", "China", "--query", "death penalty", "--format", "pdf",
+                 "--output", str(out))
+    assert result.exit_code == 0, result.output
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(out).pages)
+    assert "Advocacy brief: China" in text
+    assert DEATH_PENALTY in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--sur", "Atlantis"], "Atlantis"),
+    (["--sur", "China", "--query", "zzqxv nonexistentword"], "nothing to report"),
+    (["--sur", "China", "--campaign", "No such campaign"], "unknown campaign"),
+    (["--sur", "China", "--query", '"unclosed'], ""),
+])
+def test_brief_bad_input_exits_1_and_writes_nothing(tmp_path, args, message):
+    out = tmp_path / "brief.html"
+    result = CliRunner().invoke(main, ["report", "brief", *args, "--output", str(out)])
+    if result.exit_code == 0:  # a lenient query parser may accept an unclosed quote
+        assert args[-1] == '"unclosed'
+        return
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_brief_to_unwritable_path_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["report", "brief", "--sur", "China", "--output", str(tmp_path / "no" / "b.html")])
+    assert result.exit_code == 1
+    assert "does not exist" in result.output
+    result = CliRunner().invoke(main, ["report", "brief", "--sur", "China", "--output", "/proc/uprwatch-brief.html"])
+    assert result.exit_code == 1
+    assert "cannot write" in result.output
+
+
+def test_matrix_xlsx_and_docx_from_a_campaign(campaign, tmp_path):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    watchlist, rec = campaign
+    xlsx, docx = tmp_path / "m.xlsx", tmp_path / "m.docx"
+    assert run("report", "matrix", "--campaign", watchlist.name, "--format", "xlsx", "--output", str(xlsx)).exit_code == 0
+    assert run("report", "matrix", "--campaign", watchlist.name, "--format", "docx", "--output", str(docx)).exit_code == 0
+
+    sheet = load_workbook(xlsx)["Matrix"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Recommendation", "Recommending states", "Position")
+    from uprwatch.tracking.campaigns import recommendation_ids
+
+    assert len(rows) - 1 == len(recommendation_ids(watchlist))
+    row = next(r for r in rows[1:] if r[0].startswith(DEATH_PENALTY) and r[3])
+    assert row[1] == ", ".join(s.name for s in rec.recommending_states.all())
+    assert row[2] == rec.response == "noted"
+    assert "not implemented" in row[3] and "Still 46 capital crimes" in row[3]
+    assert "Amnesty International" in row[4]
+    assert row[5].startswith("Reconsider its position")
+    assert not any("SECRET DRAFT" in (cell or "") for r in rows for cell in r)
+
+    table = Document(docx).tables[0]
+    texts = [[cell.text for cell in r.cells] for r in table.rows]
+    assert texts[0][0] == "Recommendation" and len(texts) == len(rows)
+    assert any(t[0].startswith(DEATH_PENALTY) and "Amnesty International" in t[4] for t in texts)
+
+
+def test_matrix_without_a_campaign_from_state_and_query(tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "m.xlsx"
+    result = run("report", "matrix", "--sur", "DPR Korea", "--query", "torture", "--format", "xlsx",
+                 "--output", str(out))
+    assert result.exit_code == 0, result.output
+    rows = list(load_workbook(out)["Matrix"].iter_rows(values_only=True))[1:]
+    assert rows and all("tortur" in r[0].lower() for r in rows)
+
+
+def test_state_page_has_the_brief_button(client):
+    page = client.get("/states/china/").content.decode()
+    assert "/reports/brief/" in page and "Advocacy brief" in page
+
+
+def test_brief_page_has_chart_with_its_data_table(client):
+    response = client.get("/reports/brief/", {"sur": "China", "q": "death penalty"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-vega-spec="brief-chart"' in html and 'id="brief-chart"' in html
+    assert 'class="chart-data"' in html
+    assert DEATH_PENALTY in html
+
+
+def test_brief_page_downloads_and_errors(client):
+    response = client.get("/reports/brief/", {"sur": "China", "format": "html"})
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert set(parse_brief(response.content.decode()).rows) == china_ids()
+    assert client.get("/reports/brief/", {"sur": "Atlantis"}).status_code == 404
+    assert client.get("/reports/brief/", {"sur": "China", "q": "zzqxv nonexistentword"}).status_code == 404
+    assert client.get("/reports/brief/", {"sur": "China", "format": "exe"}).status_code == 400
+    matrix = client.get("/reports/matrix/", {"sur": "China", "q": "death penalty", "format": "xlsx"})
+    assert matrix.status_code == 200
+    from openpyxl import load_workbook
+
+    assert len(list(load_workbook(io.BytesIO(matrix.content))["Matrix"].iter_rows())) > 10
+
+
+def test_private_assessment_hidden_from_outsiders_on_the_web(campaign, client, coalition):
+    watchlist, rec = campaign
+    client.force_login(coalition.bob)  # the coalition, not the other group
+    html = client.get("/reports/brief/", {"sur": "China", "campaign": watchlist.pk}).content.decode()
+    assert "Still 46 capital crimes" in html and "SECRET DRAFT" not in html
+    client.force_login(coalition.charlie)
+    assert "SECRET DRAFT" in client.get("/reports/brief/", {"sur": "China", "campaign": watchlist.pk}).content.decode()
+
+
+def test_api_brief_json(client):
+    response = client.get("/api/reports/brief", {"sur": "China", "q": "death penalty"})
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert {"title", "summary", "recommendations", "firsts", "assessments", "timeline", "deadlines"} <= set(data)
+    assert data["summary"]["recommendations"] == len(data["recommendations"])
+    assert any(r["text"].startswith(DEATH_PENALTY) for r in data["recommendations"])
+    assert client.get("/api/reports/brief", {"sur": "Atlantis"}).status_code == 404
+    assert client.get("/api/reports/matrix", {"sur": "China", "format": "pdf"}).status_code == 400
+
+
+def test_output_is_atomic(tmp_path):
+    from uprwatch.reports.output import atomic_output
+
+    target = tmp_path / "x.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), atomic_output(target) as temporary:
+        Path(temporary).write_text("half")
+        raise RuntimeError("boom")
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["x.txt"]
