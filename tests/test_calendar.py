@@ -60,6 +60,13 @@ def test_china_fourth_review_dates():
     assert entry.year == 2024
 
 
+def test_review_days_from_working_group_reports():
+    china = {e.cycle: e for e in reviews_of("China")}
+    assert china[1].review_date == dt.date(2009, 2, 9) and china[2].review_date == dt.date(2013, 10, 22)
+    assert china[5].review_date is None
+    assert {e.cycle: e for e in reviews_of("Slovenia")}[4].review_date == dt.date(2025, 1, 28)
+
+
 def test_every_member_state_has_exactly_one_review_per_cycle_from_cycle_2():
     schedule = Schedule()
     entries = schedule.all_reviews()
@@ -302,3 +309,31 @@ def test_ical_text_round_trips(text):
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
     parsed = icalendar.Calendar.from_ical(raw).walk("VEVENT")[0]
     assert str(parsed["SUMMARY"]) == text
+
+
+# --- the data builder (tools/build_calendar_data.py) ------------------------------------------------
+
+def _builder():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "tools" / "build_calendar_data.py"
+    spec = importlib.util.spec_from_file_location("build_calendar_data", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The Working Group held its nineteenth session from 28 April to 9 May 2014. The review of Albania",
+     (19, dt.date(2014, 4, 28), dt.date(2014, 5, 9))),
+    ("held its third session from 1 to 15 December 2008.", (3, dt.date(2008, 12, 1), dt.date(2008, 12, 15))),
+    ("Working Group on the Universal Periodic Review Thirty-fourth session 4\u201315 November 2019 National report",
+     (34, dt.date(2019, 11, 4), dt.date(2019, 11, 15))),
+    ("Working Group on the Universal Periodic Review Seventh session Geneva, 8-19 February 2010",
+     (7, dt.date(2010, 2, 8), dt.date(2010, 2, 19))),
+    ("held its twentieth session from 27 October to 7 November 2014", (20, dt.date(2014, 10, 27), dt.date(2014, 11, 7))),
+    ("a report with no session dates", None),
+])
+def test_session_dates_are_read_from_un_document_text(text, expected):
+    assert _builder().session_dates_from_text(text) == expected

@@ -10,6 +10,8 @@ Outputs (all UTF-8 CSV, state names resolved to ISO3 with our own states table):
 - ``session-dates.csv``: session, start, end, source — Working Group session dates stated by the
   UN documents in ../shared (Working Group reports, national reports) and by the 2025-26 events sheet.
 - ``session-events.csv``: session, event, date, source — dated deadlines of sessions 52-54.
+- ``document-reviews.csv``: session, iso3, source — reviews a UN document's symbol attests.
+- ``review-days.csv``: session, iso3, date, source — the day of a state's review, from its WG report.
 """
 
 from __future__ import annotations
@@ -56,6 +58,11 @@ COVER_RE = re.compile(
     r"(?P<d1>\d{1,2})(?: " + _MONTH + r")?(?: (?P<y1>\d{4}))?\s*[-\u2013]\s*(?P<d2>\d{1,2}) " + _MONTH
     + r" (?P<y2>\d{4})"
 )
+# "The review of the United States of America was held at the 9th meeting, on 5 November 2010."
+REVIEW_DAY_RE = re.compile(
+    r"The review of (?:the )?(?P<state>[A-Z][\w ,'\-]+?) was held at the \d+\w* meeting,? on (?P<day>\d{1,2}) "
+    + _MONTH + r" (?P<year>\d{4})"
+)
 SYMBOL_RE = re.compile(r"A/HRC/(?:WG\.6/\d+/(?:[A-Z]{3}/\d|L\.\d+)|\d+/\d+)(?!\d)")
 
 
@@ -83,10 +90,11 @@ def session_dates_from_text(text: str) -> tuple[int, dt.date, dt.date] | None:
 
 
 def document_session_dates(
-    shared: Path, reviews: list[tuple[int, str, str]]
+    shared: Path, reviews: list[tuple[int, str, str]], review_days: list[tuple[int, str, str, str]]
 ) -> dict[int, tuple[dt.date, dt.date, str]]:
     """Session dates stated by the PDFs; appends (session, iso3, source) to ``reviews`` when the
-    document's symbol names the State under Review (A/HRC/WG.6/48/SVN/1)."""
+    document's symbol names the State under Review (A/HRC/WG.6/48/SVN/1), and (session, iso3, day, source)
+    to ``review_days`` when a Working Group report says on which day the state was reviewed."""
     found: dict[int, tuple[dt.date, dt.date, str]] = {}
     pdfs = sorted((shared / "data" / "un-documents").rglob("*.pdf"))
     for path in pdfs:
@@ -102,6 +110,15 @@ def document_session_dates(
         number, start, end = result
         symbol = SYMBOL_RE.search(re.sub(r"\s+", " ", text))
         source = f"UN document {symbol.group(0) if symbol else path.name} ({path.relative_to(shared)})"
+        day = REVIEW_DAY_RE.search(re.sub(r"\s+", " ", text))
+        if day:
+            try:
+                iso3 = resolve_state(day.group("state")).iso3
+            except LookupError as exc:
+                print(f"review day in {path.name} not used: {exc}")
+            else:
+                review_days.append((number, iso3, _date(day.group("day"), day.group(3), day.group("year")).isoformat(),
+                                    source))
         state_code = re.search(r"WG\.6/(\d+)/([A-Z]{3})/", symbol.group(0)) if symbol else None
         if state_code and int(state_code.group(1)) == number:
             reviews.append((number, resolve_state(state_code.group(2)).iso3, source))
@@ -153,7 +170,12 @@ def main() -> None:
     _write(OUT / "session-events.csv", ["session", "event", "date", "source"], sorted(events))
 
     reviews: list[tuple[int, str, str]] = []
-    dates = document_session_dates(args.shared, reviews)
+    review_days: list[tuple[int, str, str, str]] = []
+    dates = document_session_dates(args.shared, reviews, review_days)
+    first_days = {}
+    for row in sorted(review_days):  # the same report can sit in two folders: keep one per review
+        first_days.setdefault(row[:2], row)
+    _write(OUT / "review-days.csv", ["session", "iso3", "date", "source"], sorted(first_days.values()))
     reviews.append((45, "CHN", "Working Group report A/HRC/56/6 (China)"))
     seen: set[tuple[int, str]] = set()
     unique = [r for r in sorted(reviews) if r[:2] not in seen and not seen.add(r[:2])]

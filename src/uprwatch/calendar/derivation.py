@@ -91,6 +91,15 @@ def document_reviews() -> dict[tuple[str, int], str]:
     return {(row["iso3"], int(row["session"])): row["source"] for row in _read("document-reviews.csv")}
 
 
+@functools.lru_cache(maxsize=1)
+def review_days() -> dict[tuple[str, int], tuple[str, str]]:
+    """(ISO3, session) → (ISO date, source): the day of the review, as its Working Group report states."""
+    path = DATA / "review-days.csv"
+    if not path.exists():
+        return {}
+    return {(row["iso3"], int(row["session"])): (row["date"], row["source"]) for row in _read("review-days.csv")}
+
+
 def member_states() -> list[str]:
     return [state.iso3 for state in load_states() if state.is_member]
 

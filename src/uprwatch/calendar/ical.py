@@ -99,6 +99,8 @@ def state_events(state: StateRecord, on: dt.date, schedule: Schedule | None = No
                 description=(
                     f"{entry.state}, cycle {entry.cycle}, Working Group session {entry.session} "
                     f"({entry.status}: {entry.source}).\n{deadline.label}: {status} ({deadline.source})."
+                    + (f"\nReview day: {entry.review_date:%d %B %Y}." if entry.review_date
+                       and deadline.key == "working_group" else "")
                 ),
                 confirmed=status == "official" and entry.status == "official",
             ))

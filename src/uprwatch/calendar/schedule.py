@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from uprwatch.calendar.deadlines import Deadline, deadlines_for_session
-from uprwatch.calendar.derivation import Placement, placements
+from uprwatch.calendar.derivation import Placement, placements, review_days
 from uprwatch.calendar.sessions import SessionDates, session_dates
 from uprwatch.records.cycles import cycle_of_session
 from uprwatch.records.states import StateRecord, UnknownStateError, load_states, resolve_state
@@ -44,6 +44,7 @@ class ReviewEntry:
     source: str
     note: str
     dates: SessionDates = field(repr=False)
+    review_date: dt.date | None = None  # the day of the state's review, when its WG report says
 
     @property
     def start_date(self) -> dt.date:
@@ -59,6 +60,7 @@ class ReviewEntry:
             "year": self.year, "status": self.status, "source": self.source, "note": self.note,
             "start_date": self.dates.start.isoformat(), "end_date": self.dates.end.isoformat(),
             "dates_status": self.dates.status, "dates_source": self.dates.source,
+            "review_date": self.review_date.isoformat() if self.review_date else None,
         }
         if with_deadlines:
             data["deadlines"] = [d.as_dict() for d in deadlines_for(self)]
@@ -115,9 +117,10 @@ class Schedule:
                 session, source = ingested
                 status = "official"
             dates = self.sessions[session]
+            day = review_days().get((state.iso3, session))
             entries.append(ReviewEntry(
                 state.iso3, state.name, slugify(state.name), placement.cycle, session, dates.year,
-                status, source, note, dates,
+                status, source, note, dates, dt.date.fromisoformat(day[0]) if day else None,
             ))
         return sorted(entries, key=lambda e: e.cycle)
 
