@@ -1,0 +1,45 @@
+"""Browser journeys over the browsing pages: home → states → a state's profile → a review → a recommendation.
+
+Runs against ``uprwatch serve --production`` on a copy of an initialised home (see browser_support), in
+Debian's chromium, with the real Content Security Policy: a chart that needs inline script or eval fails.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser_support import browser, page, server_home, server_url  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_shows_figures_and_draws_the_chart_under_csp(page):  # noqa: F811
+    page.goto("/")
+    assert page.locator(".card .figure").first.inner_text().replace(",", "") == "41066"
+    # Vega draws into the container only if its scripts ran under our CSP (no inline script, no eval).
+    page.locator("[data-vega-spec='chart-sessions'] svg, [data-vega-spec='chart-sessions'] canvas").first.wait_for()
+
+
+def test_state_profile_journey(page):  # noqa: F811
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="States").click()
+    page.get_by_role("link", name="China", exact=True).first.click()
+    assert page.locator("h1").inner_text() == "China"
+    # A known fact of the UPR Info data: China received 138 recommendations in session 4.
+    session4 = page.locator("tr", has=page.get_by_role("link", name="Session 4", exact=True))
+    assert session4.locator("td.num").first.inner_text() == "138"
+    session4.get_by_role("link", name="Session 4", exact=True).click()
+    page.wait_for_url(re.compile(r"/states/china/sessions/4/"))
+    first = page.locator("li.rec").first
+    text = first.locator("div").first.inner_text().strip()
+    href = first.locator("a[href^='/recommendations/']").first.get_attribute("href")
+    page.goto(href)
+    assert text[:60] in page.locator("main").inner_text()
+    assert page.get_by_role("link", name="China").count() >= 1
+
+
+def test_unknown_recommendation_is_a_clean_404(page):  # noqa: F811
+    response = page.goto("/recommendations/999999999/")
+    assert response.status == 404
+    assert "999999999" in page.locator("main").inner_text()
