@@ -18,6 +18,7 @@ and a state is recomputed only when its recommendations changed (``LineageRun.fi
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -27,6 +28,8 @@ from django.db.models import Count, Max
 from uprwatch.analysis.models import LineageLink, LineageRun
 from uprwatch.analysis.similarity import SemanticVectors, lexical_vectors
 from uprwatch.records.models import Recommendation, State
+
+log = logging.getLogger(__name__)
 
 METHOD = "tfidf12+wordllama256/v1@0.40"
 LEXICAL_WEIGHT = 0.5
@@ -141,8 +144,11 @@ def compute_lineage(states: Iterable[State] | None = None, force: bool = False,
 
 def on_recommendations_changed(sender, ids: list[int], reason: str = "", **kwargs) -> None:
     """Keep links current: recompute the States under Review of the changed recommendations."""
-    states = State.objects.filter(reviews__recommendations__id__in=list(ids)).distinct()
-    compute_lineage(states)
+    try:
+        compute_lineage(State.objects.filter(reviews__recommendations__id__in=list(ids)).distinct())
+    except Exception:  # the change itself has committed; stale links must not break the caller
+        log.exception("lineage: recomputing links for %d changed recommendations failed (run `uprwatch lineage`)",
+                      len(ids))
 
 
 def lineage_step(console, options) -> None:

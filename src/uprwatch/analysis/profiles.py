@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from uprwatch.records.models import ACTION_CATEGORIES, Label, Recommendation, Response, Review, State, Term
 from uprwatch.records.states import resolve_state
 
 TOP = 15  # how many recommending states / targets / issues a profile lists
+PROFILE_CACHE_SECONDS = 3600
 
 
 class StateNotFound(LookupError):
@@ -201,6 +203,23 @@ def state_profile(state: State) -> dict:
         },
         "cycle_comparison": cycle_comparison(state, received_timeline, received_cycles),
     }
+
+
+def cached_state_profile(state: State) -> dict:
+    """``state_profile`` kept in the cache until the data changes.
+
+    The key carries the search index stamp, which every process sees change (a file's mtime) when
+    recommendations are ingested, edited or relabelled (``recommendations_changed``), so a cached
+    profile is never older than the data.
+    """
+    from uprwatch.search.catalog import current_stamp
+
+    key = f"analysis:profile:{state.pk}:{current_stamp()}"
+    data = cache.get(key)
+    if data is None:
+        data = state_profile(state)
+        cache.set(key, data, PROFILE_CACHE_SECONDS)
+    return data
 
 
 def pair_view(recommender: State, reviewed: State) -> dict:

@@ -7,9 +7,11 @@ import csv
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from uprwatch.analysis import charts, profiles, recurrence
 from uprwatch.records.models import State
+from uprwatch.search.catalog import current_stamp
 
 # table name -> (path in the profile, columns): the CSV behind each chart and table of the profile page
 PROFILE_TABLES = {
@@ -28,11 +30,23 @@ TOP_ISSUES_CHART = 12
 
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     state = get_object_or_404(State, slug=slug)
-    data = profiles.state_profile(state)
+    data = profiles.cached_state_profile(state)
     received, made = data["as_reviewed"], data["as_recommender"]
+    # URLs built once and filled in per row: reversing a URL per table row costs more than the queries
+    profile_url = reverse("analysis:profile", args=["SLUG"])
+    pair_url = reverse("analysis:pair", args=["FROM", "TO"])
+    links = {
+        "recommenders": [dict(row, profile_url=profile_url.replace("SLUG", row["slug"]),
+                              pair_url=pair_url.replace("FROM", row["slug"]).replace("TO", state.slug))
+                         for row in received["top_recommending_states"]],
+        "targets": [dict(row, profile_url=profile_url.replace("SLUG", row["slug"]),
+                         pair_url=pair_url.replace("FROM", state.slug).replace("TO", row["slug"]))
+                    for row in made["top_targets"]],
+    }
     top_issues = [row["issue"] for row in received["by_issue"][:TOP_ISSUES_CHART]]
     context = {
         "state": state,
+        "stamp": current_stamp(),
         "profile": data,
         "charts": {
             "received_cycles": charts.responses_by(received["by_cycle"], "cycle", "cycle",
@@ -43,6 +57,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
             "made_cycles": charts.responses_by(made["by_cycle"], "cycle", "cycle",
                                                f"Recommendations by {state.name} per cycle, by response"),
         },
+        "links": links,
         "has_received": received["total"] > 0,
         "has_made": made["total"] > 0,
     }
@@ -54,7 +69,7 @@ def profile_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
         raise Http404(f"no table {table}")
     state = get_object_or_404(State, slug=slug)
     (part, key), columns = PROFILE_TABLES[table]
-    rows = profiles.state_profile(state)[part][key]
+    rows = profiles.cached_state_profile(state)[part][key]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{state.slug}-{table}.csv"'
     writer = csv.DictWriter(response, fieldnames=columns, extrasaction="ignore")

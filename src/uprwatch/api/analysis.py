@@ -30,7 +30,7 @@ def _state(name: str) -> State:
             "states and top targets, issues over time, cycle comparison. support_rate = supported / (supported + "
             "partially supported + noted).")
 def state_profile(request, name: str) -> dict:
-    return profiles.state_profile(_state(name))
+    return profiles.cached_state_profile(_state(name))
 
 
 @router.get("/states/{name}/cycle-comparison", summary="Issues new, dropped and persisting between cycles; change "
