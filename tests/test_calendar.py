@@ -98,6 +98,13 @@ def test_sessions_21_to_26_are_derived_in_cycle_1_order():
                 assert derived[a] <= derived[b], (a, b)
 
 
+def test_a_state_postponed_in_cycle_2_keeps_its_place_afterwards():
+    assert derivation.postponed_in_cycle2() == {"ISR": 15}
+    israel = reviews_of("Israel")
+    assert [e.session for e in israel] == [3, 17, 29, 43, 57]
+    assert israel[1].status == "official" and "session 15" in israel[1].note
+
+
 def test_derivation_checked_against_the_session_52_to_54_lists():
     report = derivation.check_against_cycle4_lists()
     assert set(report) == {52, 53, 54}

@@ -21,6 +21,10 @@ boundary cuts a cycle-1 session, ties are broken by the published lists of sessi
 keeps cycle 2's order, so these lists are cycle-2 sessions 24-26 + 28), then alphabetically by ISO3
 code, and the entry's note says so. ``check_against_cycle4_lists`` then compares the derived sessions
 24-26 with the lists: the states it reports as "only listed" were rescheduled in cycle 4.
+
+A state the data show reviewed after its place in cycle 2 (in an over-full session, its place left
+under-full: Israel, 15 → 17) keeps its place, not the postponed session, in cycles 3-5
+(``postponed_in_cycle2``).
 """
 
 from __future__ import annotations
@@ -165,6 +169,35 @@ def _tie_note(iso3: str, index: int, states: list[str], cycle1: dict[str, int]) 
     return ""
 
 
+@functools.lru_cache(maxsize=1)
+def postponed_in_cycle2() -> dict[str, int]:
+    """ISO3 → place in the order, for states the data show reviewed after their place in cycle 2.
+
+    Such a state sits in an over-full session (more than 14) among states of later cycle-1 sessions,
+    while a session holding the rest of its cycle-1 session is under-full: that gap is its place
+    (Israel: cycle-1 session 3, reviewed in session 17 in 2013, its place is 15). Later cycles keep
+    the place, not the postponed session.
+    """
+    first, last = CYCLE_SESSIONS[2]
+    cycle1 = cycle1_sessions()
+    by_session = {n: states for n, states in sessions_1_to_20().items() if first <= n <= last}
+    session_of = {iso3: n for n, states in by_session.items() for iso3 in states}
+    sizes = {n: len(states) for n, states in by_session.items()}
+    moved: dict[str, int] = {}
+    for n, states in by_session.items():
+        if sizes[n] <= STATES_PER_SESSION:
+            continue
+        for iso3 in states:
+            others = [cycle1[o] for o in states if o != iso3 and o in cycle1]
+            if iso3 not in cycle1 or not others or cycle1[iso3] >= min(others):
+                continue
+            group = sorted({session_of[o] for o, c in cycle1.items() if c == cycle1[iso3] and o in session_of} - {n})
+            gaps = [m for m in group if sizes[m] < STATES_PER_SESSION]
+            if gaps:
+                moved[iso3] = gaps[0]
+    return moved
+
+
 def placements() -> list[Placement]:
     """Every member state's session in cycles 1-5 (the data and derivation, before the database)."""
     result: list[Placement] = []
@@ -178,9 +211,13 @@ def placements() -> list[Placement]:
         result.append(Placement(iso3, 1, session, "official", UPR_INFO_SOURCE, note))
 
     listed = {iso3: n for n, states in cycle4_lists().items() for iso3 in states}
+    postponed = postponed_in_cycle2()
     for iso3, (session, status, note) in cycle2_places().items():
         source = UPR_INFO_SOURCE if status == "official" else "derived from the cycle-1 order (see calendar.derivation)"
+        if iso3 in postponed:
+            note = f"reviewed after its place in the order (session {postponed[iso3]}); later cycles keep that place"
         result.append(Placement(iso3, 2, session, status, source, note))
+        session = postponed.get(iso3, session)  # the place in the order, which cycles 3-5 keep
         for cycle in (3, 4, 5):
             later = session + SESSIONS_PER_CYCLE * (cycle - 2)
             later_status = "projected" if cycle == 5 else "derived"
