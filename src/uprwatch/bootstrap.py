@@ -7,6 +7,7 @@ their step to ``INIT_STEPS``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from uprwatch.analysis.lineage import lineage_step
 from uprwatch.calendar.sessions_sync import calendar_step
+from uprwatch.classify.steps import classify_step
+from uprwatch.documents.steps import documents_step
 from uprwatch.records import upr_info
 from uprwatch.records.loading import load_bundled_dataset
 from uprwatch.search import steps as search_steps
@@ -64,6 +67,8 @@ Step = Callable[[Console, InitOptions], None]
 INIT_STEPS: list[tuple[str, Step]] = [
     ("migrate", migrate_step),
     ("dataset", dataset_step),
+    ("documents", documents_step),
+    ("classify", classify_step),
     ("search index", search_steps.search_index_step),
     ("vectors", search_steps.vectors_step),
     ("lineage", lineage_step),
@@ -72,6 +77,15 @@ INIT_STEPS: list[tuple[str, Step]] = [
 ]
 
 
-def run_init(console: Console, options: InitOptions) -> None:
-    for _name, step in INIT_STEPS:
+def run_init(console: Console, options: InitOptions) -> dict[str, float]:
+    """Run every step; return (and print) how many seconds each took."""
+    timings: dict[str, float] = {}
+    for name, step in INIT_STEPS:
+        started = time.perf_counter()
         step(console, options)
+        timings[name] = round(time.perf_counter() - started, 2)
+    total = sum(timings.values())
+    console.print(
+        f"init finished in {total:.1f} s (" + ", ".join(f"{name} {secs:.1f} s" for name, secs in timings.items()) + ")"
+    )
+    return timings

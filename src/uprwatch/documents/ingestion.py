@@ -205,11 +205,14 @@ def _terms(parsed: ParsedDocument) -> dict[tuple[str, str], Term]:
 
 
 def _upsert_recommendations(parsed, review, document, batch, outcome, changed) -> None:
-    states = {s.iso3: s for s in State.objects.all()}
+    """Match each parsed recommendation to a record (official, merged UPR Info rows, or new), then
+    write everything in bulk: a report has hundreds of recommendations and init must stay fast."""
+    states = {s.iso3: s.pk for s in State.objects.all()}
     terms = _terms(parsed)
     recs = list(Recommendation.objects.filter(review=review).prefetch_related("recommending_states", "provenance"))
     official = defaultdict(list)  # paragraph -> records that came from documents
     upr_rows = []  # UPR Info rows not yet merged into an official record
+    preexisting = {id(rec) for rec in recs if rec.paragraph}
     for rec in recs:
         if rec.paragraph:
             official[rec.paragraph].append(rec)
@@ -219,60 +222,90 @@ def _upsert_recommendations(parsed, review, document, batch, outcome, changed) -
     for rec in upr_rows:
         for state in rec.recommending_states.all():
             by_state[state.iso3].append(rec)
-    taken: set[int] = set()
-    used: set[int] = set()  # records this document already matched
-    ordinal = defaultdict(int)
+    taken: set[int] = set()  # UPR Info rows already merged by this document
+    used: set[int] = set()  # id() of records this document already matched
+    ordinal: dict[str, int] = defaultdict(int)
+    created: list[Recommendation] = []
+    updated: dict[int, Recommendation] = {}
+    merges: list[tuple[Recommendation, list[Recommendation]]] = []
+    links: list[tuple[Recommendation, ParsedRecommendation, str]] = []  # (record, item, locator)
     for item in parsed.recommendations:
         ordinal[item.paragraph] += 1
-        locator = f"{item.paragraph}" + (f"#{ordinal[item.paragraph]}" if ordinal[item.paragraph] > 1 else "")
-        known = [r for r in official.get(item.paragraph, []) if r.pk not in used]
-        if parsed.kind == "thematic_list" and known:
-            # The list joins a paragraph's recommendations into one row: its position and labels
-            # apply to each record of that paragraph.
-            targets = known
+        locator = item.paragraph + (f"#{ordinal[item.paragraph]}" if ordinal[item.paragraph] > 1 else "")
+        candidates = [r for r in official.get(item.paragraph, []) if id(r) not in used]
+        found = _same_official(candidates, item)
+        if found is not None:
+            targets = [found]
+        elif parsed.kind == "thematic_list":
+            # The list words the paragraph differently from the report already ingested: its
+            # position and labels apply to that report's records of the paragraph.
+            targets = [r for r in candidates if id(r) in preexisting]
         else:
-            found = _same_official(known, item)
-            targets = [found] if found is not None else []
+            targets = []
         for target in targets:
-            if _update_from(target, item, parsed, document):
+            if _set_response(target, item, document):
                 outcome.updated += 1
-                changed.add(target.pk)
+                if target.pk:
+                    updated[target.pk] = target
         if not targets:
             matches = _matching_rows(item, by_state, upr_rows, taken)
             if matches:
                 target = matches[0]
                 taken.update(m.pk for m in matches)
-                _merge_rows(target, matches[1:])
+                merges.append((target, matches[1:]))
                 target.paragraph = item.paragraph
                 target.text = item.text
                 _set_response(target, item, document)
-                target.save()
+                updated[target.pk] = target
                 outcome.merged += len(matches)
             else:
-                target = Recommendation.objects.create(
+                target = Recommendation(
                     review=review, paragraph=item.paragraph, text=item.text,
                     response=item.response or Response.UNKNOWN,
                     response_source=document.symbol if item.response else "",
                     already_implemented=item.already_implemented,
+                    response_explanation=item.explanation,
                 )
+                created.append(target)
                 outcome.added += 1
             official[item.paragraph].append(target)
-            target.recommending_states.add(*[states[c] for c in item.recommending_states if c in states])
-            changed.add(target.pk)
             targets = [target]
         for target in targets:
-            used.add(target.pk)
-            Provenance.objects.create(
-                recommendation=target, batch=batch, document=document, locator=locator,
-                original={"text": item.text, "recommending_states": item.recommending_states,
-                          "response": item.response, "source_of_position": item.source_of_position},
-            )
-            for taxonomy, names in ((Term.Taxonomy.THEME, item.themes),
-                                    (Term.Taxonomy.AFFECTED_PERSONS, item.affected_persons),
-                                    (Term.Taxonomy.SDG, item.sdgs)):
-                for name in names:
-                    Label.objects.get_or_create(recommendation=target, term=terms[(taxonomy, name)],
-                                                defaults={"origin": Origin.HUMAN})
+            used.add(id(target))
+            links.append((target, item, locator))
+
+    Recommendation.objects.bulk_create(created)
+    if updated:
+        Recommendation.objects.bulk_update(
+            list(updated.values()),
+            ["paragraph", "text", "response", "response_source", "already_implemented", "response_explanation"],
+        )
+    for target, others in merges:
+        _merge_rows(target, others)
+    through = Recommendation.recommending_states.through
+    through.objects.bulk_create(
+        [through(recommendation_id=target.pk, state_id=states[code])
+         for target, item, _ in links for code in item.recommending_states if code in states],
+        ignore_conflicts=True,
+    )
+    Provenance.objects.bulk_create(
+        Provenance(
+            recommendation_id=target.pk, batch=batch, document=document, locator=locator,
+            original={"text": item.text, "recommending_states": item.recommending_states,
+                      "response": item.response, "source_of_position": item.source_of_position},
+        )
+        for target, item, locator in links
+    )
+    Label.objects.bulk_create(
+        [Label(recommendation_id=target.pk, term=terms[(taxonomy, name)], origin=Origin.HUMAN)
+         for target, item, _ in links
+         for taxonomy, names in ((Term.Taxonomy.THEME, item.themes),
+                                 (Term.Taxonomy.AFFECTED_PERSONS, item.affected_persons),
+                                 (Term.Taxonomy.SDG, item.sdgs))
+         for name in names],
+        ignore_conflicts=True,
+    )
+    changed.update(target.pk for target, _, _ in links)
 
 
 def _same_official(candidates: list[Recommendation], item: ParsedRecommendation) -> Recommendation | None:
@@ -301,21 +334,37 @@ def _matching_rows(item, by_state, upr_rows, taken) -> list[Recommendation]:
 
 def _merge_rows(target: Recommendation, others: list[Recommendation]) -> None:
     """Fold the other UPR Info rows of a joint recommendation into ``target``, keeping provenance."""
-    for other in others:
-        Provenance.objects.filter(recommendation=other).update(recommendation=target)
-        target.recommending_states.add(*other.recommending_states.all())
-        have = set(target.labels.values_list("term_id", flat=True))
-        for label in other.labels.all():
-            if label.term_id not in have:
-                label.recommendation = target
-                label.save(update_fields=["recommendation"])
-        try:
-            with transaction.atomic():
-                other.delete()
-        except (ProtectedError, IntegrityError):
-            # Another feature holds on to the row (an assessment, say): keep it, marked as merged.
-            other.duplicate_of = target
-            other.save(update_fields=["duplicate_of"])
+    if not others:
+        return
+    ids = [o.pk for o in others]
+    Provenance.objects.filter(recommendation_id__in=ids).update(recommendation=target)
+    through = Recommendation.recommending_states.through
+    through.objects.bulk_create(
+        [through(recommendation_id=target.pk, state_id=s.pk) for o in others for s in o.recommending_states.all()],
+        ignore_conflicts=True,
+    )
+    Label.objects.bulk_create(
+        [Label(recommendation_id=target.pk, term_id=label.term_id, origin=label.origin, confidence=label.confidence,
+               model_version=label.model_version, decided_by_id=label.decided_by_id, decided_at=label.decided_at)
+         for label in Label.objects.filter(recommendation_id__in=ids)],
+        ignore_conflicts=True,
+    )
+    _delete_merged(others, target)
+
+
+def _delete_merged(others: list[Recommendation], target: Recommendation | None = None) -> None:
+    """Delete merged rows in one go; a row another feature protects is kept, marked ``duplicate_of``."""
+    try:
+        with transaction.atomic():
+            Recommendation.objects.filter(pk__in=[o.pk for o in others]).delete()
+    except (ProtectedError, IntegrityError):
+        for other in others:
+            try:
+                with transaction.atomic():
+                    other.delete()
+            except (ProtectedError, IntegrityError):
+                other.duplicate_of = target or other.duplicate_of
+                other.save(update_fields=["duplicate_of"])
 
 
 def _set_response(target: Recommendation, item: ParsedRecommendation, document: Document) -> bool:
@@ -337,19 +386,14 @@ def _set_response(target: Recommendation, item: ParsedRecommendation, document: 
     return changed
 
 
-def _update_from(target: Recommendation, item: ParsedRecommendation, parsed, document) -> bool:
-    changed = _set_response(target, item, document)
-    if changed:
-        target.save()
-    return changed
-
-
 def _apply_responses(parsed, review, document, batch, outcome, changed) -> None:
     recs = list(Recommendation.objects.filter(review=review).exclude(paragraph=""))
     by_paragraph = defaultdict(list)
     for rec in recs:
         by_paragraph[rec.paragraph].append(rec)
     parents = {p.split(".")[0] for p in by_paragraph if "." in p}
+    updated: dict[int, Recommendation] = {}
+    provenance: list[Provenance] = []
     for item in parsed.recommendations:
         targets = by_paragraph.get(item.paragraph, [])
         if not targets and "." not in item.paragraph:
@@ -361,11 +405,16 @@ def _apply_responses(parsed, review, document, batch, outcome, changed) -> None:
             targets = by_paragraph[chosen[0]] if len(chosen) == 1 else []
         for target in targets:
             if _set_response(target, item, document):
-                target.save()
-                outcome.updated += 1
+                if target.pk not in updated:
+                    outcome.updated += 1
+                updated[target.pk] = target
                 changed.add(target.pk)
-            Provenance.objects.create(
-                recommendation=target, batch=batch, document=document, locator=item.paragraph,
+            provenance.append(Provenance(
+                recommendation_id=target.pk, batch=batch, document=document, locator=item.paragraph,
                 original={"response": item.response, "already_implemented": item.already_implemented,
                           "explanation": item.explanation[:2000]},
-            )
+            ))
+    Recommendation.objects.bulk_update(
+        list(updated.values()), ["response", "response_source", "already_implemented", "response_explanation"]
+    )
+    Provenance.objects.bulk_create(provenance)

@@ -556,7 +556,8 @@ def parse_thematic_list(path: Path | str) -> ParsedDocument:
         )
     sur = _resolve_sur(match.group(1))
     session = int(match.group(3))
-    recommendations: dict[str, ParsedRecommendation] = {}
+    recommendations: list[ParsedRecommendation] = []
+    seen: set[str] = set()
     for table in tables:
         header_cells = [c.text.lower() for c in table.rows[0].cells]
         for row in table.rows[1:]:
@@ -570,27 +571,27 @@ def parse_thematic_list(path: Path | str) -> ParsedDocument:
                 source = re.sub(r"\s+", " ", found.group(1)).strip()
                 body = body[: found.start()]
             parts = split_recommendations(body)
-            codes = [code for _, c in parts for code in c]
-            if not codes and (unknown := _unresolved_state(body.strip())):
+            if not any(c for _, c in parts) and (unknown := _unresolved_state(body.strip())):
                 raise DocumentError(f"paragraph {paragraph}: recommending state cannot be resolved: "
                                     f"{UnknownStateError(unknown)}")
-            text = "; ".join(t for t, _ in parts) if parts else body.strip()
             labels = _list_labels(cells[2], cells[3] if len(cells) > 3 and "sdg" in header_cells[3] else "")
             position = cells[1].strip().lower()
             response = "supported" if position.startswith("support") else "noted" if position.startswith("note") else (
                 "partially supported" if "partial" in position else None)
-            if paragraph in recommendations:
+            if paragraph in seen:
                 continue  # the same recommendation listed again under another theme
-            recommendations[paragraph] = ParsedRecommendation(
-                paragraph=paragraph, text=repair.clean_text(text), recommending_states=list(dict.fromkeys(codes)),
-                response=response, source_of_position=source, **labels,
-            )
+            seen.add(paragraph)
+            # One row may hold several recommendations of one paragraph, each with its own states.
+            for text, segment_codes in parts or [(body.strip(), [])]:
+                recommendations.append(ParsedRecommendation(
+                    paragraph=paragraph, text=repair.clean_text(text), recommending_states=segment_codes,
+                    response=response, source_of_position=source, **labels,
+                ))
     if not recommendations:
         raise DocumentError("the thematic list has no recommendations")
     return ParsedDocument(
         symbol=f"OHCHR thematic list {sur} WG{session}", kind="thematic_list", state_under_review=sur,
-        session=session, dates={}, recommendations=list(recommendations.values()),
-        title="Thematic list of recommendations",
+        session=session, dates={}, recommendations=recommendations, title="Thematic list of recommendations",
     )
 
 
