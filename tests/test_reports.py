@@ -277,3 +277,14 @@ def test_output_is_atomic(tmp_path):
         Path(temporary).write_text("half")
         raise RuntimeError("boom")
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["x.txt"]
+
+
+def test_campaign_page_links_to_its_brief_and_matrix(campaign, client, coalition):
+    watchlist, rec = campaign
+    client.force_login(coalition.alice)
+    page = client.get(f"/tracking/campaigns/{watchlist.pk}/").content.decode()
+    assert f"/reports/brief/?campaign={watchlist.pk}" in page
+    response = client.get("/reports/brief/", {"campaign": watchlist.pk})  # the campaign's one state: China
+    assert response.status_code == 200
+    rows = parse_brief(response.content.decode()).rows
+    assert rec.pk in rows and set(rows) <= china_ids()

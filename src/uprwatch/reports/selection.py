@@ -124,6 +124,10 @@ def select(sur: str | None, query: str = "", campaign: str | None = None,
     query = (query or "").strip()
     state = find_state(sur) if sur else None
     watchlist = find_campaign(campaign, audience) if campaign else None
+    if state is None and watchlist is not None:
+        # A campaign about one state (the usual case) is briefed for that state.
+        named = list(watchlist.states.all()[:2])
+        state = named[0] if len(named) == 1 else None
     if state is None and watchlist is None and not query:
         raise ReportError("say what the report is about: a State under Review, a campaign or a query")
     if watchlist is not None:

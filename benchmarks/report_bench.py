@@ -1,0 +1,92 @@
+"""Speed of reports: the China brief (HTML, PDF), the submission matrix, and dump/restore of the database.
+
+    UPRWATCH_HOME=/tmp/uh-reports python benchmarks/report_bench.py [--dump]
+
+Run after ``uprwatch init``. Targets (issue 9): the China brief in HTML <= 2 s and in PDF <= 6 s on 2
+cores. Times are in-process (Django set up, search catalog warmed by one untimed run), best of
+``--repeat`` runs, so they measure the report, not Python's start-up. ``--dump`` also times a full
+dump, a validation, and a restore into a fresh SQLite database in a temporary folder (a subprocess,
+so the source database is untouched). Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def best_of(repeat: int, function) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return round(min(times), 3), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--dump", action="store_true", help="also time dump, validate and restore")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "uprwatch.settings")
+    import django
+
+    django.setup()
+    from uprwatch.reports.brief import build_brief, render_brief_html, render_brief_pdf
+    from uprwatch.reports.matrix import matrix_docx, matrix_xlsx
+    from uprwatch.reports.selection import select
+
+    figures: dict = {"cpu_count": os.cpu_count()}
+
+    def china_html() -> str:
+        return render_brief_html(build_brief(select("China")))
+
+    china_html()  # warm the search catalog and template caches (untimed)
+    figures["china_brief_recommendations"] = len(select("China").ids)
+    figures["china_brief_html_seconds"], html = best_of(args.repeat, china_html)
+    figures["china_brief_html_bytes"] = len(html.encode())
+    figures["china_brief_query_html_seconds"], _ = best_of(
+        args.repeat, lambda: render_brief_html(build_brief(select("China", query="death penalty"))))
+    try:
+        figures["china_brief_pdf_seconds"], pdf = best_of(args.repeat, lambda: render_brief_pdf(build_brief(select("China"))))
+        figures["china_brief_pdf_bytes"] = len(pdf)
+    except Exception as exc:  # WeasyPrint missing: report it instead of a figure
+        figures["china_brief_pdf_seconds"] = None
+        figures["pdf_note"] = str(exc)
+    figures["china_matrix_xlsx_seconds"], _ = best_of(args.repeat, lambda: matrix_xlsx(select("China")))
+    figures["china_matrix_docx_seconds"], _ = best_of(args.repeat, lambda: matrix_docx(select("China")))
+    figures["targets"] = {"china_brief_html_seconds": 2.0, "china_brief_pdf_seconds": 6.0}
+
+    if args.dump:
+        from uprwatch.reports.dump import dump_database, validate_dump
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "all.jsonl.gz"
+            start = time.perf_counter()
+            summary = dump_database(path)
+            figures["dump_seconds"] = round(time.perf_counter() - start, 2)
+            figures["dump_rows"] = summary.rows
+            figures["dump_bytes"] = path.stat().st_size
+            start = time.perf_counter()
+            validate_dump(path)
+            figures["validate_seconds"] = round(time.perf_counter() - start, 2)
+            env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+            env["UPRWATCH_HOME"] = str(Path(folder) / "restored")
+            Path(env["UPRWATCH_HOME"]).mkdir()
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "uprwatch.cli", "restore", str(path)], env=env, check=True,
+                           capture_output=True)
+            figures["restore_sqlite_seconds_including_migrate"] = round(time.perf_counter() - start, 2)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
