@@ -100,11 +100,26 @@ def as_dict(rec: ParsedRecommendation) -> dict:
     return asdict(rec)
 
 
+def max_bytes() -> int:
+    """The size limit for any document (settings.UPRWATCH_MAX_UPLOAD_BYTES, 50 MB without Django)."""
+    try:
+        from django.conf import settings
+
+        return int(settings.UPRWATCH_MAX_UPLOAD_BYTES)
+    except Exception:  # parsing without configured Django settings (tools, benchmarks)
+        return 50 * 1024 * 1024
+
+
 def parse_document(path: Path | str) -> ParsedDocument:
     """Parse any supported document; raises ``DocumentError`` saying what is wrong otherwise."""
     path = Path(path)
     if not path.is_file():
         raise DocumentError(f"no such file: {path}")
+    size = path.stat().st_size
+    if size > max_bytes():
+        raise DocumentError(
+            f"the file is {size:,} bytes, larger than the {max_bytes():,}-byte limit (UPRWATCH_MAX_UPLOAD_BYTES)"
+        )
     kind = file_format(path)
     if kind == "pdf":
         return parse_pdf_pages(pdf_pages(path))

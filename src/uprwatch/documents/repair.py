@@ -72,15 +72,25 @@ def repair_split_words(text: str, words: Counter | None = None) -> str:
     unless the pieces are nonsense.
     """
     words = words if words is not None else vocabulary(text)
-
-    def join(match: re.Match) -> str:
-        left, right = match.group(1), match.group(2)
-        joined = (left + right).lower()
-        if words.get(joined, 0) and (words.get(left.lower(), 0) <= 1 or words.get(right.lower(), 0) <= 1):
-            return left + right
-        return match.group(0)
-
-    return re.sub(r"\b([A-Za-z]{2,})\s([a-z]{1,})\b", join, text)
+    tokens = text.split(" ")
+    out: list[str] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if index + 1 < len(tokens):
+            left = re.search(r"[A-Za-z]{2,}$", token)
+            right = re.match(r"[a-z]+", tokens[index + 1])
+            if left and right and left.start() == len(token) - len(left.group()) and (
+                    re.fullmatch(r"\W*[A-Za-z]+", token)):
+                pieces = (left.group(), right.group())
+                joined = (pieces[0] + pieces[1]).lower()
+                if words.get(joined, 0) and (words.get(pieces[0].lower(), 0) <= 1 or words.get(pieces[1].lower(), 0) <= 1):
+                    tokens[index + 1] = token + tokens[index + 1]
+                    index += 1
+                    continue
+        out.append(token)
+        index += 1
+    return " ".join(out)
 
 
 def clean_text(text: str, words: Counter | None = None) -> str:

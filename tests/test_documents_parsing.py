@@ -1,0 +1,278 @@
+"""Parsers on the real UN documents in ../shared and on generated bad input (no database)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from uprwatch.documents import repair
+from uprwatch.documents.extraction import DocumentError
+from uprwatch.documents.parsing import (
+    lookup_state,
+    ordinal_number,
+    parse_document,
+    session_and_dates,
+    split_recommendations,
+)
+from uprwatch.documents.references import parse_references
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "un-documents"
+WG = SHARED / "wg-reports-2008-2014"
+SVN4 = SHARED / "slovenia" / "cycle4"
+
+pytestmark = pytest.mark.skipif(not SHARED.exists(), reason="../shared is not available")
+
+
+@pytest.fixture(scope="module")
+def china_2013():
+    return parse_document(WG / "china2013.pdf")
+
+
+def by_paragraph(parsed):
+    found = {}
+    for rec in parsed.recommendations:
+        found.setdefault(rec.paragraph, []).append(rec)
+    return found
+
+
+def test_china_2013_report_metadata(china_2013):
+    assert china_2013.symbol == "A/HRC/25/5"
+    assert china_2013.kind == "working_group_report"
+    assert china_2013.state_under_review == "CHN"
+    assert china_2013.session == 17
+    assert china_2013.dates == {"start": "2013-10-21", "end": "2013-11-01"}
+
+
+def test_china_2013_known_recommendations(china_2013):
+    recs = by_paragraph(china_2013)
+    assert [r.recommending_states for r in recs["186.243"]] == [["KOR"]]
+    assert recs["186.243"][0].text.startswith("Provide adequate protection to asylum seekers and cross-border refugees")
+    assert [r.recommending_states for r in recs["186.241"]] == [["CZE"]]
+    assert "non-refoulement" in recs["186.241"][0].text
+    # 186.1 holds ten recommendations by nine states, each with its own text.
+    assert [r.recommending_states[0] for r in recs["186.1"]][:3] == ["ALB", "CHL", "BEL"]
+    assert recs["186.1"][0].text == "Ratify ICCPR"
+    assert all(r.response == "pending" for r in china_2013.recommendations)
+    assert len(recs) == 252
+
+
+def test_joint_recommendation_has_several_states():
+    parsed = parse_document(SVN4 / "g2502644.pdf")
+    recs = by_paragraph(parsed)
+    assert len(recs) == 254
+    assert recs["140.1"][0].recommending_states == ["DZA", "CPV", "PRY", "SSD", "LKA", "TGO", "URY", "VEN"]
+    assert parsed.session == 48 and parsed.dates == {"start": "2025-01-20", "end": "2025-01-31"}
+    assert all("\n" not in r.text and "GE.25" not in r.text for r in parsed.recommendations)
+
+
+def test_slovenia_2025_addendum_responses():
+    parsed = parse_document(SVN4 / "g2505828.pdf")
+    assert parsed.kind == "responses_addendum"
+    assert parsed.symbol == "A/HRC/59/15/Add.1" and parsed.report_symbol == "A/HRC/59/15"
+    counts = Counter(r.response for r in parsed.recommendations)
+    assert counts == {"supported": 217, "noted": 37}
+    recs = {r.paragraph: r for r in parsed.recommendations}
+    assert recs["140.11"].already_implemented and "Statelessness" in recs["140.11"].explanation
+    assert recs["140.87"].already_implemented  # from "140.82-85, 87"
+    assert not recs["140.7"].already_implemented
+
+
+def test_cycle_1_report_carries_responses():
+    parsed = parse_document(WG / "china2009.pdf")
+    counts = Counter(r.response for r in parsed.recommendations)
+    assert counts["supported"] > 40 and counts["pending"] > 0
+    assert any(r.already_implemented for r in parsed.recommendations)
+
+
+def test_thematic_list_cycle_3():
+    parsed = parse_document(SHARED / "china" / "thematic-list-cycle3-2018.docx")
+    assert (parsed.kind, parsed.state_under_review, parsed.session) == ("thematic_list", "CHN", 31)
+    assert len({r.paragraph for r in parsed.recommendations}) == 346
+    rec = next(r for r in parsed.recommendations if r.paragraph == "28.212")
+    assert rec.recommending_states == ["TUN"] and rec.response == "supported"
+    assert "A12 Acceptance of international norms" in rec.themes
+    assert rec.affected_persons == ["general"] and rec.sdgs == ["SDG 16"]
+    assert rec.source_of_position.startswith("A/HRC/40/6/Add.1")
+
+
+def test_thematic_list_cycle_4_layout():
+    parsed = parse_document(SVN4 / "upr48-slovenia-thematic-list-of-recommendatio.docx")
+    rec = next(r for r in parsed.recommendations if r.paragraph == "140.7")
+    assert rec.recommending_states == ["MDV", "PRT"]
+    assert "SDG 1" in rec.sdgs and "Public officials" in rec.affected_persons
+    assert Counter(r.response for r in parsed.recommendations) == {"supported": 217, "noted": 37}
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+def _pdf_bytes(text: str | None = None, password: str | None = None) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    if password:
+        writer.encrypt(password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage", "damaged"),
+        (b"hello, plain text", "not a supported document"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old Word (.doc)"),
+        (b"PK\x03\x04 broken zip", "damaged"),
+    ],
+)
+def test_bad_files_say_what_is_wrong(tmp_path, content, message):
+    path = tmp_path / "upload.pdf"
+    path.write_bytes(content)
+    with pytest.raises(DocumentError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_document(path)
+
+
+def test_image_only_pdf(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(_pdf_bytes())
+    with pytest.raises(DocumentError, match="no text layer"):
+        parse_document(path)
+
+
+def test_encrypted_pdf(tmp_path):
+    path = tmp_path / "secret.pdf"
+    path.write_bytes(_pdf_bytes(password="s3cret"))
+    with pytest.raises(DocumentError, match="encrypted"):
+        parse_document(path)
+
+
+def test_pdf_that_is_not_a_upr_report():
+    with pytest.raises(DocumentError, match="not a UPR document"):
+        parse_document(SVN4 / "g2420070.pdf")  # the national report
+
+
+def test_zip_bomb_docx(tmp_path):
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\0" * (20 * 1024 * 1024))
+    with pytest.raises(DocumentError, match="zip bomb"):
+        parse_document(path)
+
+
+def test_docx_that_is_not_a_thematic_list():
+    with pytest.raises(DocumentError, match="not an OHCHR thematic list"):
+        parse_document(SVN4 / "UPR-wg48-Advance-Questions-Slovenia.docx")
+
+
+def _thematic_list(path: Path, header: str, recommendation: str) -> None:
+    import docx
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = header
+    table = document.add_table(rows=2, cols=4)
+    for cell, text in zip(table.rows[0].cells, ["Recommendation", "Position", "Full list of themes", "Assessment"],
+                          strict=True):
+        cell.text = text
+    for cell, text in zip(table.rows[1].cells, [recommendation, "Supported", "A12 Acceptance of international norms", ""],
+                          strict=True):
+        cell.text = text
+    document.save(path)
+
+
+def test_generated_thematic_list(tmp_path):
+    path = tmp_path / "list.docx"
+    _thematic_list(path, "UPR of Slovenia (4th Cycle - 48th Session)\tThematic list",
+                   "140.7 Ratify the Optional Protocol (Maldives) (Portugal);\nSource of Position: A/HRC/59/15/Add.1")
+    parsed = parse_document(path)
+    assert parsed.recommendations[0].recommending_states == ["MDV", "PRT"]
+
+
+def test_unresolvable_state_under_review(tmp_path):
+    path = tmp_path / "list.docx"
+    _thematic_list(path, "UPR of Atlantis (4th Cycle - 48th Session)", "140.7 Ratify it (Portugal);")
+    with pytest.raises(DocumentError, match="State under Review cannot be resolved.*Atlantis"):
+        parse_document(path)
+
+
+def test_unresolvable_recommending_state(tmp_path):
+    path = tmp_path / "list.docx"
+    _thematic_list(path, "UPR of Slovenia (4th Cycle - 48th Session)", "140.7 Ratify the Protocol (Freedonia);")
+    with pytest.raises(DocumentError, match="recommending state cannot be resolved.*Freedonia"):
+        parse_document(path)
+
+
+def test_oversize_file_is_refused_before_reading(tmp_path, settings):
+    path = tmp_path / "huge.pdf"
+    with open(path, "wb") as handle:  # sparse: 300 MB on paper, nothing on disk
+        handle.write(b"%PDF-1.7\n")
+        handle.truncate(300 * 1024 * 1024)
+    with pytest.raises(DocumentError, match="larger than"):
+        parse_document(path)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def test_parse_references_forms():
+    assert parse_references("140.7, 140.8") == ["140.7", "140.8"]
+    assert parse_references("140.7–140.10") == ["140.7", "140.8", "140.9", "140.10"]
+    assert parse_references("140.82-85, 87") == ["140.82", "140.83", "140.84", "140.85", "140.87"]
+    assert parse_references("1–3, 14") == ["1", "2", "3", "14"]
+    assert parse_references("122.34- 35") == ["122.34", "122.35"]
+
+
+@given(st.lists(st.tuples(st.integers(1, 300), st.integers(1, 400)), min_size=1, max_size=30))
+def test_parse_references_round_trip(refs):
+    text = ", ".join(f"{a}.{b}" for a, b in refs)
+    assert parse_references(text) == list(dict.fromkeys(f"{a}.{b}" for a, b in refs))
+
+
+@given(st.integers(1, 300), st.integers(1, 300), st.integers(0, 50))
+def test_parse_references_ranges(parent, start, width):
+    result = parse_references(f"{parent}.{start}–{parent}.{start + width}")
+    assert result == [f"{parent}.{n}" for n in range(start, start + width + 1)]
+
+
+@given(st.text(max_size=300))
+def test_helpers_never_crash(text):
+    parse_references(text)
+    repair.clean_text(text)
+    repair.strip_page_furniture([text])
+    split_recommendations(text)
+    session_and_dates(text)
+
+
+@given(st.lists(st.from_regex(r"[A-Za-z][a-z]{2,10}", fullmatch=True), min_size=1, max_size=40))
+def test_join_lines_keeps_words(words):
+    text = "\n".join(" ".join(words[i:i + 5]) for i in range(0, len(words), 5))
+    assert repair.join_lines(text).split() == words
+
+
+def test_repairs():
+    assert repair.join_lines("protection of the countri-\nes and situ ation") == "protection of the countries and situ ation"
+    words = Counter({"countries": 3, "situation": 2, "and": 5})
+    assert repair.repair_split_words("the countri es and the situ ation", words) == "the countries and the situation"
+    text = repair.strip_page_furniture(["Provide protection to\nA/HRC/25/5\n28\nGE.13-18855\n*1318855*\nrefugees (Chad);"])
+    assert repair.join_lines(text) == "Provide protection to refugees (Chad);"
+    assert repair.remove_footnote_marks("the Convention,12 and the Protocol") == "the Convention, and the Protocol"
+
+
+def test_ordinals_and_state_spellings():
+    assert ordinal_number("forty-eighth") == 48 and ordinal_number("seventeenth") == 17
+    assert ordinal_number("twentieth") == 20 and ordinal_number("nonsense") is None
+    assert lookup_state("Plurinational Republic of Bolivia") == "BOL"
+    assert lookup_state("the Republic of the Marshall Islands") == "MHL"
+    assert lookup_state("TimorLeste") == "TLS"
+    assert lookup_state("Atlantis") is None
+    assert split_recommendations("Ratify it (Algeria) (Cabo Verde); Do more (Venezuela (Bolivarian Republic of)).") == [
+        ("Ratify it", ["DZA", "CPV"]), ("Do more", ["VEN"])
+    ]
