@@ -288,3 +288,23 @@ def test_campaign_page_links_to_its_brief_and_matrix(campaign, client, coalition
     assert response.status_code == 200
     rows = parse_brief(response.content.decode()).rows
     assert rec.pk in rows and set(rows) <= china_ids()
+
+
+def test_profile_exports_json_xlsx_csv(tmp_path, client):
+    pytest.importorskip("uprwatch.analysis.profiles")
+    from openpyxl import load_workbook
+
+    out = tmp_path / "china.xlsx"
+    assert run("report", "profile", "--state", "China", "--format", "xlsx", "--output", str(out)).exit_code == 0
+    sheet = load_workbook(out)["received-by-cycle"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("cycle", "total")
+    assert {r[0]: r[1] for r in rows[1:]} == {1: 138, 2: 284}
+    data = json.loads(client.get("/reports/profile/china.json").content)
+    assert data["as_reviewed"]["total"] == 422
+    csv_text = client.get("/reports/profile/china.csv", {"table": "recommenders"}).content.decode()
+    assert csv_text.startswith("state,total")
+    assert client.get("/reports/profile/atlantis.json").status_code == 404
+    result = CliRunner().invoke(main, ["report", "profile", "--state", "China", "--format", "csv",
+                                       "--output", str(tmp_path / "x.csv")])
+    assert result.exit_code == 1 and "--table" in result.output and not (tmp_path / "x.csv").exists()

@@ -790,14 +790,15 @@ def _report_selection(sur, query, campaign, organisation):
     return select(sur, query=query or "", campaign=campaign, audience=Audience.for_organisation(organisation))
 
 
-@report.command()
+@report.command("brief")
 @click.option("--sur", required=True, help="State under Review (any alias).")
 @click.option("--query", "query", default="", help="Search query narrowing the recommendations.")
 @click.option("--campaign", help="Campaign name or number.")
 @click.option("--organisation", help="Also include this organisation's private tracking data.")
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True)
 @click.option("--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
-def brief(sur: str, query: str, campaign: str | None, organisation: str | None, fmt: str, output: str) -> None:
+def report_brief(sur: str, query: str, campaign: str | None, organisation: str | None, fmt: str,
+                 output: str) -> None:
     """Advocacy brief for a State under Review (and a query or a campaign)."""
     _django()
     from uprwatch.reports.brief import PdfUnavailable, build_brief, render_brief_html, render_brief_pdf
@@ -815,15 +816,15 @@ def brief(sur: str, query: str, campaign: str | None, organisation: str | None, 
     console.print(f"wrote the brief on {selection.title} ({len(selection.ids)} recommendations) to {output}")
 
 
-@report.command()
+@report.command("matrix")
 @click.option("--campaign", help="Campaign name or number.")
 @click.option("--sur", help="State under Review (any alias).")
 @click.option("--query", "query", default="", help="Search query (used alone or to narrow the campaign).")
 @click.option("--organisation", help="Also include this organisation's private tracking data.")
 @click.option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), default="docx", show_default=True)
 @click.option("--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
-def matrix(campaign: str | None, sur: str | None, query: str, organisation: str | None, fmt: str,
-           output: str) -> None:
+def report_matrix(campaign: str | None, sur: str | None, query: str, organisation: str | None, fmt: str,
+                  output: str) -> None:
     """Submission matrix (DOCX or XLSX) from a campaign, or from a State under Review and a query."""
     _django()
     from uprwatch.reports.matrix import FORMATS
@@ -837,6 +838,27 @@ def matrix(campaign: str | None, sur: str | None, query: str, organisation: str 
     except (ReportError, OutputError) as exc:
         fail(str(exc))
     console.print(f"wrote the matrix of {len(selection.ids)} recommendations ({selection.title}) to {output}")
+
+
+@report.command("profile")
+@click.option("--state", required=True, help="State (any alias).")
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("--table", help="For CSV: which table of the profile (e.g. received-by-issue).")
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
+def report_profile(state: str, fmt: str, table: str | None, output: str) -> None:
+    """A state's profile figures as JSON, XLSX (a sheet per table) or one CSV table."""
+    _django()
+    from uprwatch.reports.output import OutputError, check_writable, write_bytes
+    from uprwatch.reports.profile_export import profile_export
+    from uprwatch.reports.selection import ReportError
+
+    try:
+        check_writable(output)
+        _name, content = profile_export(state, fmt, table)
+        write_bytes(output, content)
+    except (ReportError, OutputError) as exc:
+        fail(str(exc))
+    console.print(f"wrote the profile of {state} to {output}")
 
 # --- end reports commands ---
 

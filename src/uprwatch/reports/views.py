@@ -72,3 +72,14 @@ def matrix(request: HttpRequest) -> HttpResponse:
         return _error(request, str(exc), 404 if "unknown" in str(exc) or "no recommendation" in str(exc) else 400)
     content = matrix_module.FORMATS[fmt](selection)
     return _download(content, matrix_module.CONTENT_TYPES[fmt], _filename(selection, "matrix", fmt))
+
+
+def profile(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """``/reports/profile/<slug>.json|xlsx`` and ``.csv?table=...``: a state's profile figures."""
+    from uprwatch.reports.profile_export import CONTENT_TYPES, profile_export
+
+    try:
+        filename, content = profile_export(slug, fmt, request.GET.get("table"))
+    except ReportError as exc:
+        return _error(request, str(exc), 404 if "not" in str(exc) or "unknown" in str(exc) else 400)
+    return _download(content, CONTENT_TYPES[fmt], filename)

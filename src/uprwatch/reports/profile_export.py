@@ -1,0 +1,70 @@
+"""A state's profile (the analysis feature's figures) as JSON, XLSX (one sheet per table) or CSV.
+
+The tables and their columns are the ones the profile page offers as CSV (``analysis.views.PROFILE_TABLES``),
+so every export holds exactly the figures a reader sees on the page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from uprwatch.reports.selection import ReportError
+
+FORMATS = ("json", "xlsx", "csv")
+CONTENT_TYPES = {
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def _analysis():
+    try:
+        from uprwatch.analysis import profiles
+        from uprwatch.analysis.views import PROFILE_TABLES
+    except ImportError:
+        raise ReportError("state profiles (the analysis feature) are not installed") from None
+    return profiles, PROFILE_TABLES
+
+
+def profile_export(name: str, fmt: str, table: str | None = None) -> tuple[str, bytes]:
+    """``(file name, content)`` of a state's profile; ``table`` picks the one CSV table.
+
+    :raises ReportError: unknown state, format or table
+    """
+    profiles, tables = _analysis()
+    if fmt not in FORMATS:
+        raise ReportError(f"unknown format {fmt!r}: use {', '.join(FORMATS)}")
+    try:
+        state = profiles.find_state(name)
+    except profiles.StateNotFound as exc:
+        raise ReportError(str(exc)) from None
+    data = profiles.cached_state_profile(state)
+    if fmt == "json":
+        return f"{state.slug}-profile.json", json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False,
+                                                        indent=2).encode("utf-8")
+    if fmt == "csv":
+        if table not in tables:
+            raise ReportError(f"CSV needs --table, one of: {', '.join(tables)}")
+        (part, key), columns = tables[table]
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(data[part][key])
+        return f"{state.slug}-{table}.csv", out.getvalue().encode("utf-8")
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name_, ((part, key), columns) in tables.items():
+        sheet = workbook.create_sheet(name_[:31])  # Excel's limit on sheet names
+        sheet.append(columns)
+        for row in data[part][key]:
+            sheet.append([row.get(column) for column in columns])
+    out = io.BytesIO()
+    workbook.save(out)
+    return f"{state.slug}-profile.xlsx", out.getvalue()
