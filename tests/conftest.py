@@ -19,6 +19,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_bundled_dataset()
+        # the full-text index, committed once so every test's search sees the whole dataset
+        from uprwatch.search.indexing import rebuild_text_index
+
+        rebuild_text_index()
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ class FacetColumn:
     codes: np.ndarray | None = None  # single-valued: one code per row
     owner: np.ndarray | None = None  # multi-valued: row index of each pair
     members: np.ndarray | None = None  # multi-valued: code of each pair
+    names: list[str] | None = None  # other accepted spellings per code (a theme's name besides its code)
 
     def rows_with(self, selected: list[int], size: int) -> np.ndarray:
         """Boolean mask of the rows having any of the selected codes (OR within one facet)."""
@@ -176,6 +177,7 @@ def build_catalog() -> Catalog:
             [(rec, theme_code[term]) for rec, term, _ in label_rows if term in theme_code],
         ),
     }
+    facets["theme"].names = [t.name for t in themes]
     # the sur facet's values are state pks internally; expose names like the by facet
     facets["sur"].values = state_names
     catalog = Catalog(

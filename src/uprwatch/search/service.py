@@ -176,8 +176,9 @@ _KINDS = {"sur_bloc": "organisation", "by_bloc": "organisation", "issue": "issue
 
 def _lookup_name(name: str, value: str, column: catalog_module.FacetColumn) -> str:
     folded = value.strip().casefold()
-    for candidate, label in zip(column.values, column.labels, strict=True):
-        if folded in (candidate.casefold(), label.casefold()):
+    names = column.names or column.values
+    for candidate, label, other in zip(column.values, column.labels, names, strict=True):
+        if folded in (candidate.casefold(), label.casefold(), other.casefold()):
             return candidate
     close = difflib.get_close_matches(value, column.values, n=3, cutoff=0.6)
     hint = f" (did you mean: {', '.join(close)}?)" if close else ""

@@ -1,0 +1,198 @@
+"""uprwatch search vs Datasette on the same recommendations, over HTTP on localhost, in one run.
+
+    UPRWATCH_HOME=/tmp/uh python benchmarks/search_bench.py              # the database in UPRWATCH_HOME
+    UPRWATCH_HOME=/tmp/uh-scale python benchmarks/search_bench.py --rows 300000   # grow it first (scale run)
+
+It exports the recommendations from the uprwatch database into an SQLite file for Datasette (same
+columns, an FTS5 table, issues and recommending states as JSON arrays), serves uprwatch with gunicorn
+(one worker) and Datasette (its own server), runs a fixed list of real queries (text, facets,
+combinations) against both, and prints one JSON object: p50/p95 per system, the p50 ratio, semantic
+query timings and the uprwatch server's memory. Both systems return 20 rows plus facet counts;
+uprwatch counts all 13 facets, Datasette the 5 it is asked for (with time limits raised so its
+facets are complete too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+# (words, filters): real questions users ask. Filters use names as both systems store them.
+QUERIES: list[tuple[str, dict]] = [
+    ("refugees", {}), ("non-refoulement", {"sur": "China"}), ("torture", {}), ("death penalty", {}),
+    ("women", {"response": "noted"}), ("children", {}), ("freedom of expression", {}), ("journalists", {}),
+    ("human rights defenders", {}), ("trafficking", {}), ("disabilities", {}), ("indigenous", {}),
+    ("migrants", {"sur_group": "WEOG"}), ("torture", {"sur": "China"}), ("ratify", {"session": "17"}),
+    ("education", {"cycle": "2"}), ("violence", {"response": "supported"}), ("police", {}),
+    ("prison conditions", {}), ("minorities", {"sur_group": "EEG"}), ("discrimination", {}),
+    ("corruption", {}), ("health", {}), ("poverty", {}), ("sexual orientation", {}), ("child labour", {}),
+    ("civil society", {"sur": "Russian Federation"}), ("", {"sur": "China"}), ("", {"response": "noted"}),
+    ("", {"session": "4"}), ("national human rights institution", {}), ("Rome Statute", {}),
+    ("domestic violence", {"cycle": "1"}), ("", {}),
+]
+SEMANTIC_QUERIES = ["protect people fleeing persecution from being sent back", "abolish capital punishment",
+                    "let journalists work freely", "stop violence against women", "free political prisoners"]
+DATASETTE_FACETS = ["sur", "response", "session", "sur_group"]
+RUNS = 5
+
+
+def export_for_datasette(path: Path) -> int:
+    """Write the recommendations into a plain SQLite file with an FTS5 table, as Datasette expects."""
+    from uprwatch.records.models import Recommendation, State
+    from uprwatch.search.results import recommendations_out
+
+    groups = dict(State.objects.values_list("name", "regional_group"))
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE recommendations (id INTEGER PRIMARY KEY, text TEXT, sur TEXT, sur_group TEXT, by TEXT,"
+        " session INTEGER, cycle INTEGER, year INTEGER, response TEXT, action INTEGER, issues TEXT)"
+    )
+    ids = list(Recommendation.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), 5000):
+        rows = recommendations_out(ids[start: start + 5000])
+        db.executemany(
+            "INSERT INTO recommendations VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [(r["id"], r["text"], r["state_under_review"], groups.get(r["state_under_review"], ""),
+              json.dumps(r["recommending_states"]), r["session"], r["cycle"], r["year"], r["response"],
+              r["action_category"], json.dumps(r["issues"])) for r in rows],
+        )
+    for column in ("sur", "response", "session", "sur_group", "cycle"):
+        db.execute(f"CREATE INDEX idx_{column} ON recommendations({column})")
+    db.execute("CREATE VIRTUAL TABLE recommendations_fts USING fts5(text, content='recommendations',"
+               " content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')")
+    db.execute("INSERT INTO recommendations_fts(rowid, text) SELECT id, text FROM recommendations")
+    db.commit()
+    db.close()
+    return len(ids)
+
+
+def wait_for(url: str, timeout: float = 120) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=30).read()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"server at {url} did not start")
+
+
+def timed(url: str) -> float:
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as response:
+        response.read()
+        assert response.status == 200, url
+    return (time.perf_counter() - start) * 1000
+
+
+def uprwatch_url(base: str, q: str, filters: dict, **extra) -> str:
+    params = {"limit": 20, **({"q": q} if q else {}), **filters, **extra}
+    return f"{base}/api/recommendations?{urllib.parse.urlencode(params)}"
+
+
+def datasette_url(base: str, q: str, filters: dict) -> str:
+    params = [("_size", "20")] + ([("_search", q)] if q else []) + list(filters.items())
+    params += [("_facet", f) for f in DATASETTE_FACETS] + [("_facet_array", "issues")]
+    return f"{base}/bench/recommendations.json?{urllib.parse.urlencode(params)}"
+
+
+def percentiles(values: list[float]) -> dict:
+    ordered = sorted(values)
+    return {"p50_ms": round(statistics.median(ordered), 2),
+            "p95_ms": round(ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))], 2),
+            "n": len(ordered)}
+
+
+def rss_mb(pid: int) -> float:
+    total = 0
+    for child in [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]:
+        for line in Path(f"/proc/{child}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total = max(total, int(line.split()[1]))
+    return round(total / 1024, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=0, help="grow the database to this many rows first")
+    parser.add_argument("--port", type=int, default=8101)
+    parser.add_argument("--datasette-port", type=int, default=8111)
+    parser.add_argument("--runs", type=int, default=RUNS)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "uprwatch.settings")
+    import django
+
+    django.setup()
+    from rich.console import Console
+
+    from uprwatch.search import steps
+
+    console = Console(stderr=True)
+    if args.rows:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from search_scale import grow
+
+        grow(args.rows)
+    steps.build_text_index(console)
+    steps.build_vectors(console)
+    folder = Path(tempfile.mkdtemp(prefix="search-bench-"))
+    rows = export_for_datasette(folder / "bench.db")
+    bin_dir = Path(sys.executable).parent
+    env = dict(os.environ)
+    servers = [
+        subprocess.Popen([str(bin_dir / "gunicorn"), "uprwatch.wsgi", "-w", "1", "-b", f"127.0.0.1:{args.port}",
+                          "--timeout", "300"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+        subprocess.Popen([str(bin_dir / "datasette"), "serve", str(folder / "bench.db"), "-p", str(args.datasette_port),
+                          "--setting", "sql_time_limit_ms", "20000", "--setting", "facet_time_limit_ms", "20000",
+                          "--setting", "default_facet_size", "200"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+    ]
+    ours, theirs = f"http://127.0.0.1:{args.port}", f"http://127.0.0.1:{args.datasette_port}"
+    try:
+        wait_for(f"{ours}/api/recommendations?limit=1")
+        wait_for(f"{theirs}/bench/recommendations.json?_size=1")
+        for q, filters in QUERIES:  # warm both (first requests load caches and the catalog)
+            timed(uprwatch_url(ours, q, filters))
+            timed(datasette_url(theirs, q, filters))
+        times: dict[str, list[float]] = {"uprwatch": [], "datasette": []}
+        for _ in range(args.runs):
+            for q, filters in QUERIES:
+                times["uprwatch"].append(timed(uprwatch_url(ours, q, filters)))
+                times["datasette"].append(timed(datasette_url(theirs, q, filters)))
+        semantic = [timed(uprwatch_url(ours, q, {}, mode="semantic")) for q in SEMANTIC_QUERIES for _ in range(args.runs)]
+        hybrid = [timed(uprwatch_url(ours, q, {}, mode="hybrid")) for q in SEMANTIC_QUERIES for _ in range(args.runs)]
+        memory = rss_mb(servers[0].pid)
+    finally:
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        for server in servers:
+            server.wait(timeout=30)
+    report = {
+        "rows": rows,
+        "queries": len(QUERIES),
+        "runs_per_query": args.runs,
+        "uprwatch": percentiles(times["uprwatch"]),
+        "datasette": percentiles(times["datasette"]),
+        "semantic": percentiles(semantic),
+        "hybrid": percentiles(hybrid),
+        "uprwatch_server_rss_mb": memory,
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+    report["p50_ratio_datasette_over_uprwatch"] = round(report["datasette"]["p50_ms"] / report["uprwatch"]["p50_ms"], 2)
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
