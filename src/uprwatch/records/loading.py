@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from uprwatch.records import cycles, upr_info
+from uprwatch.records import bulk, cycles, upr_info
 from uprwatch.records.models import (
     Bloc,
     Cycle,
@@ -135,54 +135,66 @@ def load_upr_info(path: Path | str, progress: Progress | None = None) -> int:
     terms = _issue_terms({issue for row in rows for issue in row["issues"]})
     _assign_blocs(rows, states)
 
-    step = 2000
+    first_id = bulk.next_id(Recommendation)
+    ids = list(range(first_id, first_id + len(rows)))
     first_seen: dict[tuple, int] = {}
-    recommending = Recommendation.recommending_states.through
-    for start in range(0, len(rows), step):
-        chunk = rows[start : start + step]
-        recs = Recommendation.objects.bulk_create(
-            Recommendation(
-                review_id=reviews[(row["sur"], row["session"])],
-                text=row["text"],
-                response=row["response"],
-                response_source=UPR_INFO_DATASET,
-                action_category=row["action"],
-                action_origin=Origin.HUMAN if row["action"] else "",
-            )
-            for row in chunk
-        )
-        duplicates = []
-        for row, rec in zip(chunk, recs, strict=True):
-            key = (row["sur"], row["session"], tuple(row["by"]), row["text"], row["response"], row["action"])
-            if key in first_seen:
-                rec.duplicate_of_id = first_seen[key]
-                duplicates.append(rec)
-            else:
-                first_seen[key] = rec.pk
-        if duplicates:
-            Recommendation.objects.bulk_update(duplicates, ["duplicate_of"])
-        recommending.objects.bulk_create(
-            recommending(recommendation_id=rec.pk, state_id=states[iso3].pk)
-            for row, rec in zip(chunk, recs, strict=True)
+    duplicate_of: dict[int, int] = {}
+    for row, rec_id in zip(rows, ids, strict=True):
+        key = (row["sur"], row["session"], tuple(row["by"]), row["text"], row["response"], row["action"])
+        if key in first_seen:
+            duplicate_of[rec_id] = first_seen[key]
+        else:
+            first_seen[key] = rec_id
+    bulk.insert_rows(
+        Recommendation,
+        (
+            {
+                "id": rec_id,
+                "review_id": reviews[(row["sur"], row["session"])],
+                "text": row["text"],
+                "response": row["response"],
+                "response_source": UPR_INFO_DATASET,
+                "action_category": row["action"],
+                "action_origin": Origin.HUMAN if row["action"] else "",
+                "duplicate_of_id": duplicate_of.get(rec_id),
+            }
+            for row, rec_id in zip(rows, ids, strict=True)
+        ),
+        explicit_ids=True,
+    )
+    if progress:
+        progress(len(rows) // 2)
+    bulk.insert_rows(
+        Recommendation.recommending_states.through,
+        (
+            {"recommendation_id": rec_id, "state_id": states[iso3].pk}
+            for row, rec_id in zip(rows, ids, strict=True)
             for iso3 in row["by"]
-        )
-        Label.objects.bulk_create(
-            Label(recommendation_id=rec.pk, term_id=terms[issue].pk, origin=Origin.HUMAN)
-            for row, rec in zip(chunk, recs, strict=True)
+        ),
+    )
+    bulk.insert_rows(
+        Label,
+        (
+            {"recommendation_id": rec_id, "term_id": terms[issue].pk, "origin": Origin.HUMAN}
+            for row, rec_id in zip(rows, ids, strict=True)
             for issue in dict.fromkeys(row["issues"])
-        )
-        Provenance.objects.bulk_create(
-            Provenance(
-                recommendation_id=rec.pk,
-                batch=batch,
-                dataset=UPR_INFO_DATASET,
-                locator=f"row {row['row']}",
-                original=row.get("original", {}),
-            )
-            for row, rec in zip(chunk, recs, strict=True)
-        )
-        if progress:
-            progress(len(chunk))
+        ),
+    )
+    bulk.insert_rows(
+        Provenance,
+        (
+            {
+                "recommendation_id": rec_id,
+                "batch_id": batch.pk,
+                "dataset": UPR_INFO_DATASET,
+                "locator": f"row {row['row']}",
+                "original": row.get("original", {}),
+            }
+            for row, rec_id in zip(rows, ids, strict=True)
+        ),
+    )
+    if progress:
+        progress(len(rows) - len(rows) // 2)
     return len(rows)
 
 
