@@ -6,7 +6,7 @@ export UPRWATCH_HOME ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run init serve test lint pytest clean
+.PHONY: run init serve test lint pytest check bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,17 @@ test: $(VENV)/.installed-dev lint pytest
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks tools
 
+# Browser tests (-m browser) run here too when /usr/bin/chromium exists, and skip with the reason otherwise;
+# .ci/run installs chromium and sets UPRWATCH_REQUIRE_BROWSER=1 so that a missing browser fails instead.
 pytest: $(VENV)/.installed-dev
 	UPRWATCH_HOME=$(CURDIR)/var/test $(BIN)/pytest $(PYTEST_ARGS)
+
+# Configuration checks; `make check DEPLOY=1` for a shared server's (see README "Running for a team").
+check: $(VENV)/.installed
+	$(BIN)/uprwatch check $(if $(DEPLOY),--deploy)
+
+bench-load: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/load.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -1,0 +1,149 @@
+"""Load benchmark: ≥ 50 concurrent clients for 60 s against ``uprwatch serve --production`` on localhost.
+
+Pages: search, a state's profile, a recommendation and the calendar, in random order. Prints one JSON
+object: requests, errors, requests per second, and p50/p95 (ms) per page.
+
+    .venv/bin/python benchmarks/load.py                      # SQLite: a copy of the cached test home
+    DATABASE_URL=postgres://... .venv/bin/python benchmarks/load.py --database postgres
+    .venv/bin/python benchmarks/load.py --url http://127.0.0.1:8000   # an already running server
+
+Targets on 2 cores: 0 errors and p95 ≤ 300 ms per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+SEARCHES = ["torture", "death penalty", "women", "freedom of expression", "children", "refugees", "torture sur:China",
+            "ratify", "domestic violence", "human rights defenders"]
+STATES = ["china", "united-states-of-america", "france", "brazil", "nigeria", "india", "cuba", "egypt", "norway",
+          "indonesia", "south-africa", "mexico"]
+CALENDAR = ["/calendar/", "/calendar/?state=China", "/calendar/?state=France"]
+
+
+def page_urls(recommendation_ids: list[int]) -> dict[str, callable]:
+    return {
+        "search": lambda: "/search/?q=" + httpx.QueryParams({"q": random.choice(SEARCHES)})["q"].replace(" ", "+"),
+        "profile": lambda: f"/states/{random.choice(STATES)}/",
+        "recommendation": lambda: f"/recommendations/{random.choice(recommendation_ids)}/",
+        "calendar": lambda: random.choice(CALENDAR),
+    }
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def run_clients(base_url: str, clients: int, duration: float, pages: dict) -> dict:
+    latencies: dict[str, list[float]] = {name: [] for name in pages}
+    errors: dict[str, int] = dict.fromkeys(pages, 0)
+    samples: dict[str, str] = {}
+    deadline = time.monotonic() + duration
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+
+        async def one_client() -> None:
+            while time.monotonic() < deadline:
+                name = random.choice(list(pages))
+                url = pages[name]()
+                started = time.perf_counter()
+                try:
+                    response = await client.get(url)
+                    ok = response.status_code == 200
+                    if not ok:
+                        samples.setdefault(name, f"HTTP {response.status_code} for {url}")
+                except httpx.HTTPError as exc:
+                    ok = False
+                    samples.setdefault(name, f"{type(exc).__name__} for {url}")
+                latencies[name].append((time.perf_counter() - started) * 1000)
+                errors[name] += not ok
+
+        await asyncio.gather(*(one_client() for _ in range(clients)))
+    total = sum(len(v) for v in latencies.values())
+    return {
+        "requests": total,
+        "errors": sum(errors.values()),
+        "requests_per_s": round(total / duration, 1),
+        "pages": {
+            name: {
+                "requests": len(values),
+                "errors": errors[name],
+                "p50_ms": round(statistics.median(values), 1) if values else None,
+                "p95_ms": round(percentile(values, 95), 1),
+                "first_error": samples.get(name),
+            }
+            for name, values in latencies.items()
+        },
+    }
+
+
+def recommendation_ids(base_url: str, count: int = 500) -> list[int]:
+    """Ids that exist, found through the API (ids depend on load order and database)."""
+    ids: list[int] = []
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        for state in STATES[:5]:
+            page = client.get(f"/states/{state}/").text
+            ids += [int(part.split("/")[0]) for part in page.split('href="/recommendations/')[1:]]
+    return sorted(set(ids))[:count] or list(range(1, 1000))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: uprwatch's)")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--url", help="benchmark a running server instead of starting one")
+    args = parser.parse_args()
+
+    from browser_support import Server, copy_home, run_uprwatch
+
+    server = None
+    if args.url:
+        base_url = args.url.rstrip("/")
+    else:
+        home = Path(tempfile.mkdtemp(prefix="uprwatch-load-")) / "home"
+        env: dict[str, str] = {}
+        if args.database == "postgres":
+            if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+                sys.exit("Error: --database postgres needs DATABASE_URL=postgres://...")
+            home.mkdir(parents=True)
+            env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+            run_uprwatch(home, "init", timeout=3600, **env)
+        else:
+            copy_home(home)
+        workers = args.workers or min(2 * (os.cpu_count() or 1) + 1, 8)
+        server = Server(home, workers=workers, **env)
+        server.start()
+        base_url = server.url
+    try:
+        pages = page_urls(recommendation_ids(base_url))
+        for url in ("/search/?q=torture", "/states/china/", "/calendar/"):  # warm every worker's caches
+            httpx.get(base_url + url, timeout=60)
+        figures = asyncio.run(run_clients(base_url, args.clients, args.duration, pages))
+    finally:
+        if server is not None:
+            server.stop()
+    print(json.dumps({"database": args.database, "clients": args.clients, "duration_s": args.duration,
+                      "cpus": os.cpu_count(), **figures}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
