@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from uprwatch.records.models import Recommendation, Review, Session, State
 from uprwatch.records.signals import announce_recommendations_changed
-from uprwatch.tracking import alerts, assessments, audit, campaigns, events, organisations
+from uprwatch.tracking import alerts, assessments, audit, campaigns, deadlines, events, organisations
 from uprwatch.tracking.errors import Conflict, Invalid, NotAllowed
 from uprwatch.tracking.models import (
     AssessmentVersion,
@@ -181,20 +181,31 @@ def test_ingest_signal_queues_job_and_jobs_run_notifies_and_emails(coalition, es
     assert note.recommendation_ids == [new.pk] and "North Korean escapees in China" in note.message
     assert [m.to for m in mail.outbox] == [["alice@example.org"]]  # Bob turned email off
     assert not Notification.objects.filter(user=coalition.charlie).exists()
-    # Running again announces nothing twice.
+    # Running again announces nothing twice, nor does a later classification of the same recommendation.
+    assert alerts.run_jobs(deadlines=False)["match_notifications"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        announce_recommendations_changed([new.pk], "classify")
     assert alerts.run_jobs(deadlines=False)["match_notifications"] == 0
 
 
 def test_deadline_alert_for_watched_state(coalition, escapees):
-    today = datetime.date(2030, 1, 1)
-    session = Session.objects.create(number=99, cycle_id=1, year=2030, start_date=today + datetime.timedelta(days=20))
-    Review.objects.create(state=State.objects.get(iso3="CHN"), session=session)
+    china = State.objects.get(iso3="CHN")
+    upcoming = deadlines.upcoming_deadlines(china, datetime.date(2026, 1, 1))
+    if not upcoming:  # without the calendar feature, a scheduled review is the deadline
+        session = Session.objects.create(number=99, cycle_id=1, year=2030, start_date=datetime.date(2030, 1, 21))
+        Review.objects.create(state=china, session=session)
+        upcoming = deadlines.upcoming_deadlines(china, datetime.date(2026, 1, 1))
+    today = upcoming[0].date - datetime.timedelta(days=20)
+    for_bob = deadlines.upcoming_deadlines(china, today, 30)  # Bob keeps the default 30 days
+    for_alice = deadlines.upcoming_deadlines(china, today, 10)
     alerts.update_preferences(coalition.alice, deadline_days=10)
-    made = alerts.check_deadlines(today)
-    assert made == 1  # Bob (30 days by default), not Alice (10 days)
-    note = Notification.objects.get(kind="deadline")
-    assert note.user == coalition.bob and "China" in note.message and "2030-01-21" in note.message
-    assert alerts.check_deadlines(today) == 0
+    assert alerts.check_deadlines(today) == len(for_bob) + len(for_alice)
+    bob_notes = Notification.objects.filter(kind="deadline", user=coalition.bob)
+    assert bob_notes.count() == len(for_bob) >= 1
+    assert any(upcoming[0].date.isoformat() in n.message and "China" in n.message for n in bob_notes)
+    assert Notification.objects.filter(kind="deadline", user=coalition.alice).count() == len(for_alice)
+    assert not Notification.objects.filter(user=coalition.charlie).exists()
+    assert alerts.check_deadlines(today) == 0  # announced once
 
 
 def test_audit_log_records_before_after_and_exports(coalition, escapees):

@@ -739,7 +739,11 @@ def jobs_run(limit: int, no_deadlines: bool, as_json: bool) -> None:
     _django()
     from uprwatch.tracking.alerts import run_jobs
 
-    figures = run_jobs(limit, deadlines=not no_deadlines)
+    # Django's console email backend writes to stdout: keep stdout for the figures.
+    from contextlib import redirect_stdout
+
+    with redirect_stdout(sys.stderr):
+        figures = run_jobs(limit, deadlines=not no_deadlines)
     if as_json:
         echo_json(figures)
     else:

@@ -104,12 +104,22 @@ def match_watchlists(ids: list[int], reason: str = "") -> int:
         if not matched:
             continue
         what = "classified" if reason == "classify" else "new or changed"
-        message = f"{len(matched)} {what} recommendation(s) match the campaign “{watchlist.name}”"
-        key = f"match:{watchlist.pk}:{reason}:{','.join(map(str, matched))}"[:200]
         url = reverse("tracking:campaign", args=[watchlist.pk])
         for user, prefs in _recipients(watchlist, "watchlist_matches"):
+            # A recommendation is announced once per person and campaign, however often it changes
+            # afterwards (ingest, then classification, then a merge...).
+            told = {
+                i for ids_ in Notification.objects.filter(
+                    user=user, watchlist=watchlist, kind=Notification.Kind.WATCHLIST_MATCH
+                ).values_list("recommendation_ids", flat=True) for i in ids_
+            }
+            fresh = [i for i in matched if i not in told]
+            if not fresh:
+                continue
+            message = f"{len(fresh)} {what} recommendation(s) match the campaign “{watchlist.name}”"
+            key = f"match:{watchlist.pk}:{','.join(map(str, fresh))}"[:200]
             if notify(user, prefs, kind=Notification.Kind.WATCHLIST_MATCH, key=key, message=message, url=url,
-                      watchlist=watchlist, recommendation_ids=matched):
+                      watchlist=watchlist, recommendation_ids=fresh):
                 made += 1
     return made
 
