@@ -215,7 +215,7 @@ def test_dump_moves_between_sqlite_and_postgresql_both_ways(richer_database, tmp
         for number, (vendor, url) in enumerate(hops):
             home = tmp_path / f"home-{number}"
             home.mkdir()
-            uprwatch(["restore", str(source)], home, url)
+            uprwatch(["restore", "--no-index", str(source)], home, url)
             again = tmp_path / f"from-{vendor}.jsonl.gz"
             uprwatch(["dump", str(again)], home, url)
             assert read_header(again)["database"] == vendor

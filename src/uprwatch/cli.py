@@ -770,16 +770,24 @@ def dump(path: str) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False))
-def restore(path: str) -> None:
+@click.option("--no-index", is_flag=True, help="Skip rebuilding the search index and vectors afterwards.")
+def restore(path: str, no_index: bool) -> None:
     """Restore a dump made by `uprwatch dump` into an EMPTY database (one transaction)."""
     _django()
-    from uprwatch.reports.dump import DumpError, restore_database
+    from uprwatch.reports.dump import DERIVED_INIT_STEPS, DumpError, restore_database
 
     try:
         summary = restore_database(path, progress=lambda label, n: console.print(f"{label}: {n:,} rows"))
     except DumpError as exc:
         fail(f"{exc} (database unchanged)")
     console.print(f"restored {summary.rows:,} rows from {summary.path}")
+    if not no_index:
+        # The search index and vectors live outside the model tables: rebuild them from the restored rows.
+        from uprwatch.bootstrap import INIT_STEPS, InitOptions
+
+        for name, step in INIT_STEPS:
+            if name in DERIVED_INIT_STEPS:
+                step(console, InitOptions())
 
 
 @main.group()

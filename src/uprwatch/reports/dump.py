@@ -48,6 +48,10 @@ VERSION = 1
 BATCH_SIZE = 2000
 # Beyond uprwatch's own apps: accounts and the admin's audit log. Sessions are transient.
 EXTRA_APPS = ("auth", "admin")
+# ``uprwatch init`` steps that rebuild data kept outside the model tables (full-text index, vector
+# files); ``uprwatch restore`` runs them after a restore. Steps that load or derive rows are not run:
+# the dump already holds those rows.
+DERIVED_INIT_STEPS = ("search index", "vectors")
 
 
 class DumpError(Exception):
