@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from uprwatch.classify import views
 
 app_name = "classify"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("about/", views.about, name="about"),
+    path("classify/review/", views.review_queue, name="review"),
+    path("classify/review/<int:rec_id>/", views.review_item, name="review-item"),
+]

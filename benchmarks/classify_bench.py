@@ -1,0 +1,68 @@
+"""Classify speed: training on every human label, and labelling 10,000 recommendations.
+
+Run with ``UPRWATCH_HOME`` pointing at an initialised installation::
+
+    .venv/bin/python benchmarks/classify_bench.py [--skip-training]
+
+Prints one JSON object: ``training_seconds`` (wall and CPU), ``labelling_10000_seconds`` (prediction
+only, and prediction + writing labels to the database in one rolled-back transaction).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "uprwatch.settings")
+    import django
+
+    django.setup()
+    from django.db import transaction
+
+    from uprwatch.classify.labelling import label_recommendations
+    from uprwatch.classify.model import Classifier
+    from uprwatch.classify.training import human_examples, load_model
+    from uprwatch.records.models import Label, Recommendation
+
+    figures: dict = {"cpu_count": os.cpu_count()}
+    examples = human_examples()
+    figures["training_examples"] = len(examples.texts)
+    if "--skip-training" in sys.argv:
+        model = load_model()
+        if model is None:
+            sys.exit("no trained model: run `uprwatch classify train` first")
+    else:
+        wall, cpu = time.perf_counter(), time.process_time()
+        model = Classifier.train(examples.texts, examples.issues, examples.actions)
+        figures["training_seconds"] = round(time.perf_counter() - wall, 1)
+        figures["training_cpu_seconds"] = round(time.process_time() - cpu, 1)
+    texts = examples.texts[:10000]
+    wall = time.perf_counter()
+    model.predict(texts)
+    figures["predict_10000_seconds"] = round(time.perf_counter() - wall, 2)
+
+    # Labelling with database writes: make 10,000 recommendations look unlabelled, label them, roll back.
+    ids = list(Recommendation.objects.order_by("pk").values_list("pk", flat=True)[:10000])
+    try:
+        with transaction.atomic():
+            Label.objects.filter(recommendation_id__in=ids).delete()
+            wall = time.perf_counter()
+            report = label_recommendations(model, ids=ids)
+            figures["labelling_10000_seconds"] = round(time.perf_counter() - wall, 2)
+            figures["labelled"] = report.labelled
+            raise _Rollback
+    except _Rollback:
+        pass
+    print(json.dumps(figures))
+
+
+class _Rollback(Exception):
+    pass
+
+
+if __name__ == "__main__":
+    main()
