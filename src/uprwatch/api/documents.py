@@ -40,7 +40,7 @@ def list_documents(request, kind: str | None = None, state: str | None = None):
     return {"documents": [document_out(d) for d in documents.order_by("-review__session_id", "symbol")]}
 
 
-@router.get("/documents/{document_id}")
+@router.get("/documents/{int:document_id}")
 def get_document(request, document_id: int):
     document = get_object_or_404(Document.objects.select_related("review__state", "batch"), pk=document_id)
     return document_out(document)
