@@ -266,7 +266,7 @@ def lookup_state(name: str) -> str | None:
     together in the PDF ("TimorLeste") matches the table with spaces ignored.
     """
     name = re.sub(r"\s+", " ", name).strip(" .;,")
-    if len(name) < 3 or len(name) > 80:
+    if len(name) < 2 or len(name) > 80:
         return None
     if state := try_resolve_state(name):
         return state.iso3
