@@ -16,6 +16,7 @@ In these modules, import the fixtures you use: ``from browser_support import pag
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -62,6 +63,16 @@ def run_manage(home: Path, *args: str, timeout: float = 600) -> subprocess.Compl
     """Run a Django management command (``python -m django ARGS``) against ``home``."""
     return subprocess.run([sys.executable, "-m", "django", *args], env=clean_environment(home),
                           capture_output=True, text=True, timeout=timeout, check=True)
+
+
+def query_home(home: Path, expression: str):
+    """Evaluate a Python expression (Django set up, ``models`` = uprwatch.records.models) against ``home``
+    and return its value, JSON-decoded: what the page under test should show, from the database itself."""
+    script = ("import json, django; django.setup(); from uprwatch.records import models; "
+              f"print(json.dumps({expression}, default=str))")
+    result = subprocess.run([sys.executable, "-c", script], env=clean_environment(home), capture_output=True,
+                            text=True, timeout=300, check=True)
+    return json.loads(result.stdout)
 
 
 def home_key() -> str:
