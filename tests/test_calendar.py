@@ -203,6 +203,19 @@ def test_upcoming_deadlines_of_a_state():
     assert all(dt.date(2026, 11, 26) <= (u.deadline.end_date or u.deadline.date) for u in due)
 
 
+def test_upcoming_deadlines_entry_point_for_tracking_alerts():
+    from uprwatch.calendar.deadlines import upcoming_deadlines
+
+    china = State.objects.get(iso3="CHN")
+    found = upcoming_deadlines(china, dt.date(2026, 11, 26), None)
+    assert [d.label for d in found][:2] == [
+        "Stakeholder submissions due (UPR cycle 5, WG 59)", "National report due (UPR cycle 5, WG 59)"]
+    assert upcoming_deadlines(china, dt.date(2026, 11, 26), 30) == []
+    from uprwatch.tracking.deadlines import upcoming_deadlines as tracking_deadlines
+
+    assert tracking_deadlines(china, dt.date(2026, 11, 26))[0].date == found[0].date
+
+
 # --- command line -------------------------------------------------------------------------------
 
 def test_cli_state_json():

@@ -150,18 +150,18 @@ def cycle2_places() -> dict[str, tuple[int, str, str]]:
             raise ValueError(f"{len(states)} states reviewed in {year} do not fit sessions {sessions}")
         for index, iso3 in enumerate(states):
             session = sessions[index // STATES_PER_SESSION]
-            note = _tie_note(iso3, index, states, cycle1)
-            if note and listed.get(iso3) == session + 2 * SESSIONS_PER_CYCLE:
+            note = _tie_note(iso3, states, cycle1, newcomers)
+            if listed.get(iso3) == session + 2 * SESSIONS_PER_CYCLE and note.startswith("cycle-1 session"):
                 note = f"confirmed by the published list of session {listed[iso3]} (cycle 4 keeps this place)"
             places[iso3] = (session, "derived", note)
     return places
 
 
-def _tie_note(iso3: str, index: int, states: list[str], cycle1: dict[str, int]) -> str:
+def _tie_note(iso3: str, states: list[str], cycle1: dict[str, int], newcomers: set[str]) -> str:
     """Say when a session boundary cut this state's cycle-1 session (order within it unknown)."""
-    group = [i for i, other in enumerate(states) if cycle1.get(other) == cycle1.get(iso3)]
-    if cycle1.get(iso3) is None:
-        return "new UN member: placed at the end of the cycle-2 order"
+    if iso3 in newcomers:
+        return "no cycle-1 review (new UN member): placed at the end of the cycle-2 order"
+    group = [i for i, other in enumerate(states) if other not in newcomers and cycle1.get(other) == cycle1.get(iso3)]
     if len({i // STATES_PER_SESSION for i in group}) > 1:
         return (f"cycle-1 session {cycle1[iso3]} is split between two cycle-2 sessions; the order within it is not "
                 f"in the data (placed by the session 52-54 lists, then alphabetically): this session may be "
