@@ -395,3 +395,21 @@ def test_cli_run_json(model_home):
     result = CliRunner().invoke(main, ["classify", "run", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["labelled"] == 1
+
+
+def test_init_step_installs_the_shipped_model_for_the_bundled_data(db, settings, tmp_path):
+    """`uprwatch init` does not retrain: the shipped model saw exactly the bundled human labels."""
+    from rich.console import Console
+
+    from uprwatch.classify.model import Classifier
+    from uprwatch.classify.steps import classify_step
+    from uprwatch.classify.training import SHIPPED_MODEL, load_model
+
+    settings.HOME = tmp_path
+    shipped = Classifier.load(SHIPPED_MODEL)
+    console = Console(record=True, width=200)
+    classify_step(console, None)
+    assert load_model().version == shipped.version
+    assert "0 recommendations lack human labels" in console.export_text()
+    classify_step(console, None)
+    assert "up to date" in console.export_text()

@@ -35,7 +35,7 @@ ACTION_C = 0.5
 ISSUE_MARGIN = -0.35
 SLOPE = 4.0
 TEXT_PARAMS = {"ngram_range": (1, 2), "min_df": 2, "sublinear_tf": True, "max_features": 60000}
-LEAD_PARAMS = {"token_pattern": r"\S+", "lowercase": False, "sublinear_tf": True}
+LEAD_PARAMS = {"token_pattern": r"\S+", "lowercase": False, "sublinear_tf": True, "min_df": 2}
 FORMAT = 1
 
 
@@ -139,6 +139,9 @@ class Classifier:
         # The model learns from every coded text (the rule's phrase is one of its features); at
         # prediction time a trusted rule overrules it.
         svm = LinearSVC(C=ACTION_C, random_state=SEED).fit(A, [actions[i] for i in coded])
+        # Stored as float16 (half the size of the shipped model); round now so that the model in
+        # memory and the model read back from disk give identical scores.
+        coef = coef.astype(np.float16).astype(np.float32)
         model = cls(names, text_vec, lead_vec, coef, intercept, svm.classes_.astype(np.int16),
                     svm.coef_.astype(np.float32), svm.intercept_.astype(np.float32))
         model.meta = {"trained_on": len(texts), "action_trained_on": len(coded),
@@ -205,7 +208,7 @@ class Classifier:
         np.savez_compressed(
             folder / "arrays.npz",
             text_idf=self.text_vec.idf_.astype(np.float32), lead_idf=self.lead_vec.idf_.astype(np.float32),
-            issue_coef=self.issue_coef, issue_intercept=self.issue_intercept,
+            issue_coef=self.issue_coef.astype(np.float16), issue_intercept=self.issue_intercept,
             action_classes=self.action_classes, action_coef=self.action_coef,
             action_intercept=self.action_intercept,
         )
@@ -230,6 +233,6 @@ class Classifier:
             meta["issues"],
             _vectorizer(TEXT_PARAMS, meta["text_vocabulary"], a["text_idf"]),
             _vectorizer(LEAD_PARAMS, meta["lead_vocabulary"], a["lead_idf"]),
-            a["issue_coef"], a["issue_intercept"], a["action_classes"], a["action_coef"], a["action_intercept"],
+            a["issue_coef"].astype(np.float32), a["issue_intercept"], a["action_classes"], a["action_coef"], a["action_intercept"],
             meta["version"], meta.get("meta", {}),
         )
