@@ -25,9 +25,10 @@ SOURCES = [SHARED / "slovenia", SHARED / "china"]
 
 
 def main() -> None:
+    import django
+
     from uprwatch.documents.extraction import DocumentError
     from uprwatch.documents.parsing import parse_document
-    import django
 
     django.setup()
     from uprwatch.records.loading import file_sha256
