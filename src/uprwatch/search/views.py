@@ -54,6 +54,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 others = [(k, v) for k, v in state if not (k == name and v == entry["value"])]
                 toggled = others if entry["selected"] else state + [(name, entry["value"])]
                 entry["url"] = "?" + urlencode(toggled)
+            entries.sort(key=lambda e: not e["selected"])  # stable: selected values first, then as counted
             facets.append({"name": name, "title": FACET_TITLES[name], "entries": entries,
                            "open": any(e["selected"] for e in entries) or name in ("sur", "response", "issue")})
     pages = math.ceil(result["count"] / PAGE_SIZE) if result else 0
