@@ -130,6 +130,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8101)
     parser.add_argument("--datasette-port", type=int, default=8111)
     parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--no-datasette", action="store_true", help="uprwatch only (the 300k scale run)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "uprwatch.settings")
     import django
@@ -148,29 +149,38 @@ def main() -> None:
     steps.build_text_index(console)
     steps.build_vectors(console)
     folder = Path(tempfile.mkdtemp(prefix="search-bench-"))
-    rows = export_for_datasette(folder / "bench.db")
+    from uprwatch.records.models import Recommendation
+
+    rows = export_for_datasette(folder / "bench.db") if not args.no_datasette else Recommendation.objects.count()
     bin_dir = Path(sys.executable).parent
-    env = dict(os.environ)
     servers = [
         subprocess.Popen([str(bin_dir / "gunicorn"), "uprwatch.wsgi", "-w", "1", "-b", f"127.0.0.1:{args.port}",
-                          "--timeout", "300"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-        subprocess.Popen([str(bin_dir / "datasette"), "serve", str(folder / "bench.db"), "-p", str(args.datasette_port),
-                          "--setting", "sql_time_limit_ms", "20000", "--setting", "facet_time_limit_ms", "20000",
-                          "--setting", "default_facet_size", "200"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+                          "--timeout", "300"], env=dict(os.environ), stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL),
     ]
+    if not args.no_datasette:
+        servers.append(subprocess.Popen(
+            [str(bin_dir / "datasette"), "serve", str(folder / "bench.db"), "-p", str(args.datasette_port),
+             "--setting", "sql_time_limit_ms", "60000", "--setting", "facet_time_limit_ms", "60000",
+             "--setting", "default_facet_size", "200"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ))
     ours, theirs = f"http://127.0.0.1:{args.port}", f"http://127.0.0.1:{args.datasette_port}"
+    systems = {"uprwatch": lambda q, f: uprwatch_url(ours, q, f)}
+    if not args.no_datasette:
+        systems["datasette"] = lambda q, f: datasette_url(theirs, q, f)
     try:
-        wait_for(f"{ours}/api/recommendations?limit=1")
-        wait_for(f"{theirs}/bench/recommendations.json?_size=1")
+        wait_for(f"{ours}/api/recommendations?limit=1", timeout=600)
+        if not args.no_datasette:
+            wait_for(f"{theirs}/bench/recommendations.json?_size=1")
         for q, filters in QUERIES:  # warm both (first requests load caches and the catalog)
-            timed(uprwatch_url(ours, q, filters))
-            timed(datasette_url(theirs, q, filters))
-        times: dict[str, list[float]] = {"uprwatch": [], "datasette": []}
+            for url in systems.values():
+                timed(url(q, filters))
+        times: dict[str, list[float]] = {name: [] for name in systems}
         for _ in range(args.runs):
             for q, filters in QUERIES:
-                times["uprwatch"].append(timed(uprwatch_url(ours, q, filters)))
-                times["datasette"].append(timed(datasette_url(theirs, q, filters)))
+                for name, url in systems.items():
+                    times[name].append(timed(url(q, filters)))
         semantic = [timed(uprwatch_url(ours, q, {}, mode="semantic")) for q in SEMANTIC_QUERIES for _ in range(args.runs)]
         hybrid = [timed(uprwatch_url(ours, q, {}, mode="hybrid")) for q in SEMANTIC_QUERIES for _ in range(args.runs)]
         memory = rss_mb(servers[0].pid)
@@ -183,14 +193,16 @@ def main() -> None:
         "rows": rows,
         "queries": len(QUERIES),
         "runs_per_query": args.runs,
-        "uprwatch": percentiles(times["uprwatch"]),
-        "datasette": percentiles(times["datasette"]),
+        **{name: percentiles(values) for name, values in times.items()},
         "semantic": percentiles(semantic),
         "hybrid": percentiles(hybrid),
         "uprwatch_server_rss_mb": memory,
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
-    report["p50_ratio_datasette_over_uprwatch"] = round(report["datasette"]["p50_ms"] / report["uprwatch"]["p50_ms"], 2)
+    if "datasette" in report:
+        report["p50_ratio_datasette_over_uprwatch"] = round(
+            report["datasette"]["p50_ms"] / report["uprwatch"]["p50_ms"], 2
+        )
     print(json.dumps(report))
 
 
