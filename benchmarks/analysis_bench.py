@@ -20,7 +20,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Python puts this folder first on sys.path, where benchmarks/calendar.py would shadow the standard
+# library's calendar module; search_scale.py is loaded from its file instead.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 FIRSTS_QUERIES = [
     {"q": "non-refoulement", "sur": "China"},
@@ -65,13 +68,17 @@ def main() -> None:
 
     figures: dict = {}
     if args.rows and Recommendation.objects.count() < args.rows:
-        from search_scale import grow
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("search_scale", HERE / "search_scale.py")
+        search_scale = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(search_scale)
 
         from uprwatch.search.catalog import bump_stamp
         from uprwatch.search.indexing import rebuild_text_index
 
         started = time.perf_counter()
-        grow(args.rows)
+        search_scale.grow(args.rows)
         rebuild_text_index()
         bump_stamp()
         figures["grow_s"] = round(time.perf_counter() - started, 1)
