@@ -8,7 +8,7 @@ and an earlier-cycle recommendation to the same State under Review, named by the
 (``row N`` locators, stable across databases), with ``label`` 1 when the later one asks for the same
 thing as the earlier one (same subject and same ask, possibly reworded or narrower/broader) and 0
 otherwise. Pairs were sampled across bands of the combined score so that both sides of the threshold
-are represented; see the file's ``how`` column and the README.
+are represented; how they were labelled is in ``src/uprwatch/data/analysis/README.md``.
 
 A pair counts as *predicted* when its combined score reaches the threshold. (The stored links also
 keep at most ``MAX_LINKS`` per recommendation; the top-k cut is not applied here.)
