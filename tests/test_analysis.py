@@ -227,3 +227,14 @@ def test_lineage_api_page_and_recurring(client, china_lineage):
     assert "Recurring recommendations to China" in page and f"rec-{rows[0]['recommendation']['id']}" in page
     cli = _json_cli("recurring", "China", "--json", "--limit", "3")
     assert len(cli) == 3 and cli[0]["times"] >= cli[-1]["times"]
+
+
+def test_analysis_home_finds_profiles_and_firsts(client):
+    assert 'href="/analysis/"' in client.get("/").content.decode()
+    response = client.get("/analysis/", {"state": "Korea, Republic of"})
+    assert response.status_code == 302 and response["Location"] == "/states/republic-of-korea/profile/"
+    unknown = client.get("/analysis/", {"state": "Narnia"})
+    assert unknown.status_code == 400 and "unknown state name" in unknown.content.decode()
+    page = client.get("/analysis/", {"q": "non-refoulement", "sur": "China"})
+    assert page.status_code == 200 and "Republic of Korea" in page.content.decode()
+    assert client.get("/analysis/", {"q": "torture", "by": "Narnia"}).status_code == 400

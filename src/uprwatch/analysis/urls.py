@@ -9,5 +9,6 @@ urlpatterns = [
     path("states/<slug:slug>/profile/<str:table>.csv", views.profile_csv, name="profile_csv"),
     path("states/<slug:slug>/recurring/", views.recurring, name="recurring"),
     path("states/<slug:recommender>/to/<slug:reviewed>/", views.pair, name="pair"),
+    path("analysis/", views.analysis_home, name="home"),
     path("analysis/firsts/", views.firsts_panel, name="firsts_panel"),
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from uprwatch.analysis import charts, profiles, recurrence
@@ -88,6 +88,31 @@ def pair(request: HttpRequest, recommender: str, reviewed: str) -> HttpResponse:
 def recurring(request: HttpRequest, slug: str) -> HttpResponse:
     state = get_object_or_404(State, slug=slug)
     return render(request, "analysis/recurring.html", {"state": state, "rows": recurrence.recurring(state)})
+
+
+def analysis_home(request: HttpRequest) -> HttpResponse:
+    """Find a state's profile by any name it goes by, or ask who raised something first."""
+    from uprwatch.analysis.firsts import first_raised
+    from uprwatch.search.query import QueryError
+    from uprwatch.search.service import SearchParams
+
+    context: dict = {"state_name": request.GET.get("state", ""), "q": request.GET.get("q", ""),
+                     "sur": request.GET.get("sur", ""), "by": request.GET.get("by", "")}
+    status = 200
+    if context["state_name"]:
+        try:
+            state = profiles.find_state(context["state_name"])
+        except profiles.StateNotFound as exc:
+            context["state_error"], status = str(exc), 400
+        else:
+            return redirect("analysis:profile", state.slug)
+    if context["q"] or context["sur"] or context["by"]:
+        try:
+            context["result"] = first_raised(SearchParams.from_querydict(
+                {"q": context["q"], "sur": context["sur"], "by": context["by"]}))
+        except QueryError as exc:
+            context["error"], status = str(exc), 400
+    return render(request, "analysis/home.html", context, status=status)
 
 
 def firsts_panel(request: HttpRequest) -> HttpResponse:
