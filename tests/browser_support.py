@@ -15,6 +15,7 @@ In these modules, import the fixtures you use: ``from browser_support import pag
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -93,6 +94,16 @@ def prepared_home() -> Path:
     target = CACHE / home_key()
     if (target / "READY").exists():
         return target
+    CACHE.mkdir(parents=True, exist_ok=True)
+    # One build at a time on this machine: parallel runs wait for it instead of building the same home.
+    with open(CACHE / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (target / "READY").exists():
+            return target
+        return _build_home(target)
+
+
+def _build_home(target: Path) -> Path:
     building = CACHE / f"{target.name}.building-{os.getpid()}"
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
@@ -103,8 +114,8 @@ def prepared_home() -> Path:
         building.rename(target)
     except OSError:  # another run finished first: use theirs
         shutil.rmtree(building, ignore_errors=True)
-    for stale in CACHE.iterdir():  # keep only the current key
-        if stale.name != target.name and ".building-" not in stale.name:
+    for stale in CACHE.iterdir():  # keep only the current key (and the lock)
+        if stale.is_dir() and stale.name != target.name:
             shutil.rmtree(stale, ignore_errors=True)
     return target
 
