@@ -410,6 +410,23 @@ def test_init_step_installs_the_shipped_model_for_the_bundled_data(db, settings,
     console = Console(record=True, width=200)
     classify_step(console, None)
     assert load_model().version == shipped.version
-    assert "0 recommendations lack human labels" in console.export_text()
+    first = console.export_text()  # (export clears the recording)
+    assert "0 recommendations lack human labels" in first
+    assert "installed the model trained on the bundled" in first
     classify_step(console, None)
     assert "up to date" in console.export_text()
+
+
+def test_crosswalk_accepts_theme_headings_as_in_documents():
+    assert issues_for_theme("G5 Refugees & asylum seekers") == ["Asylum-seekers - refugees"]
+    assert "Torture and other CID treatment" in issues_for_theme("d25")
+
+
+def test_about_page_shows_the_shipped_figures_before_any_local_evaluation(client, settings, tmp_path):
+    settings.HOME = tmp_path
+    page = client.get("/about/")
+    assert page.status_code == 200
+    assert b"shipped with uprwatch" in page.content and b"G5 Refugees &amp; asylum seekers" in page.content
+    body = client.get("/api/classify/evaluation").json()
+    assert body["source"] == "shipped with uprwatch" and body["issues"]["micro_f1"] > 0.8
+    assert body["baseline"]["issues"]["micro_f1"] < body["issues"]["micro_f1"] - 0.15

@@ -44,5 +44,6 @@ def themes_for_issues(issues: list[str]) -> list[dict]:
 
 def issues_for_theme(code: str) -> list[str]:
     """UPR Info issues for an OHCHR theme code (``"G5"`` → ``["Asylum-seekers - refugees"]``)."""
-    code = code.strip().upper()
+    # Document labels may carry the whole heading ("G5 Refugees & asylum seekers"): the code is its first word.
+    code = code.strip().split(" ")[0].upper()
     return [link.issue for link in links() if link.code == code]

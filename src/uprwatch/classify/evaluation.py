@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
@@ -118,8 +119,18 @@ def save_evaluation(figures: dict) -> None:
     path.write_text(json.dumps(figures, ensure_ascii=False, indent=1))
 
 
+# The figures measured when the shipped model was released, shown until this installation runs its own.
+SHIPPED_EVALUATION = (Path(__file__).resolve().parent.parent / "data" / "classify"
+                      / "evaluation-sessions-1-16-vs-17-20.json")
+
+
 def latest_evaluation() -> dict | None:
-    try:
-        return json.loads(evaluation_path().read_text())
-    except (OSError, ValueError):
-        return None
+    """This installation's latest evaluation, else the one shipped with uprwatch, else None."""
+    for path in (evaluation_path(), SHIPPED_EVALUATION):
+        try:
+            figures = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        figures["source"] = "this installation" if path == evaluation_path() else "shipped with uprwatch"
+        return figures
+    return None

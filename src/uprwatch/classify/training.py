@@ -121,6 +121,28 @@ def train(force: bool = False) -> tuple[Classifier, bool]:
     return model, True
 
 
+def ensure_model() -> tuple[Classifier, str]:
+    """A model for ``uprwatch init``, without the minute of training whenever possible.
+
+    Returns ``(model, how)``, ``how`` being ``"current"`` (the saved model; ``"current, stale"`` when
+    the human labels changed since, e.g. review decisions or document merges: `uprwatch classify train`
+    retrains), ``"shipped"`` (the model trained on the bundled UPR Info labels, installed) or ``"trained"``.
+    """
+    try:
+        current = load_model()
+    except ModelFileError:
+        current = None
+    if current is not None:
+        stale = current.meta.get("data_digest") != human_examples().digest()
+        return current, "current, stale" if stale else "current"
+    shipped = _shipped_model()
+    if shipped is not None:
+        _install(shipped)
+        return shipped, "shipped"
+    model, _ = train(force=True)
+    return model, "trained"
+
+
 def _shipped_model() -> Classifier | None:
     try:
         return Classifier.load(SHIPPED_MODEL) if (SHIPPED_MODEL / "model.json").exists() else None
