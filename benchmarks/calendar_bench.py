@@ -1,7 +1,7 @@
 """Calendar figures: how fast the schedule, a state's calendar and the feeds are built, and what the
 derivation yields (official/derived/projected entries, agreement with the published lists of 52-54).
 
-Run: ``UPRWATCH_HOME=... .venv/bin/python benchmarks/calendar.py`` (after ``uprwatch init``); prints one
+Run: ``UPRWATCH_HOME=... .venv/bin/python benchmarks/calendar_bench.py`` (after ``uprwatch init``); prints one
 JSON object.
 """
 
