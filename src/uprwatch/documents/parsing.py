@@ -389,6 +389,7 @@ def parse_working_group_report(pages: list[str], symbol: str, page_one: str) -> 
     section = recommendations_section(full)
     words = repair.vocabulary(full)
     recommendations = _report_items(section, words)
+    recommendations += _referenced_dialogue_recommendations(full, section, words)
     if not recommendations:
         raise DocumentError(f"{symbol}: no recommendations found in the 'Conclusions and/or recommendations' section")
     return ParsedDocument(
@@ -446,6 +447,91 @@ def _report_items(section: str, words: Counter) -> list[ParsedRecommendation]:
                 response=response_value, already_implemented=implemented,
             ))
     return recommendations
+
+
+_REFERENCE_SENTENCE = re.compile(
+    r"recommendations[^.]{0,80}?\bin\s+paragraphs?\s+([^.]{1,800}?)(?:above\s+)?"
+    r"(did\s+not\s+enjoy|enjoys?\s+the\s+support|(?:were|are)\s+(?:not\s+)?(?:accepted|supported|rejected))",
+    re.I | re.S,
+)
+
+
+def dialogue_references(text: str) -> list[tuple[str, str | None]]:
+    """"27 (b), (c), 28 (a), 31" -> [("27", "b"), ("27", "c"), ("28", "a"), ("31", None)]."""
+    found: list[tuple[str, str | None]] = []
+    current: str | None = None
+    lettered = False
+    for match in re.finditer(r"(\d{1,3})|\(([a-z]{1,2})\)", text):
+        number, letter = match.groups()
+        if number:
+            if current and not lettered:
+                found.append((current, None))
+            current, lettered = number, False
+        elif current:
+            found.append((current, letter))
+            lettered = True
+    if current and not lettered:
+        found.append((current, None))
+    return found
+
+
+def _referenced_dialogue_recommendations(full: str, section: str, words: Counter) -> list[ParsedRecommendation]:
+    """Cycle-1 reports answer some recommendations by pointing into the interactive dialogue
+    ("The recommendations noted in paragraphs 27 (b), (c), 31 ... did not enjoy the support"): read
+    those from the dialogue paragraph, whose first words name the recommending state."""
+    found: list[ParsedRecommendation] = []
+    dialogue_end = full.find(section[:200]) if section else -1
+    dialogue = full[: dialogue_end if dialogue_end > 0 else len(full)]
+    paragraphs: dict[str, str] = {}
+    marks = list(re.finditer(r"^[ \t]*(\d{1,3})\.[ \t]+(?=[A-Z])", dialogue, re.M))
+    for index, match in enumerate(marks):
+        end = marks[index + 1].start() if index + 1 < len(marks) else len(dialogue)
+        paragraphs.setdefault(match.group(1), dialogue[match.end():end])
+    for sentence in _REFERENCE_SENTENCE.finditer(section):
+        response, _ = _response_of_intro(sentence.group(0) + " " + section[sentence.end():sentence.end() + 60])
+        for number, letter in dialogue_references(sentence.group(1)):
+            body = paragraphs.get(number)
+            if not body:
+                continue
+            state = _paragraph_speaker(body)
+            text = _lettered_item(body, letter) if letter else _recommended_clause(body)
+            if state and text:
+                found.append(ParsedRecommendation(
+                    paragraph=f"{number}({letter})" if letter else number, text=repair.clean_text(text, words),
+                    recommending_states=[state], response=response,
+                ))
+    return found
+
+
+def _paragraph_speaker(body: str) -> str | None:
+    words = re.sub(r"\s+", " ", body).split(" ")[:8]
+    for size in range(min(7, len(words)), 0, -1):
+        if code := lookup_state(" ".join(words[:size])):
+            return code
+    return None
+
+
+def _lettered_item(body: str, letter: str) -> str | None:
+    flat = re.sub(r"\s+", " ", body)
+    match = re.search(rf"\({letter}\)\s*", flat)
+    if not match:
+        return None
+    rest = flat[match.end():]
+    end = re.search(r"\([a-z]{1,2}\)|\.\s+(?=[A-Z])|\.$", rest)
+    text = rest[: end.start()] if end else rest
+    text = re.sub(r"[;,]?\s*(?:and|as well as)?\s*$", "", text.strip())
+    return text[:1].upper() + text[1:] if text else None
+
+
+def _recommended_clause(body: str) -> str | None:
+    flat = re.sub(r"\s+", " ", body)
+    match = re.search(r"recommend(?:ed|s)(?:\s+that\s+[A-Z][\w ]{0,40}?(?=\s+[a-z]))?\s*:?\s*", flat)
+    if not match:
+        return None
+    rest = flat[match.end():]
+    end = re.search(r"\.\s+(?=[A-Z])|\.$", rest)
+    text = (rest[: end.start()] if end else rest).strip(" ;,")
+    return text[:1].upper() + text[1:] if text else None
 
 
 # ---------------------------------------------------------------------------------------------
