@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from uprwatch.documents import repair
 from uprwatch.documents.extraction import DocumentError
 from uprwatch.documents.parsing import (
+    dialogue_references,
     lookup_state,
     ordinal_number,
     parse_document,
@@ -88,6 +89,17 @@ def test_cycle_1_report_carries_responses():
     counts = Counter(r.response for r in parsed.recommendations)
     assert counts["supported"] > 40 and counts["pending"] > 0
     assert any(r.already_implemented for r in parsed.recommendations)
+
+
+def test_cycle_1_noted_recommendations_referenced_in_the_dialogue():
+    parsed = parse_document(WG / "china2009.pdf")
+    recs = {r.paragraph: r for r in parsed.recommendations}
+    # "The recommendations noted in the report in paragraphs 27 (b), ... did not enjoy the support"
+    assert recs["27(b)"].recommending_states == ["AUS"] and recs["27(b)"].response == "noted"
+    assert recs["27(b)"].text.startswith("Abolish the death penalty")
+    assert recs["28(d)"].recommending_states == ["CAN"]
+    assert dialogue_references("27 (b), (c), 28 (a), 31, 38 and 43 (a)") == [
+        ("27", "b"), ("27", "c"), ("28", "a"), ("31", None), ("38", None), ("43", "a")]
 
 
 def test_thematic_list_cycle_3():
