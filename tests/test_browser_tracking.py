@@ -109,7 +109,8 @@ def test_coalition_journey_campaign_event_assessment_alert(page, server_home, tm
     page.goto("/tracking/")
     page.get_by_role("link", name="Notifications", exact=True).click()
     alert = page.get_by_role("link", name=re.compile(f"match the campaign “{CAMPAIGN}”"))
-    assert alert.count() == 1
+    assert alert.count() >= 1, page.locator("main").inner_text()
+    assert alert.count() == 1, page.locator("main").inner_text()
     alert.click()
     page.wait_for_url(campaign_url)
     assert NEW_TEXT in page.locator("main").inner_text()

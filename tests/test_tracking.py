@@ -245,3 +245,12 @@ def test_invitation_and_tokens(coalition, django_user_model, django_capture_on_c
     assert organisations.user_for_token(key) == dana
     organisations.revoke_token(token.prefix)
     assert organisations.user_for_token(key) is None
+
+
+def test_changes_from_before_a_campaign_existed_are_not_news(coalition, escapees):
+    rec = china_rec("non-refoulement of refugees from the Democratic People's Republic of Korea")
+    job = Job.objects.create(kind="watchlist_match", payload={"ids": [rec.pk], "reason": "ingest"})
+    Job.objects.filter(pk=job.pk).update(created_at=escapees.created_at - datetime.timedelta(hours=1))
+    figures = alerts.run_jobs(deadlines=False)
+    assert figures["jobs_done"] == 1 and figures["match_notifications"] == 0
+    assert not Notification.objects.exists()

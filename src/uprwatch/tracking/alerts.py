@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -88,14 +89,22 @@ def notify(user, prefs: NotificationPreference, *, kind: str, key: str, message:
 
 
 def _site() -> str:
-    return getattr(settings, "UPRWATCH_SITE_URL", "")
+    """Where the site is reached (``https://upr.example.org``), for absolute links in emails."""
+    return (getattr(settings, "UPRWATCH_SITE_URL", "") or os.environ.get("UPRWATCH_SITE_URL", "")).rstrip("/")
 
 
-def match_watchlists(ids: list[int], reason: str = "") -> int:
-    """Notify members of every campaign that the changed recommendations match. Returns notifications made."""
+def match_watchlists(ids: list[int], reason: str = "", changed_at: datetime.datetime | None = None) -> int:
+    """Notify members of every campaign that the changed recommendations match. Returns notifications made.
+
+    Only campaigns that existed when the change happened are told: a campaign made later already shows
+    those recommendations, so they are not news to it.
+    """
     changed = set(ids)
     made = 0
-    for watchlist in Watchlist.objects.select_related("organisation"):
+    watchlists = Watchlist.objects.select_related("organisation")
+    if changed_at is not None:
+        watchlists = watchlists.filter(created_at__lte=changed_at)
+    for watchlist in watchlists:
         try:
             matched = sorted(changed & campaigns.recommendation_ids(watchlist))
         except selection.Invalid as exc:
@@ -103,7 +112,7 @@ def match_watchlists(ids: list[int], reason: str = "") -> int:
             continue
         if not matched:
             continue
-        what = "classified" if reason == "classify" else "new or changed"
+        what = "newly classified" if reason == "classify" else "new or changed"
         url = reverse("tracking:campaign", args=[watchlist.pk])
         for user, prefs in _recipients(watchlist, "watchlist_matches"):
             # A recommendation is announced once per person and campaign, however often it changes
@@ -150,7 +159,10 @@ def check_deadlines(today: datetime.date | None = None) -> int:
     return made
 
 
-HANDLERS = {"watchlist_match": lambda payload: match_watchlists(payload.get("ids", []), payload.get("reason", ""))}
+HANDLERS = {
+    "watchlist_match": lambda job: match_watchlists(job.payload.get("ids", []), job.payload.get("reason", ""),
+                                                    changed_at=job.created_at),
+}
 
 
 def run_jobs(limit: int = 100, *, deadlines: bool = True, today: datetime.date | None = None) -> dict:
@@ -163,7 +175,7 @@ def run_jobs(limit: int = 100, *, deadlines: bool = True, today: datetime.date |
             if handler is None:
                 raise ValueError(f"unknown job kind {job.kind!r}")
             with transaction.atomic():
-                made = handler(job.payload)
+                made = handler(job)
             job.status, job.result, job.error = Job.Status.DONE, {"notifications": made}, ""
             notifications += made
             done += 1
