@@ -28,7 +28,8 @@ def main() -> None:
     from uprwatch.classify.training import human_examples, load_model
     from uprwatch.records.models import Label, Recommendation
 
-    figures: dict = {"cpu_count": os.cpu_count()}
+    # The load average tells how far wall-clock figures are from an idle machine's.
+    figures: dict = {"cpu_count": os.cpu_count(), "load_average": round(os.getloadavg()[0], 1)}
     examples = human_examples()
     figures["training_examples"] = len(examples.texts)
     if "--skip-training" in sys.argv:
@@ -41,18 +42,20 @@ def main() -> None:
         figures["training_seconds"] = round(time.perf_counter() - wall, 1)
         figures["training_cpu_seconds"] = round(time.process_time() - cpu, 1)
     texts = examples.texts[:10000]
-    wall = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     model.predict(texts)
     figures["predict_10000_seconds"] = round(time.perf_counter() - wall, 2)
+    figures["predict_10000_cpu_seconds"] = round(time.process_time() - cpu, 2)
 
     # Labelling with database writes: make 10,000 recommendations look unlabelled, label them, roll back.
     ids = list(Recommendation.objects.order_by("pk").values_list("pk", flat=True)[:10000])
     try:
         with transaction.atomic():
             Label.objects.filter(recommendation_id__in=ids).delete()
-            wall = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             report = label_recommendations(model, ids=ids)
             figures["labelling_10000_seconds"] = round(time.perf_counter() - wall, 2)
+            figures["labelling_10000_cpu_seconds"] = round(time.process_time() - cpu, 2)
             figures["labelled"] = report.labelled
             raise _Rollback
     except _Rollback:
