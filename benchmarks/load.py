@@ -93,6 +93,15 @@ async def run_clients(base_url: str, clients: int, duration: float, pages: dict)
     }
 
 
+async def warm_up(base_url: str, rounds: int = 3) -> None:
+    """Load every worker's caches (search index, vectors) before measuring: many requests at once reach
+    every worker process."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=300) as client:
+        for _ in range(rounds):
+            await asyncio.gather(*(client.get(url) for url in ("/search/?q=torture", "/states/china/",
+                                                                "/calendar/", "/recommendations/1/") * 4))
+
+
 def recommendation_ids(base_url: str, count: int = 500) -> list[int]:
     """Ids that exist, found through the API (ids depend on load order and database)."""
     ids: list[int] = []
@@ -135,8 +144,7 @@ def main() -> None:
         base_url = server.url
     try:
         pages = page_urls(recommendation_ids(base_url))
-        for url in ("/search/?q=torture", "/states/china/", "/calendar/"):  # warm every worker's caches
-            httpx.get(base_url + url, timeout=60)
+        asyncio.run(warm_up(base_url))
         figures = asyncio.run(run_clients(base_url, args.clients, args.duration, pages))
     finally:
         if server is not None:
