@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from uprwatch.documents.extraction import DocumentError
 from uprwatch.documents.parsing import ParsedDocument, ParsedRecommendation, parse_document
@@ -196,12 +197,24 @@ def _terms(parsed: ParsedDocument) -> dict[tuple[str, str], Term]:
         wanted |= {(Term.Taxonomy.THEME, t) for t in rec.themes}
         wanted |= {(Term.Taxonomy.AFFECTED_PERSONS, t) for t in rec.affected_persons}
         wanted |= {(Term.Taxonomy.SDG, t) for t in rec.sdgs}
-    terms = {}
-    for taxonomy, name in sorted(wanted):
-        code = name[:120]
-        term, _ = Term.objects.get_or_create(taxonomy=taxonomy, code=code, defaults={"name": name[:200]})
-        terms[(taxonomy, name)] = term
-    return terms
+    existing = {(t.taxonomy, t.code): t for t in Term.objects.filter(taxonomy__in={t for t, _ in wanted})}
+    missing = {(taxonomy, name[:120]): Term(taxonomy=taxonomy, code=name[:120], name=name[:200])
+               for taxonomy, name in sorted(wanted) if (taxonomy, name[:120]) not in existing}
+    if missing:
+        Term.objects.bulk_create(list(missing.values()), ignore_conflicts=True)
+        existing = {(t.taxonomy, t.code): t for t in Term.objects.filter(taxonomy__in={t for t, _ in wanted})}
+    return {(taxonomy, name): existing[(taxonomy, name[:120])] for taxonomy, name in wanted}
+
+
+def _save_fields(records, fields: list[str]) -> None:
+    """Write changed fields with one UPDATE per distinct set of values (far cheaper than
+    ``bulk_update``'s CASE expressions when hundreds of records get the same response)."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for record in records:
+        groups[tuple(getattr(record, f) for f in fields)].append(record.pk)
+    now = timezone.now()
+    for values, ids in groups.items():
+        Recommendation.objects.filter(pk__in=ids).update(**dict(zip(fields, values, strict=True)), updated_at=now)
 
 
 def _upsert_recommendations(parsed, review, document, batch, outcome, changed) -> None:
@@ -276,8 +289,8 @@ def _upsert_recommendations(parsed, review, document, batch, outcome, changed) -
 
     Recommendation.objects.bulk_create(created)
     if updated:
-        Recommendation.objects.bulk_update(
-            list(updated.values()),
+        _save_fields(
+            updated.values(),
             ["paragraph", "text", "response", "response_source", "already_implemented", "response_explanation"],
         )
     for target, others in merges:
@@ -414,7 +427,5 @@ def _apply_responses(parsed, review, document, batch, outcome, changed) -> None:
                 original={"response": item.response, "already_implemented": item.already_implemented,
                           "explanation": item.explanation[:2000]},
             ))
-    Recommendation.objects.bulk_update(
-        list(updated.values()), ["response", "response_source", "already_implemented", "response_explanation"]
-    )
+    _save_fields(updated.values(), ["response", "response_source", "already_implemented", "response_explanation"])
     Provenance.objects.bulk_create(provenance)

@@ -15,6 +15,8 @@ def text_similarity(a: str, b: str) -> float:
     a, b = normalise_text(a), normalise_text(b)
     if not a or not b:
         return 0.0
+    if a == b:  # the common case (UPR Info copied the official text): skip the quadratic matcher
+        return 1.0
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
         return matcher.quick_ratio() * 0.5
