@@ -28,6 +28,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+# Running this file puts benchmarks/ first on sys.path, where other benchmarks' module names (calendar.py)
+# would shadow the standard library.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 # (words, filters): real questions users ask. Filters use names as both systems store them.
 QUERIES: list[tuple[str, dict]] = [
     ("refugees", {}), ("non-refoulement", {"sur": "China"}), ("torture", {}), ("death penalty", {}),
@@ -142,10 +146,12 @@ def main() -> None:
 
     console = Console(stderr=True)
     if args.rows:
-        sys.path.insert(0, str(Path(__file__).parent))
-        from search_scale import grow
+        import importlib.util
 
-        grow(args.rows)
+        spec = importlib.util.spec_from_file_location("search_scale", Path(__file__).with_name("search_scale.py"))
+        scale = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(scale)
+        scale.grow(args.rows)
     steps.build_text_index(console)
     steps.build_vectors(console)
     folder = Path(tempfile.mkdtemp(prefix="search-bench-"))
