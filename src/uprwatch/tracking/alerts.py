@@ -180,7 +180,7 @@ def run_jobs(limit: int = 100, *, deadlines: bool = True, today: datetime.date |
             notifications += made
             done += 1
         except Exception as exc:  # a failing job is recorded and kept, not retried forever
-            log.exception("job %s failed", job.pk)
+            log.warning("job %s (%s) failed: %s: %s", job.pk, job.kind, type(exc).__name__, exc)
             job.status, job.error = Job.Status.FAILED, f"{type(exc).__name__}: {exc}"
             failed += 1
         job.finished_at = timezone.now()
