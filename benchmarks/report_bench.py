@@ -20,6 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
+# Running this file puts benchmarks/ first on sys.path, where benchmarks/calendar.py would shadow the
+# standard library's calendar module (which WeasyPrint needs).
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 
 def best_of(repeat: int, function) -> tuple[float, object]:
     times, result = [], None

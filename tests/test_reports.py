@@ -38,20 +38,17 @@ class RecommendationRows(HTMLParser):
         self.rows: dict[int, str] = {}
         self.sections: list[str] = []
         self._current: int | None = None
-        self._depth = 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "section":
             self.sections.append(attrs.get("id", ""))
-        if tag == "tr" and "data-recommendation" in attrs:
+        if "data-recommendation" in attrs:
             self._current = int(attrs["data-recommendation"])
             self.rows[self._current] = ""
-        elif tag == "tr":
-            self._current = None
 
     def handle_endtag(self, tag):
-        if tag == "tr":
+        if tag == "p":
             self._current = None
 
     def handle_data(self, data):

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from uprwatch.records.models import ACTION_CATEGORIES, Recommendation
+from uprwatch.records.models import ACTION_CATEGORIES, Label, Recommendation
 from uprwatch.reports.selection import Selection
 
 RESPONSES = ("supported", "partially supported", "noted", "pending", "unknown")
@@ -28,24 +28,40 @@ def unavailable(feature: str) -> dict:
 
 
 def recommendations_section(selection: Selection) -> list[dict]:
-    """Every selected recommendation, oldest session first, with states, response and lineage."""
-    recs = Recommendation.objects.with_related().filter(pk__in=selection.ids).order_by("review__session_id", "id")
-    earlier = lineage_of(selection.ids)
+    """Every selected recommendation, oldest session first, with states, response and lineage.
+
+    Plain ``values_list`` queries (four in all) rather than model instances: a state with a thousand
+    recommendations must not cost a thousand objects with prefetched labels.
+    """
+    ids = selection.ids
+    states: dict[int, list[str]] = defaultdict(list)
+    through = Recommendation.recommending_states.through
+    for rec_id, name in through.objects.filter(recommendation_id__in=ids).order_by("state__name").values_list(
+            "recommendation_id", "state__name"):
+        states[rec_id].append(name)
+    issues: dict[int, list[str]] = defaultdict(list)
+    for rec_id, name in (Label.objects.filter(recommendation_id__in=ids, term__taxonomy="issue")
+                         .order_by("term__name").values_list("recommendation_id", "term__name")):
+        issues[rec_id].append(name)
+    earlier = lineage_of(ids)
     rows = []
-    for rec in recs:
+    fields = ("pk", "paragraph", "text", "review__state__name", "review__session_id", "review__session__cycle_id",
+              "review__session__year", "response", "action_category")
+    queryset = Recommendation.objects.filter(pk__in=ids).order_by("review__session_id", "id").values_list(*fields)
+    for pk, paragraph, text, sur, session, cycle, year, response, action in queryset:
         rows.append({
-            "id": rec.pk,
-            "paragraph": rec.paragraph,
-            "text": rec.text,
-            "state_under_review": rec.review.state.name,
-            "session": rec.review.session_id,
-            "cycle": rec.review.session.cycle_id,
-            "year": rec.review.session.year,
-            "recommending_states": [s.name for s in rec.recommending_states.all()],
-            "response": rec.response,
-            "action_category": ACTION_CATEGORIES.get(rec.action_category, ""),
-            "issues": sorted(label.term.name for label in rec.labels.all() if label.term.taxonomy == "issue"),
-            "earlier": earlier.get(rec.pk, []),
+            "id": pk,
+            "paragraph": paragraph,
+            "text": text,
+            "state_under_review": sur,
+            "session": session,
+            "cycle": cycle,
+            "year": year,
+            "recommending_states": states.get(pk, []),
+            "response": response,
+            "action_category": ACTION_CATEGORIES.get(action, ""),
+            "issues": issues.get(pk, []),
+            "earlier": earlier.get(pk, []),
         })
     return rows
 
@@ -57,12 +73,10 @@ def lineage_of(ids: list[int]) -> dict[int, list[dict]]:
     except ImportError:
         return {}
     links: dict[int, list[dict]] = defaultdict(list)
-    queryset = (LineageLink.objects.filter(recommendation_id__in=ids)
-                .select_related("earlier__review").order_by("recommendation_id", "-score"))
-    for link in queryset:
-        links[link.recommendation_id].append(
-            {"id": link.earlier_id, "session": link.earlier.review.session_id, "score": round(link.score, 2)}
-        )
+    queryset = (LineageLink.objects.filter(recommendation_id__in=ids).order_by("recommendation_id", "-score")
+                .values_list("recommendation_id", "earlier_id", "earlier__review__session_id", "score"))
+    for rec_id, earlier_id, session, score in queryset:
+        links[rec_id].append({"id": earlier_id, "session": session, "score": round(score, 2)})
     return dict(links)
 
 
