@@ -86,7 +86,7 @@ def main() -> None:
             env["UPRWATCH_HOME"] = str(Path(folder) / "restored")
             Path(env["UPRWATCH_HOME"]).mkdir()
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "uprwatch.cli", "restore", str(path)], env=env, check=True,
+            subprocess.run([sys.executable, "-m", "uprwatch.cli", "restore", "--no-index", str(path)], env=env, check=True,
                            capture_output=True)
             figures["restore_sqlite_seconds_including_migrate"] = round(time.perf_counter() - start, 2)
     print(json.dumps(figures))
