@@ -42,6 +42,7 @@ class FacetColumn:
     owner: np.ndarray | None = None  # multi-valued: row index of each pair
     members: np.ndarray | None = None  # multi-valued: code of each pair
     names: list[str] | None = None  # other accepted spellings per code (a theme's name besides its code)
+    indptr: np.ndarray | None = None  # multi-valued: pairs of row r are members[indptr[r]:indptr[r + 1]]
 
     def rows_with(self, selected: list[int], size: int) -> np.ndarray:
         """Boolean mask of the rows having any of the selected codes (OR within one facet)."""
@@ -53,10 +54,21 @@ class FacetColumn:
         mask[self.owner[lookup[self.members]]] = True
         return mask
 
-    def counts(self, mask: np.ndarray) -> np.ndarray:
+    def counts(self, mask: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Matching rows per code. ``rows`` (the mask's true positions) makes sparse masks cheap."""
+        sparse = rows is not None and len(rows) * 8 < len(mask)
         if self.codes is not None:
-            return np.bincount(self.codes[mask], minlength=len(self.values) + 1)[: len(self.values)]
-        return np.bincount(self.members[mask[self.owner]], minlength=len(self.values))
+            picked = self.codes[rows] if sparse else self.codes[mask]
+            return np.bincount(picked, minlength=len(self.values) + 1)[: len(self.values)]
+        if sparse:
+            # gather each selected row's slice of members (pairs are sorted by row: see _pairs_to_rows)
+            starts, ends = self.indptr[rows], self.indptr[rows + 1]
+            lengths = ends - starts
+            offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+            picked = self.members[np.arange(int(lengths.sum())) + offsets]
+        else:
+            picked = self.members[mask[self.owner]]
+        return np.bincount(picked, minlength=len(self.values))
 
 
 @dataclass
@@ -136,7 +148,9 @@ def build_catalog() -> Catalog:
 
     def multi(name: str, values: list[str], labels: list[str], pairs: list[tuple[int, int]]) -> FacetColumn:
         owner, members = _pairs_to_rows(ids, pairs)
-        return FacetColumn(name, values, labels, owner=owner, members=members)
+        indptr = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner, minlength=size), out=indptr[1:])
+        return FacetColumn(name, values, labels, owner=owner, members=members, indptr=indptr)
 
     by_pairs = list(Recommendation.recommending_states.through.objects.values_list("recommendation_id", "state_id"))
     state_group = {pk: group_code[g] for pk, _, g in states if g}

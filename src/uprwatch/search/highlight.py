@@ -35,6 +35,7 @@ def _matcher(parsed: ParsedQuery):
             continue
         whole.update(w if parsed.exact else stem(w) for w in words)
 
+    @functools.lru_cache(maxsize=4096)
     def matches(token: str) -> bool:
         folded = fold(token)
         if any(folded.startswith(p) for p in prefixes):
@@ -42,6 +43,9 @@ def _matcher(parsed: ParsedQuery):
         return (folded if parsed.exact else stem(folded)) in whole
 
     return matches
+
+
+_matcher = functools.lru_cache(maxsize=256)(_matcher)  # one matcher per query, reused for every row
 
 
 def snippet_html(text: str, parsed: ParsedQuery, max_chars: int = SNIPPET_CHARS) -> SafeString:

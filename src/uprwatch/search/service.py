@@ -323,13 +323,15 @@ def _facets(catalog, params, parsed, masks, matched) -> dict[str, list[dict]]:
     else:
         text_mask = np.ones(catalog.size, dtype=bool)
     facets: dict[str, list[dict]] = {}
+    shared = text_mask & _combine(catalog, masks) if params.mode == "text" else matched
+    shared_rows = np.flatnonzero(shared)
     for name in FACET_NAMES:
         column = catalog.facets[name]
-        if params.mode == "text":
+        if params.mode == "text" and name in masks:
             mask = text_mask & _combine(catalog, masks, skip=name)
-        else:
-            mask = matched
-        counts = column.counts(mask)
+            counts = column.counts(mask, np.flatnonzero(mask))
+        else:  # facets without a filter of their own all count the same rows
+            counts = column.counts(shared, shared_rows)
         selected = set(_codes(catalog, name, getattr(params, name))) if getattr(params, name) else set()
         entries = [
             {"value": column.values[code], "label": column.labels[code], "count": int(counts[code]),
