@@ -737,11 +737,11 @@ def jobs() -> None:
 def jobs_run(limit: int, no_deadlines: bool, as_json: bool) -> None:
     """Process queued jobs (campaign matches), check deadlines, send notifications and email."""
     _django()
+    from contextlib import redirect_stdout
+
     from uprwatch.tracking.alerts import run_jobs
 
     # Django's console email backend writes to stdout: keep stdout for the figures.
-    from contextlib import redirect_stdout
-
     with redirect_stdout(sys.stderr):
         figures = run_jobs(limit, deadlines=not no_deadlines)
     if as_json:
