@@ -18,6 +18,8 @@ from uprwatch.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 EXAMPLES = int(os.environ.get("UPRWATCH_SCHEMA_EXAMPLES", "5"))
+# The coverage phase adds many boundary cases per operation (minutes each on 2 shared cores): opt in.
+schema.config.phases.coverage.enabled = os.environ.get("UPRWATCH_SCHEMA_COVERAGE") == "1"
 
 
 def test_the_schema_lists_every_feature():
