@@ -318,11 +318,11 @@ def test_api_predict_rejects_empty_text(client, model_home):
     assert response.status_code == 400
 
 
-def test_api_predict_without_model_is_503(client, settings, tmp_path):
+def test_api_predict_without_model_is_409(client, settings, tmp_path):
     settings.HOME = tmp_path
     response = client.post("/api/classify/predict", {"text": "Abolish the death penalty."},
                            content_type="application/json")
-    assert response.status_code == 503 and "classify train" in response.json()["detail"]
+    assert response.status_code == 409 and "classify train" in response.json()["detail"]
 
 
 def test_api_review_for_editors_only(client, alice, bob, labelled):

@@ -36,7 +36,8 @@ def predict(request, payload: PredictIn) -> dict:
     try:
         return service.predict_text(payload.text)
     except service.ClassifyError as exc:
-        status = 400 if "empty" in str(exc) else 503
+        # No model yet is the installation's state, not a server fault: 409 Conflict, with the command to run.
+        status = 400 if "empty" in str(exc) else 409
         raise HttpError(status, str(exc)) from None
 
 
