@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from uprwatch.records import browse, stats
-from uprwatch.records.models import Recommendation, Review, State
+from uprwatch.records.models import Label, Recommendation, Review, State
 from uprwatch.web import charts
 from uprwatch.web.panels import RECOMMENDATION_PANELS, STATE_PANELS, render_panels
 
@@ -17,18 +18,30 @@ def _page(request, queryset, size: int = PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
-def home(request):
-    by_session = stats.counts_by_session()
-    return render(
-        request,
-        "web/home.html",
-        {
+def _home_figures() -> dict:
+    """The home page's aggregates, cached until the data changes.
+
+    They take several full scans; the key carries the search index stamp (bumped on every ingest,
+    edit or relabelling) and the row counts, so a cached copy is never older than the data.
+    """
+    from uprwatch.search.catalog import current_stamp
+
+    key = f"web:home:{current_stamp()}:{Recommendation.objects.count()}:{Label.objects.count()}"
+    figures = cache.get(key)
+    if figures is None:
+        by_session = stats.counts_by_session()
+        figures = {
             "stats": stats.dataset_stats(),
             "by_cycle": stats.counts_by_cycle(),
             "by_session": by_session,
             "chart": charts.responses_by_session(by_session),
-        },
-    )
+        }
+        cache.set(key, figures, 3600)
+    return figures
+
+
+def home(request):
+    return render(request, "web/home.html", _home_figures())
 
 
 def states(request):
