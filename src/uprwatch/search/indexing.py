@@ -53,6 +53,12 @@ def reindex(ids: list[int]) -> None:
     with transaction.atomic():
         backend.delete([pk for pk in ids if pk not in {r[0] for r in rows}])
         backend.index(rows)
+    # Other processes reload on the stamp, and the vectors file is outside the database: both wait
+    # for the commit (immediately when there is no transaction).
+    transaction.on_commit(_after_reindex)
+
+
+def _after_reindex() -> None:
     catalog.bump_stamp()
     if vectors.load_stored()[0].size:  # only keep vectors current once they have been built
         vectors.sync_vectors()
