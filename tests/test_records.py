@@ -20,6 +20,7 @@ def test_dataset_figures(db):
     assert stats["recommending_states"] == 168
     assert stats["sessions"] == 20
     assert stats["pledges"] == 947
+    assert stats["upr_info_rows"] == 41066
 
 
 def test_china_counts_per_session(db):

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from uprwatch.records.models import Recommendation, Response, Review, State, VoluntaryPledge
+from uprwatch.records.loading import UPR_INFO_DATASET
+from uprwatch.records.models import (
+    Document,
+    Provenance,
+    Recommendation,
+    Response,
+    Review,
+    State,
+    VoluntaryPledge,
+)
 
 
 def dataset_stats() -> dict:
@@ -23,6 +32,10 @@ def dataset_stats() -> dict:
         "sessions": Review.objects.values("session").distinct().count(),
         "reviews": Review.objects.count(),
         "pledges": VoluntaryPledge.objects.count(),
+        # Source rows of UPR Info's database (41,066 in the bundle). Stays the same when an official
+        # document merges several rows of one joint recommendation into one record.
+        "upr_info_rows": Provenance.objects.filter(dataset=UPR_INFO_DATASET).count(),
+        "documents": Document.objects.count(),
         "states": State.objects.count(),
     }
 
