@@ -6,7 +6,7 @@ export UPRWATCH_HOME ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run init serve test lint pytest check bench-load clean
+.PHONY: run init serve test lint pytest pytest-unit pytest-browser check bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,15 @@ lint: $(VENV)/.installed-dev
 
 # Browser tests (-m browser) run here too when /usr/bin/chromium exists, and skip with the reason otherwise;
 # .ci/run installs chromium and sets UPRWATCH_REQUIRE_BROWSER=1 so that a missing browser fails instead.
-pytest: $(VENV)/.installed-dev
-	UPRWATCH_HOME=$(CURDIR)/var/test $(BIN)/pytest $(PYTEST_ARGS)
+# Two runs: the browser tests get a process of their own, which keeps Playwright's event loop apart
+# from the tests that run asyncio code (schemathesis, the load client).
+pytest: pytest-unit pytest-browser
+
+pytest-unit: $(VENV)/.installed-dev
+	UPRWATCH_HOME=$(CURDIR)/var/test $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+pytest-browser: $(VENV)/.installed-dev
+	UPRWATCH_HOME=$(CURDIR)/var/test $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 # Configuration checks; `make check DEPLOY=1` for a shared server's (see README "Running for a team").
 check: $(VENV)/.installed

@@ -10,7 +10,8 @@
   turns that into a failure.
 - ``run_uprwatch(home, *args)``: run the CLI against a home.
 
-In these modules, import the fixtures you use: ``from browser_support import page, server_url  # noqa``.
+The fixtures (``browser``, ``page``, ``server_home``, ``server_url``) are registered once in ``conftest.py``;
+test modules import only the helper functions they use.
 """
 
 from __future__ import annotations

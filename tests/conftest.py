@@ -51,3 +51,9 @@ def coalition(alice, bob, charlie):
     set_membership(coalition, bob, "contributor")
     other = create_organisation("Other Rights Group", admin=charlie)
     return SimpleNamespace(org=coalition, other=other, alice=alice, bob=bob, charlie=charlie)
+
+
+# The browser fixtures are registered here, once for the whole run: a session-scoped fixture imported
+# into each test module would start one Playwright per module, and Playwright's sync API refuses to
+# start while another one is running in the same thread.
+from browser_support import browser, page, server_home, server_url  # noqa: E402, F401

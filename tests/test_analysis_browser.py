@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import browser, page, server_home, server_url  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

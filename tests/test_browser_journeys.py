@@ -8,7 +8,7 @@ import io
 import re
 
 import pytest
-from browser_support import browser, page, query_home, run_uprwatch, server_home, server_url  # noqa: F401
+from browser_support import query_home, run_uprwatch
 
 pytestmark = pytest.mark.browser
 

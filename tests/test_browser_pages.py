@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import browser, page, query_home, server_home, server_url  # noqa: F401
+from browser_support import query_home
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ import json
 import re
 
 import pytest
-from browser_support import browser, page, run_uprwatch, server_home, server_url  # noqa: F401
+from browser_support import run_uprwatch
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,6 @@ import urllib.request
 
 import icalendar
 import pytest
-from browser_support import browser, page, server_home, server_url  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
