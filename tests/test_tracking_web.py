@@ -260,3 +260,22 @@ def test_notifications_preferences_tokens(client, coalition):
     as_user(client, coalition.bob).post("/tracking/tokens/", {"revoke": token.pk})
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_campaign_page_shows_firsts_and_lineage(client, coalition):
+    from uprwatch.analysis.models import LineageLink
+
+    later = Recommendation.objects.get(review__state__iso3="CHN", review__session_id=17, recommending_states__iso3="CZE",
+                                       text__icontains="North Korean refugees")
+    earlier = Recommendation.objects.filter(review__state__iso3="CHN", review__session_id=4,
+                                            recommending_states__iso3="CZE", text__icontains="refoul").first()
+    LineageLink.objects.create(recommendation=later, earlier=earlier, lexical=0.5, semantic=0.6, score=0.55, method="test")
+    watchlist = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees",
+                                          query="q=refoulement&sur=China", visibility="published")
+    as_user(client, coalition.alice)
+    page = client.get(f"/tracking/campaigns/{watchlist.pk}/").content.decode()
+    # Firsts load with htmx over the campaign's saved search; lineage is listed per recommendation.
+    assert '/analysis/firsts/?q=refoulement&amp;sur=China' in page
+    assert "Repeats 1 earlier recommendation" in page and f"/recommendations/{earlier.pk}/" in page
+    firsts = client.get("/analysis/firsts/?q=refoulement&sur=China").content.decode()
+    assert "Canada" in firsts and "Czechia" in firsts

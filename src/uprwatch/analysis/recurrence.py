@@ -119,3 +119,22 @@ def recurring(state: State, limit: int = 200) -> list[dict]:
 
 def recurring_count(state: State) -> int:
     return LineageLink.objects.filter(recommendation__review__state=state).values("recommendation_id").distinct().count()
+
+
+def earlier_links(ids: list[int]) -> dict[int, list[dict]]:
+    """For each of ``ids``, the earlier-cycle recommendations it repeats (one query; for list pages).
+
+    ``{id: [{"id", "cycle", "session", "response"}...]}``, oldest first; ids without links are absent.
+    """
+    found: dict[int, list[dict]] = {}
+    rows = (
+        LineageLink.objects.filter(recommendation_id__in=ids)
+        .order_by("earlier__review__session_id", "earlier_id")
+        .values_list(
+            "recommendation_id", "earlier_id", "earlier__review__session__cycle_id",
+            "earlier__review__session_id", "earlier__response",
+        )
+    )
+    for rec_id, earlier_id, cycle, session, response in rows:
+        found.setdefault(rec_id, []).append({"id": earlier_id, "cycle": cycle, "session": session, "response": response})
+    return found

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from uprwatch.analysis import recurrence
 from uprwatch.records import browse
 from uprwatch.records.models import Recommendation, State
 from uprwatch.tracking import alerts, assessments, audit, campaigns, deadlines, events, organisations
@@ -256,7 +257,11 @@ def campaign(request, pk: int):
     page = Paginator(recs, 50).get_page(request.GET.get("page"))
     on_page = [r.pk for r in page]
     assessed = assessments.assessments_of(request.user, on_page)
-    rows = [{"rec": r, "claim": assessments.state_claim(r), "assessments": assessed.get(r.pk, [])} for r in page]
+    repeats = recurrence.earlier_links(on_page)
+    rows = [
+        {"rec": r, "claim": assessments.state_claim(r), "assessments": assessed.get(r.pk, []), "repeats": repeats.get(r.pk, [])}
+        for r in page
+    ]
     today = timezone.localdate()
     states = campaigns.watched_states(watchlist)
     schedule = [{"state": s, "deadlines": deadlines.upcoming_deadlines(s, today)[:3]} for s in states[:30]]
@@ -266,7 +271,7 @@ def campaign(request, pk: int):
     return render(request, "tracking/campaign.html", {
         "watchlist": watchlist, "page": page, "rows": rows, "total": len(rec_ids), "by_cycle": sorted(by_cycle.items()),
         "timeline": events.campaign_timeline(request.user, watchlist, rec_ids)[:100],
-        "schedule": schedule, "pinned": set(watchlist.pinned.values_list("pk", flat=True)),
+        "schedule": schedule, "firsts_query": watchlist.query, "pinned": set(watchlist.pinned.values_list("pk", flat=True)),
         "can_edit": has_role(request.user, watchlist.organisation, Role.CONTRIBUTOR),
         "can_publish": has_role(request.user, watchlist.organisation, Role.EDITOR),
         "excluded": watchlist.excluded.all()[:100] if has_role(request.user, watchlist.organisation, Role.VIEWER) else [],
