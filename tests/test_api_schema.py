@@ -29,6 +29,21 @@ def test_the_schema_lists_every_feature():
 
 
 @pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calling the WSGI app directly fires request_started/finished, whose close_old_connections would
+    close the test's database connection mid-transaction on PostgreSQL; Django's test client
+    disconnects it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
 def _no_throttle_left():
     from django.core.cache import caches
 
