@@ -192,8 +192,11 @@ def dump_database(path: str | os.PathLike, progress: Callable[[str, int], None] 
     digest = hashlib.sha256()
     total = 0
     # One transaction: the counts in the header and the rows below come from the same snapshot.
+    outermost = not connection.in_atomic_block
     with transaction.atomic(), atomic_output(path) as temporary:
-        if connection.vendor == "postgresql":
+        # Only the transaction's first statement may set its isolation; inside a caller's transaction
+        # (a test, a script) that one already fixes what this dump sees.
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         counts = {m._meta.label_lower: m._base_manager.count() for m in chosen}
