@@ -37,7 +37,9 @@ class ProvenanceOut(Schema):
     locator: str
 
 
-class RecommendationOut(Schema):
+class RecommendationBase(Schema):
+    """The fields of ``recommendation_out``; detail and search results extend it."""
+
     id: int
     paragraph: str
     text: str
@@ -54,6 +56,9 @@ class RecommendationOut(Schema):
     action_confidence: float | None
     issues: list[str]
     labels: list[LabelOut]
+
+
+class RecommendationOut(RecommendationBase):
     provenance: list[ProvenanceOut]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from uprwatch.api.records import LabelOut
+from uprwatch.api.records import RecommendationBase
 from uprwatch.records.models import Recommendation
 from uprwatch.search import exports, vectors
 from uprwatch.search.service import QueryError, SearchParams, search
@@ -17,24 +17,8 @@ from uprwatch.search.service import QueryError, SearchParams, search
 router = Router(tags=["search"])
 
 
-class SearchResultOut(Schema):
-    id: int
-    paragraph: str
-    text: str
+class SearchResultOut(RecommendationBase):
     snippet: str
-    state_under_review: str
-    recommending_states: list[str]
-    session: int
-    cycle: int
-    year: int | None
-    response: str
-    response_source: str
-    already_implemented: bool
-    action_category: int | None
-    action_origin: str
-    action_confidence: float | None
-    issues: list[str]
-    labels: list[LabelOut]
 
 
 class FacetValueOut(Schema):
