@@ -72,7 +72,6 @@ INIT_STEPS: list[tuple[str, Step]] = [
     ("search index", search_steps.search_index_step),
     ("vectors", search_steps.vectors_step),
     ("lineage", lineage_step),
-    # Later steps, in this order: documents, search index, classify, vectors, lineage, calendar.
     ("calendar", calendar_step),
 ]
 
