@@ -265,6 +265,23 @@ def test_api_brief_json(client):
     assert client.get("/api/reports/matrix", {"sur": "China", "format": "pdf"}).status_code == 400
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_matrix_of_a_query_with_control_characters_still_opens(client, fmt):
+    """XML cannot hold control characters: a typed (or fuzzed) query with one once gave a 500."""
+    response = client.get("/api/reports/matrix", {"sur": "China", "q": "death penalty\x16\x0b", "format": fmt})
+    assert response.status_code == 200
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(response.content))
+        assert "death penalty" in workbook["About"]["B1"].value
+        assert len(list(workbook["Matrix"].iter_rows())) > 1
+    else:
+        from docx import Document
+
+        assert "death penalty" in Document(io.BytesIO(response.content)).paragraphs[0].text
+
+
 def test_output_is_atomic(tmp_path):
     from uprwatch.reports.output import atomic_output
 

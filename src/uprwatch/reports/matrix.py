@@ -11,6 +11,7 @@ import io
 from collections import defaultdict
 
 from uprwatch.records.models import Recommendation
+from uprwatch.reports.office import xml_safe
 from uprwatch.reports.selection import Selection
 
 COLUMNS = ("Recommendation", "Recommending states", "Position", "Assessment", "Evidence",
@@ -75,8 +76,8 @@ def matrix_rows(selection: Selection) -> list[dict]:
 
 
 def _values(row: dict) -> list[str]:
-    return [row["recommendation"], row["recommending_states"], row["position"], row["assessment"],
-            row["evidence"], row["follow_up"]]
+    return [xml_safe(row[key]) for key in ("recommendation", "recommending_states", "position", "assessment",
+                                           "evidence", "follow_up")]
 
 
 def matrix_xlsx(selection: Selection) -> bytes:
@@ -98,7 +99,7 @@ def matrix_xlsx(selection: Selection) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     about = workbook.create_sheet("About")
-    about.append(["Subject", selection.title])
+    about.append(["Subject", xml_safe(selection.title)])
     about.append(["Recommendations", len(selection.ids)])
     about.append(["Sources", "UPR Info database; United Nations documents; uprwatch assessments"])
     about.append(["Note", "The follow-up column is a draft for the coalition to edit."])
@@ -119,7 +120,7 @@ def matrix_docx(selection: Selection) -> bytes:
     # Landscape: six columns of prose do not fit a portrait page.
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
-    document.add_heading(f"UPR submission matrix: {selection.title}", level=1)
+    document.add_heading(xml_safe(f"UPR submission matrix: {selection.title}"), level=1)
     document.add_paragraph(
         f"{len(selection.ids)} recommendations. Sources: UPR Info database, United Nations documents, "
         "uprwatch assessments. The last column is a draft for the coalition to edit."

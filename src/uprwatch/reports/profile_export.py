@@ -12,6 +12,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from uprwatch.reports.office import xml_safe
 from uprwatch.reports.selection import ReportError
 
 FORMATS = ("json", "xlsx", "csv")
@@ -64,7 +65,7 @@ def profile_export(name: str, fmt: str, table: str | None = None) -> tuple[str, 
         sheet = workbook.create_sheet(name_[:31])  # Excel's limit on sheet names
         sheet.append(columns)
         for row in data[part][key]:
-            sheet.append([row.get(column) for column in columns])
+            sheet.append([xml_safe(row.get(column)) for column in columns])
     out = io.BytesIO()
     workbook.save(out)
     return f"{state.slug}-profile.xlsx", out.getvalue()

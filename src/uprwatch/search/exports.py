@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
+from uprwatch.reports.office import xml_safe
 from uprwatch.search.results import recommendations_out
 from uprwatch.search.service import QueryError, SearchParams, matching_ids
 
@@ -77,7 +78,7 @@ def write_xlsx(ids: list[int], handle) -> None:
     sheet = workbook.create_sheet("recommendations")
     sheet.append(COLUMNS)
     for out in iter_records(ids):
-        sheet.append(flat_row(out))
+        sheet.append([xml_safe(value) for value in flat_row(out)])
     workbook.save(handle)
 
 
