@@ -11,11 +11,22 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
-from browser_support import UPRWATCH, clean_environment, copy_home, prepared_home, run_manage, run_uprwatch
+from browser_support import (
+    UPRWATCH,
+    Server,
+    clean_environment,
+    copy_home,
+    prepared_home,
+    query_home,
+    run_manage,
+    run_uprwatch,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -98,3 +109,140 @@ def test_killing_init_mid_load_leaves_no_partial_dataset(tmp_path):
     # Re-running init to the end is what test_killing_an_ingest_leaves_before_or_after checks for
     # ingest; a full init here would cost CI another 6 minutes on 2 cores.
     shutil.rmtree(home, ignore_errors=True)
+
+
+TRACKING_STATE = """
+import json, os, django
+django.setup()
+from django.db import connection
+from uprwatch.tracking.models import Assessment, AuditEntry, EvidenceItem
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA integrity_check")
+    integrity = cursor.fetchone()[0]
+assessments = {
+    a.pk: {"version": a.version, "versions": sorted(a.versions.values_list("version", flat=True)),
+           "audited": AuditEntry.objects.filter(object_type="assessment", object_id=str(a.pk)).count()}
+    for a in Assessment.objects.all()
+}
+evidence = {e.pk: {"file": e.file.name, "size": e.file_size,
+                   "on_disk": os.path.getsize(e.file.path) if e.file and os.path.exists(e.file.path) else None}
+            for e in EvidenceItem.objects.all()}
+print(json.dumps({"integrity": integrity, "assessments": assessments, "evidence": evidence}))
+"""
+
+
+def tracking_state(home: Path) -> dict:
+    result = subprocess.run([UPRWATCH[0], "-c", TRACKING_STATE], env=clean_environment(home), capture_output=True,
+                            text=True, timeout=300, check=True)
+    return json.loads(result.stdout)
+
+
+class Editor(threading.Thread):
+    """One member editing through the API as fast as the server answers: assessments (create, then new
+    versions) and evidence with a file. Remembers what the server acknowledged (a 2xx it received)."""
+
+    def __init__(self, url: str, token: str, organisation: str, recommendations: list[int], stop: threading.Event):
+        super().__init__(daemon=True)
+        self.url, self.organisation, self.recommendations, self.stop = url, organisation, recommendations, stop
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.versions: dict[int, int] = {}  # assessment id -> highest version acknowledged
+        self.evidence: dict[int, int] = {}  # evidence id -> file size acknowledged
+        self.current: dict[int, int] = {}  # recommendation -> version of its assessment
+        self.failures: list[str] = []
+
+    def run(self) -> None:
+        with httpx.Client(base_url=self.url, headers=self.headers, timeout=30) as client:
+            round_ = 0
+            while not self.stop.is_set():
+                round_ += 1
+                for rec in self.recommendations:
+                    if self.stop.is_set():
+                        return
+                    try:
+                        self.edit(client, rec, round_)
+                    except httpx.HTTPError:
+                        return  # the server is gone: this request was never acknowledged
+
+    def edit(self, client: httpx.Client, rec: int, round_: int) -> None:
+        body = {"organisation": self.organisation, "recommendation": rec, "status": "partially_implemented",
+                "rationale": f"round {round_}: " + "evidence of partial steps " * 20}
+        if rec in self.current:  # each recommendation has one editor here: no conflicts expected
+            body["version"] = self.current[rec]
+        saved = client.post("/api/tracking/assessments", json=body)
+        if saved.status_code not in (200, 201):
+            self.failures.append(f"save {rec}: {saved.status_code} {saved.text[:200]}")
+            return
+        assessment = saved.json()
+        self.current[rec] = assessment["version"]
+        self.versions[assessment["id"]] = assessment["version"]
+        content = b"%PDF-1.4\n" + os.urandom(20_000)
+        added = client.post(f"/api/tracking/assessments/{assessment['id']}/evidence",
+                            data={"citation": f"Report {round_} on recommendation {rec}"},
+                            files={"file": ("report.pdf", content, "application/pdf")})
+        if added.status_code != 201:
+            self.failures.append(f"evidence {rec}: {added.status_code} {added.text[:200]}")
+            return
+        self.evidence[added.json()["id"]] = len(content)
+
+
+def test_killing_the_server_mid_edit_keeps_every_acknowledged_edit_whole(tmp_path):
+    """SIGKILL the production server while members edit: every edit it acknowledged is there after a
+    restart, each assessment's history and audit trail are complete, every evidence row has its file."""
+    home = copy_home(tmp_path / "home")
+    run_uprwatch(home, "users", "create", "alice", "--email", "alice@example.org", "--password",
+                 "a long enough passphrase 42")
+    run_uprwatch(home, "orgs", "create", "Fault Coalition", "--admin", "alice")
+    organisation = query_home(home, "__import__('uprwatch.tracking.models', fromlist=['x'])"
+                                    ".Organisation.objects.get().slug")
+    token = run_uprwatch(home, "tokens", "create", "alice").stdout.strip()
+    china = query_home(home, "list(models.Recommendation.objects.filter(review__state__name='China')"
+                             ".order_by('id').values_list('id', flat=True)[:12])")
+
+    server = Server(home, workers=2).start()
+    stop = threading.Event()
+    editors = [Editor(server.url, token, organisation, china[i::3], stop) for i in range(3)]
+    try:
+        for editor in editors:
+            editor.start()
+        deadline = time.monotonic() + 60
+        # Kill once edits are flowing (several versions acknowledged), mid-stream.
+        while time.monotonic() < deadline and sum(len(e.evidence) for e in editors) < 15:
+            time.sleep(0.2)
+        server.kill()
+    finally:
+        stop.set()
+        for editor in editors:
+            editor.join(timeout=60)
+        server.kill()
+    assert not [f for e in editors for f in e.failures], [f for e in editors for f in e.failures]
+    acknowledged_versions = {a: v for e in editors for a, v in e.versions.items()}
+    acknowledged_evidence = {i: size for e in editors for i, size in e.evidence.items()}
+    assert len(acknowledged_evidence) >= 15, "too few edits before the kill to test anything"
+
+    state = tracking_state(home)
+    assert state["integrity"] == "ok"
+    for pk, assessment in state["assessments"].items():
+        # Nothing half-written: the history holds every version up to the current one, each audited.
+        assert assessment["versions"] == list(range(1, assessment["version"] + 1)), (pk, assessment)
+        assert assessment["audited"] == assessment["version"], (pk, assessment)
+    for pk, item in state["evidence"].items():
+        assert item["on_disk"] == item["size"], f"evidence {pk} has no complete file: {item}"
+    # Nothing lost: every acknowledged edit is there.
+    for pk, version in acknowledged_versions.items():
+        assert state["assessments"][str(pk)]["version"] >= version
+    assert {int(pk) for pk in state["evidence"]} >= set(acknowledged_evidence)
+
+    # After a restart the server serves the same data and accepts the next edit.
+    server = Server(home, workers=2).start()
+    try:
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+            pk, version = next(iter(acknowledged_versions.items()))
+            shown = client.get(f"/api/tracking/assessments/{pk}").json()
+            assert shown["version"] == state["assessments"][str(pk)]["version"] >= version
+            again = client.post("/api/tracking/assessments", json={
+                "organisation": organisation, "recommendation": shown["recommendation"],
+                "status": "implemented", "version": shown["version"]})
+            assert again.status_code == 200, again.text
+            assert again.json()["version"] == shown["version"] + 1
+    finally:
+        server.stop()
