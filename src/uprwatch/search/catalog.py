@@ -8,6 +8,14 @@ catalog is rebuilt when the search index changes: ``indexing`` bumps a stamp fil
 Each facet column maps its values to small integer codes. A single-valued column stores one code per
 row (``len(values)`` stands for "none"); a multi-valued column (recommending states, issues, ...)
 stores (row, code) pairs, deduplicated per row so that counts are counts of recommendations.
+
+Counting goes through *keys*: seven single-valued integer columns per row (``Catalog.keys``) from which
+every facet is a function. ``sur`` (the SuR) determines sur, sur_group and sur_bloc; ``session``
+determines session, cycle and year; ``by``, ``issue`` and ``theme`` hold the row's *combination* of
+recommending states / issues / themes (a few thousand distinct sets). A facet's counts are then one
+``bincount`` of its key over the matching rows followed by a tiny (key, value) pair expansion, instead of
+gathering every (row, value) pair: exact, and ~7 bincounts instead of 13 scans per search, which is what
+keeps faceting cheap at 300k rows.
 """
 
 from __future__ import annotations
@@ -43,6 +51,16 @@ class FacetColumn:
     members: np.ndarray | None = None  # multi-valued: code of each pair
     names: list[str] | None = None  # other accepted spellings per code (a theme's name besides its code)
     indptr: np.ndarray | None = None  # multi-valued: pairs of row r are members[indptr[r]:indptr[r + 1]]
+    key: str = ""  # the Catalog.keys column this facet is a function of
+    pair_keys: np.ndarray | None = None  # with pair_values: (key code, value code) pairs; None: key == value code
+    pair_values: np.ndarray | None = None
+
+    def counts_from_keys(self, key_counts: np.ndarray) -> np.ndarray:
+        """Rows per value code, from rows per key code (see ``Catalog.key_counts``)."""
+        if self.pair_keys is None:
+            return key_counts[: len(self.values)]
+        weights = key_counts[self.pair_keys].astype(np.float64)  # float sums of ints below 2**53 are exact
+        return np.rint(np.bincount(self.pair_values, weights=weights, minlength=len(self.values))).astype(np.int64)
 
     def rows_with(self, selected: list[int], size: int) -> np.ndarray:
         """Boolean mask of the rows having any of the selected codes (OR within one facet)."""
@@ -80,10 +98,47 @@ class Catalog:
     facets: dict[str, FacetColumn]
     stamp: float = 0.0
     state_ids: dict[int, int] = field(default_factory=dict)  # State.pk -> code in the sur/by facets
+    keys: dict[str, np.ndarray] = field(default_factory=dict)  # key name -> one int32 code per row
+    key_sizes: dict[str, int] = field(default_factory=dict)  # key name -> number of codes (plus one for none)
 
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    def rows_with(self, name: str, selected: list[int]) -> np.ndarray:
+        """Boolean mask of the rows whose facet ``name`` has any of the selected value codes."""
+        column = self.facets[name]
+        lookup = np.zeros(len(column.values) + 1, dtype=bool)
+        lookup[selected] = True
+        if column.pair_keys is None:
+            return lookup[self.keys[column.key]]
+        wanted = np.zeros(self.key_sizes[column.key], dtype=bool)
+        wanted[column.pair_keys[lookup[column.pair_values]]] = True
+        return wanted[self.keys[column.key]]
+
+    def key_counts(self, key: str, mask: np.ndarray | None) -> np.ndarray:
+        """Rows per code of one key among the masked rows (``None``: all rows, computed once)."""
+        if mask is None:
+            cache = self.__dict__.setdefault("_all_key_counts", {})
+            if key not in cache:
+                cache[key] = np.bincount(self.keys[key], minlength=self.key_sizes[key])
+            return cache[key]
+        return np.bincount(self.keys[key][mask], minlength=self.key_sizes[key])
+
+    def order(self, sort: str) -> np.ndarray:
+        """Every row in the order of a sort ("session", "-session", "state"; ties by id), computed once.
+
+        A result in that order is then ``order[mask[order]]``: linear, no sort per search.
+        """
+        cache = self.__dict__.setdefault("_orders", {})
+        if sort not in cache:
+            if sort == "-session":
+                cache[sort] = np.lexsort((self.ids, -self.session)).astype(np.int32)
+            elif sort == "state":
+                cache[sort] = np.lexsort((self.ids, self.session, self.state_rank)).astype(np.int32)
+            else:
+                cache[sort] = np.lexsort((self.ids, self.session)).astype(np.int32)
+        return cache[sort]
 
     def rows_of(self, rec_ids: np.ndarray) -> np.ndarray:
         """Row positions of recommendation ids (ids not in the catalog are dropped)."""
@@ -103,6 +158,67 @@ def _pairs_to_rows(ids: np.ndarray, pairs: list[tuple[int, int]]) -> tuple[np.nd
     rows = np.searchsorted(ids, rec_ids)
     keep = (rows < len(ids)) & (ids[np.clip(rows, 0, len(ids) - 1)] == rec_ids)
     return rows[keep].astype(np.int32), codes[keep].astype(np.int32)
+
+
+def _combinations(indptr: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    """Each row's set of member codes as one code: (code per row, the set of each code)."""
+    flat, bounds = members.tolist(), indptr.tolist()
+    index: dict[tuple[int, ...], int] = {}
+    codes = [index.setdefault(tuple(flat[a:b]), len(index)) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return np.asarray(codes, dtype=np.int32), list(index)
+
+
+def _pairs(sets: list, of=lambda code: (code,)) -> tuple[np.ndarray, np.ndarray]:
+    """(key, value) pairs: for each key code k, the distinct values ``of(m)`` for m in ``sets[k]``."""
+    keys: list[int] = []
+    values: list[int] = []
+    for key, members in enumerate(sets):
+        distinct = sorted({v for m in members for v in of(m)})
+        keys += [key] * len(distinct)
+        values += distinct
+    return np.asarray(keys, dtype=np.int64), np.asarray(values, dtype=np.int64)
+
+
+def _add_keys(catalog: Catalog, sessions: list, cycles: list, years: list, sessions_info: dict,
+              group_of_code: list[int | None], blocs_of_code: list[list[int]]) -> None:
+    """Fill ``catalog.keys`` and each facet's (key, value) pairs (see the module docstring)."""
+    facets = catalog.facets
+    n_states = len(facets["sur"].values)
+    catalog.keys["sur"] = catalog.state_rank
+    catalog.key_sizes["sur"] = n_states + 1
+    facets["sur"].key = "sur"
+    for name, of in (("sur_group", lambda s: () if group_of_code[s] is None else (group_of_code[s],)),
+                     ("sur_bloc", lambda s: blocs_of_code[s])):
+        facets[name].key = "sur"
+        facets[name].pair_keys, facets[name].pair_values = _pairs([(s,) for s in range(n_states)], of)
+
+    session_codes = facets["session"].codes
+    catalog.keys["session"] = session_codes
+    catalog.key_sizes["session"] = len(sessions) + 1
+    facets["session"].key = "session"
+    cycle_code = {c: i for i, c in enumerate(cycles)}
+    year_code = {y: i for i, y in enumerate(years)}
+    for name, of in (("cycle", lambda s: (cycle_code[sessions_info[sessions[s]][0]],)),
+                     ("year", lambda s: () if sessions_info[sessions[s]][1] is None
+                      else (year_code[sessions_info[sessions[s]][1]],))):
+        facets[name].key = "session"
+        facets[name].pair_keys, facets[name].pair_values = _pairs([(s,) for s in range(len(sessions))], of)
+
+    for name in ("response", "action"):
+        catalog.keys[name] = facets[name].codes
+        catalog.key_sizes[name] = len(facets[name].values) + 1
+        facets[name].key = name
+
+    for name, derived in (("by", {"by": None,
+                                  "by_group": lambda s: () if group_of_code[s] is None else (group_of_code[s],),
+                                  "by_bloc": lambda s: blocs_of_code[s]}),
+                          ("issue", {"issue": None}), ("theme", {"theme": None})):
+        codes, sets = _combinations(facets[name].indptr, facets[name].members)
+        catalog.keys[name] = codes
+        catalog.key_sizes[name] = len(sets) + 1
+        for facet, of in derived.items():
+            facets[facet].key = name
+            facets[facet].pair_keys, facets[facet].pair_values = _pairs(sets, of) if of else _pairs(sets)
 
 
 def build_catalog() -> Catalog:
@@ -202,6 +318,9 @@ def build_catalog() -> Catalog:
         facets=facets,
         state_ids=state_code,
     )
+    group_of_code = [group_code[g] if g else None for _, _, g in states]
+    blocs_of_code = [sorted(set(blocs_of_state.get(pk, ()))) for pk, _, _ in states]
+    _add_keys(catalog, sessions, cycles, years, sessions_info, group_of_code, blocs_of_code)
     return catalog
 
 

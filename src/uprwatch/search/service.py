@@ -30,6 +30,7 @@ MAX_LIMIT = 1000
 SEMANTIC_TOP = 200  # a semantic query returns its nearest recommendations, best first
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al. 2009)
 TEXT_CACHE_SIZE = 128
+TEXT_CACHE_BYTES = 64 * 1024 * 1024  # per process: a 300k-row negation entry is ~2.4 MB
 
 SearchError = QueryError  # one error type for bad queries and bad filters
 
@@ -190,34 +191,74 @@ def _filter_masks(catalog: catalog_module.Catalog, params: SearchParams) -> dict
     for name in LIST_FIELDS:
         values = getattr(params, name)
         if values:
-            masks[name] = catalog.facets[name].rows_with(_codes(catalog, name, values), catalog.size)
+            masks[name] = catalog.rows_with(name, _codes(catalog, name, values))
     return masks
 
 
 # --- text and semantic matching ------------------------------------------------------------------
 
-def _text_scores(catalog: catalog_module.Catalog, parsed: ParsedQuery) -> np.ndarray:
-    """Relevance per catalog row; NaN where the row does not match."""
+@dataclass(frozen=True)
+class TextMatch:
+    """The rows a query's words match, best first (relevance, ties by id), with their scores."""
+
+    ranked: np.ndarray  # int32 row positions
+    scores: np.ndarray  # float32, aligned with ranked
+
+    @property
+    def nbytes(self) -> int:
+        return self.ranked.nbytes + self.scores.nbytes
+
+    def mask(self, size: int) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        mask[self.ranked] = True
+        return mask
+
+
+def _text_match(catalog: catalog_module.Catalog, parsed: ParsedQuery) -> TextMatch:
+    """The backend's matches for the words, ranked once and kept (per catalog) for repeated queries.
+
+    Entries hold only the matching rows, so the cache stays small at 300k rows (bounded by bytes too).
+    """
     key = ("text", parsed)
     cache: dict = catalog.__dict__.setdefault("_text_cache", {})
     if key in cache:
         return cache[key]
     backend = get_backend()
-    scores = np.full(catalog.size, np.nan, dtype=np.float32)
     negated = top_level_negation(parsed.tree)
     if negated is not None:
         ids, _ = backend.match(negated, parsed.exact)
-        scores[:] = 0.0
-        scores[catalog.rows_of(ids)] = np.nan
+        keep = np.ones(catalog.size, dtype=bool)
+        keep[catalog.rows_of(ids)] = False
+        ranked = np.flatnonzero(keep).astype(np.int32)  # every score is 0: ties by id, i.e. row order
+        match = TextMatch(ranked, np.zeros(len(ranked), dtype=np.float32))
     else:
         ids, values = backend.match(parsed.tree, parsed.exact)
         rows = np.searchsorted(catalog.ids, ids)
         known = (rows < catalog.size) & (catalog.ids[np.clip(rows, 0, max(catalog.size - 1, 0))] == ids)
-        scores[rows[known]] = values[known]
-    if len(cache) >= TEXT_CACHE_SIZE:
+        rows, values = rows[known], values[known]
+        order = np.lexsort((catalog.ids[rows], -values))
+        match = TextMatch(rows[order].astype(np.int32), values[order].astype(np.float32))
+    while cache and (len(cache) >= TEXT_CACHE_SIZE
+                     or sum(m.nbytes for m in cache.values()) + match.nbytes > TEXT_CACHE_BYTES):
         cache.pop(next(iter(cache)))
-    cache[key] = scores
-    return scores
+    cache[key] = match
+    return match
+
+
+def _top(scores: np.ndarray, candidates: np.ndarray, k: int, catalog: catalog_module.Catalog) -> np.ndarray:
+    """The ``k`` candidate rows with the highest scores, best first, ties by id (as a full sort would).
+
+    ``argpartition`` finds the k-th best score in linear time; only rows at or above it are sorted.
+    """
+    if k <= 0 or not len(candidates):
+        return candidates[:0]
+    values = scores[candidates]
+    if len(candidates) > k:
+        threshold = np.partition(values, len(values) - k)[len(values) - k]
+        keep = values >= threshold  # ties at the threshold are all kept, then cut after the id tie-break
+        candidates, values = candidates[keep], values[keep]
+    order = np.lexsort((catalog.ids[candidates], -values))
+    return candidates[order][:k]
 
 
 def _rank_desc(scores: np.ndarray, rows: np.ndarray, catalog: catalog_module.Catalog) -> np.ndarray:
@@ -225,46 +266,55 @@ def _rank_desc(scores: np.ndarray, rows: np.ndarray, catalog: catalog_module.Cat
     return rows[np.lexsort((catalog.ids[rows], -scores[rows]))]
 
 
+def _in_order(catalog: catalog_module.Catalog, mask: np.ndarray, sort: str) -> np.ndarray:
+    """The masked rows in a sort order ("relevance" without words sorts by session)."""
+    order = catalog.order(sort if sort != "relevance" else "session")
+    return order[mask[order]]
+
+
+@dataclass
+class _Result:
+    rows: np.ndarray  # matching rows in result order
+    mask: np.ndarray  # the same rows as a boolean mask
+    text_mask: np.ndarray | None  # rows the words match (text mode with words), for facet counts
+
+
 def _ordered_rows(catalog: catalog_module.Catalog, params: SearchParams, parsed: ParsedQuery,
-                  filters: np.ndarray) -> np.ndarray:
+                  filters: np.ndarray) -> _Result:
     """The matching rows in result order."""
-    text = _text_scores(catalog, parsed) if parsed.tree is not None and params.mode != "semantic" else None
+    text = _text_match(catalog, parsed) if parsed.tree is not None and params.mode != "semantic" else None
     if params.mode == "text":
-        mask = filters if text is None else filters & ~np.isnan(text)
-        rows = np.flatnonzero(mask)
-        if params.sort == "relevance" and text is not None:
-            return _rank_desc(text, rows, catalog)
-        return _sorted(catalog, rows, params.sort)
+        if text is None:
+            return _Result(_in_order(catalog, filters, params.sort), filters, None)
+        text_mask = text.mask(catalog.size)
+        mask = filters & text_mask
+        if params.sort == "relevance":
+            rows = text.ranked[filters[text.ranked]]
+        else:
+            rows = _in_order(catalog, mask, params.sort)
+        return _Result(rows, mask, text_mask)
 
     from uprwatch.search import vectors
 
-    similarity = vectors.query_scores(params.q, catalog)
-    candidates = np.flatnonzero(filters)
-    semantic = _rank_desc(similarity, candidates, catalog)[:SEMANTIC_TOP]
+    similarity = vectors.query_scores(params.q, catalog, filters)
+    semantic = _top(similarity, np.flatnonzero(filters), SEMANTIC_TOP, catalog)
     if params.mode == "semantic":
         rows = semantic
     else:
         fused = np.zeros(catalog.size, dtype=np.float64)
         fused[semantic] += 1.0 / (RRF_K + 1 + np.arange(len(semantic)))
         if text is not None:
-            lexical = _rank_desc(text, np.flatnonzero(filters & ~np.isnan(text)), catalog)
+            lexical = text.ranked[filters[text.ranked]]
             fused[lexical] += 1.0 / (RRF_K + 1 + np.arange(len(lexical)))
             rows = np.union1d(semantic, lexical)
         else:
             rows = semantic
         rows = _rank_desc(fused, rows, catalog)
+    mask = np.zeros(catalog.size, dtype=bool)
+    mask[rows] = True
     if params.sort != "relevance":
-        rows = _sorted(catalog, rows, params.sort)
-    return rows
-
-
-def _sorted(catalog: catalog_module.Catalog, rows: np.ndarray, sort: str) -> np.ndarray:
-    ids = catalog.ids[rows]
-    if sort == "-session":
-        return rows[np.lexsort((ids, -catalog.session[rows]))]
-    if sort == "state":
-        return rows[np.lexsort((ids, catalog.session[rows], catalog.state_rank[rows]))]
-    return rows[np.lexsort((ids, catalog.session[rows]))]  # "session", and "relevance" without words
+        rows = _in_order(catalog, mask, params.sort)
+    return _Result(rows, mask, None)
 
 
 def _prepare(params: SearchParams) -> tuple[catalog_module.Catalog, ParsedQuery, dict[str, np.ndarray]]:
@@ -288,8 +338,8 @@ def _combine(catalog: catalog_module.Catalog, masks: dict[str, np.ndarray], skip
 def matching_ids(params: SearchParams) -> list[int]:
     """Every matching recommendation id, in result order (no paging)."""
     catalog, parsed, masks = _prepare(params)
-    rows = _ordered_rows(catalog, params, parsed, _combine(catalog, masks))
-    return catalog.ids[rows].tolist()
+    result = _ordered_rows(catalog, params, parsed, _combine(catalog, masks))
+    return catalog.ids[result.rows].tolist()
 
 
 def search(params: SearchParams) -> dict:
@@ -298,46 +348,47 @@ def search(params: SearchParams) -> dict:
     from uprwatch.search.results import recommendations_out
 
     catalog, parsed, masks = _prepare(params)
-    rows = _ordered_rows(catalog, params, parsed, _combine(catalog, masks))
-    matched = np.zeros(catalog.size, dtype=bool)
-    matched[rows] = True
-    page_ids = catalog.ids[rows[params.offset: params.offset + params.limit]].tolist()
+    result = _ordered_rows(catalog, params, parsed, _combine(catalog, masks))
+    page_ids = catalog.ids[result.rows[params.offset: params.offset + params.limit]].tolist()
     results = recommendations_out(page_ids)
     for out in results:
         out["snippet"] = str(snippet_html(out["text"], parsed))
     return {
-        "count": int(len(rows)),
+        "count": int(len(result.rows)),
         "results": results,
-        "facets": _facets(catalog, params, parsed, masks, matched),
+        "facets": _facets(catalog, params, masks, result),
     }
 
 
-def _facets(catalog, params, parsed, masks, matched) -> dict[str, list[dict]]:
-    """Counts per facet value for the current query, each facet ignoring its own filter."""
-    text_rows = matched if params.mode != "text" else None
-    if params.mode == "text" and parsed.tree is not None:
-        text_mask = ~np.isnan(_text_scores(catalog, parsed))
-    elif text_rows is not None:
-        # semantic/hybrid: the candidate set depends on every filter; count within the matched rows
-        text_mask = text_rows
-    else:
-        text_mask = np.ones(catalog.size, dtype=bool)
+def _facets(catalog: catalog_module.Catalog, params: SearchParams, masks: dict[str, np.ndarray],
+            result: _Result) -> dict[str, list[dict]]:
+    """Counts per facet value for the current query, each facet ignoring its own filter.
+
+    In semantic/hybrid modes the candidate set depends on every filter, so every facet counts the
+    matched rows. Facets sharing a key and a mask (sur, sur_group, sur_bloc, ...) share one bincount.
+    """
+    everything = params.mode == "text" and result.text_mask is None and not masks
+    key_counts: dict[tuple[str, str | None], np.ndarray] = {}
     facets: dict[str, list[dict]] = {}
-    shared = text_mask & _combine(catalog, masks) if params.mode == "text" else matched
-    shared_rows = np.flatnonzero(shared)
     for name in FACET_NAMES:
         column = catalog.facets[name]
-        if params.mode == "text" and name in masks:
-            mask = text_mask & _combine(catalog, masks, skip=name)
-            counts = column.counts(mask, np.flatnonzero(mask))
-        else:  # facets without a filter of their own all count the same rows
-            counts = column.counts(shared, shared_rows)
+        own = params.mode == "text" and name in masks
+        slot = (column.key, name if own else None)
+        if slot not in key_counts:
+            if own:
+                mask = _combine(catalog, masks, skip=name)
+                if result.text_mask is not None:
+                    mask &= result.text_mask
+            else:
+                mask = None if everything else result.mask
+            key_counts[slot] = catalog.key_counts(column.key, mask)
+        counts = column.counts_from_keys(key_counts[slot])
         selected = set(_codes(catalog, name, getattr(params, name))) if getattr(params, name) else set()
+        shown = sorted(set(np.flatnonzero(counts).tolist()) | selected)
         entries = [
             {"value": column.values[code], "label": column.labels[code], "count": int(counts[code]),
              "selected": code in selected}
-            for code in range(len(column.values))
-            if counts[code] or code in selected
+            for code in shown
         ]
         if name not in ("cycle", "session", "year", "action", "response"):
             entries.sort(key=lambda e: (-e["count"], e["label"]))
