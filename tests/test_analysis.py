@@ -56,6 +56,25 @@ def test_profile_of_china_as_reviewed_matches_the_data(china):
     ).count()
 
 
+@pytest.mark.parametrize("iso3", ["CHN", "CAN", "USA", "CUB", "TUV", "VAT", "PRK", "FRA"])
+def test_in_memory_profile_equals_the_sql_profile(iso3):
+    # the web page and API use the numpy path, the CLI the SQL path: both must give the same figures
+    state = State.objects.get(iso3=iso3)
+    assert profiles.fast_state_profile(state) == profiles.state_profile(state)
+
+
+def test_in_memory_profile_follows_changes(china, django_capture_on_commit_callbacks):
+    before = profiles.fast_state_profile(china)["as_reviewed"]
+    rec = Recommendation.objects.filter(review__state=china, response="noted").first()
+    rec.response = "supported"
+    rec.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        announce_recommendations_changed([rec.pk], "test")
+    after = profiles.fast_state_profile(china)["as_reviewed"]
+    assert (after["supported"], after["noted"]) == (before["supported"] + 1, before["noted"] - 1)
+    assert after == profiles.state_profile(china)["as_reviewed"]
+
+
 def test_profile_as_recommender_counts_what_the_state_made(china):
     canada = State.objects.get(iso3="CAN")
     made = profiles.state_profile(canada)["as_recommender"]

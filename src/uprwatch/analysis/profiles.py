@@ -69,7 +69,16 @@ def _sum_by(rows: list[tuple], key) -> dict:
 
 
 def _issue_rows(labels: QuerySet) -> tuple[list[dict], list[dict]]:
-    """(support per issue, issue counts per cycle) from one query over the labels.
+    """(support per issue, issue counts per cycle) from one query over the labels."""
+    return _issue_summary(
+        labels.values_list("term_id", "recommendation__review__session__cycle_id", "recommendation__response")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def _issue_summary(rows) -> tuple[list[dict], list[dict]]:
+    """(support per issue, issue counts per cycle) from rows (term id, cycle, response, n).
 
     Terms are mapped in Python rather than joined: with a term filter in SQL, SQLite's planner
     loops over every issue term first and the query gets ten times slower.
@@ -77,11 +86,6 @@ def _issue_rows(labels: QuerySet) -> tuple[list[dict], list[dict]]:
     issue_names = dict(Term.objects.filter(taxonomy=Term.Taxonomy.ISSUE).values_list("pk", "name"))
     by_issue: dict[str, dict[str, int]] = defaultdict(dict)
     over_time: dict[tuple[int, str], int] = defaultdict(int)
-    rows = (
-        labels.values_list("term_id", "recommendation__review__session__cycle_id", "recommendation__response")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
     for term_id, cycle, response, n in rows:
         issue = issue_names.get(term_id)
         if issue is None:
@@ -168,19 +172,46 @@ def _total(rows: list[tuple]) -> dict:
 
 
 def state_profile(state: State) -> dict:
-    """Everything the profile page, API and CLI show about one state."""
+    """Everything the profile page, API and CLI show about one state, from SQL GROUP BYs (a one-off
+    question, e.g. the CLI; long-running processes use ``fast_state_profile``)."""
     received = _facts(Recommendation.objects.filter(review__state=state))
     made = _facts(Recommendation.objects.filter(recommending_states=state), "review__state")
-    made_plain = [row[1:] for row in made]
     # A joint recommendation counts once for each of its co-sponsors among the top recommenders.
-    recommenders = (
+    recommenders = list(
         Recommendation.recommending_states.through.objects.filter(recommendation__review__state=state)
         .values_list("state_id", "recommendation__response")
         .annotate(n=Count("id"))
         .order_by()
     )
-    received_issues, received_timeline = _issue_rows(Label.objects.filter(recommendation__review__state=state))
-    made_issues, made_timeline = _issue_rows(Label.objects.filter(recommendation__recommending_states=state))
+    issue_query = ("term_id", "recommendation__review__session__cycle_id", "recommendation__response")
+    received_issues = list(Label.objects.filter(recommendation__review__state=state).values_list(*issue_query)
+                           .annotate(n=Count("id")).order_by())
+    made_issues = list(Label.objects.filter(recommendation__recommending_states=state).values_list(*issue_query)
+                       .annotate(n=Count("id")).order_by())
+    return _profile(state, received, made, recommenders, received_issues, made_issues)
+
+
+def fast_state_profile(state: State) -> dict:
+    """``state_profile`` computed from this process's in-memory ``ProfileFacts`` (milliseconds at
+    300,000 recommendations once they are built; see ``facts.py``)."""
+    from uprwatch.analysis.facts import get_facts
+
+    facts = get_facts()
+    received_rows, made_rows = facts.received(state.pk), facts.made(state.pk)
+    return _profile(
+        state, facts.fact_rows(received_rows), facts.fact_rows(made_rows, with_sur=True),
+        facts.recommender_rows(received_rows), facts.issue_rows(received_rows), facts.issue_rows(made_rows),
+    )
+
+
+def _profile(state: State, received: list[tuple], made: list[tuple], recommenders: list[tuple],
+             received_issue_rows: list[tuple], made_issue_rows: list[tuple]) -> dict:
+    """The profile from grouped rows: ``received`` (cycle, action category, response, n), ``made`` (State
+    under Review pk, cycle, action category, response, n), ``recommenders`` (state pk, response, n) and
+    issue rows (issue term pk, cycle, response, n)."""
+    made_plain = [row[1:] for row in made]
+    received_issues, received_timeline = _issue_summary(received_issue_rows)
+    made_issues, made_timeline = _issue_summary(made_issue_rows)
     received_cycles = _by_cycle(received)
     return {
         "state": {"name": state.name, "iso3": state.iso3, "slug": state.slug, "regional_group": state.regional_group},
@@ -190,7 +221,7 @@ def state_profile(state: State) -> dict:
             "by_cycle": received_cycles,
             "by_issue": received_issues,
             "action_categories": _actions(received),
-            "top_recommending_states": _counterparts(_sum_by(list(recommenders), lambda r: r[0]), state),
+            "top_recommending_states": _counterparts(_sum_by(recommenders, lambda r: r[0]), state),
             "issues_over_time": received_timeline,
         },
         "as_recommender": {
@@ -217,7 +248,7 @@ def cached_state_profile(state: State) -> dict:
     key = f"analysis:profile:{state.pk}:{current_stamp()}"
     data = cache.get(key)
     if data is None:
-        data = state_profile(state)
+        data = fast_state_profile(state)
         cache.set(key, data, PROFILE_CACHE_SECONDS)
     return data
 
