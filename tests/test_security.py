@@ -231,3 +231,20 @@ def test_check_deploy_passes_on_a_correctly_configured_server(db, settings):
     result = CliRunner().invoke(main, ["check", "--deploy"])
     assert result.exit_code == 0, result.output
     assert "Ready for a shared server." in result.output
+
+
+HUGE = "3" * 40  # beyond any database integer
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    (f"/api/tracking/events?recommendation={HUGE}", {400}),  # a join: the driver itself refused the number
+    (f"/api/recommendations/{HUGE}", {404}),
+    (f"/recommendations/{HUGE}/", {404}),
+    (f"/api/recommendations?session={HUGE}", {200, 400}),  # a filter matching nothing is fine too
+    (f"/search/?session={HUGE}&action={HUGE}", {200, 400}),
+])
+def test_numbers_too_large_for_the_database_are_never_a_server_error(db, client, url, expected):
+    response = client.get(url)
+    assert response.status_code in expected, (url, response.status_code)
+    if response.status_code == 400 and url.startswith("/api/"):
+        assert "too large" in response.json()["detail"]

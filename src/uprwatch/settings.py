@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "uprwatch.web.security.SecurityHeadersMiddleware",
     "uprwatch.web.throttle.LoginThrottleMiddleware",
+    "uprwatch.web.ranges.OutOfRangeMiddleware",
 ]
 
 ROOT_URLCONF = "uprwatch.urls"
