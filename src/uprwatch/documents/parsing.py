@@ -320,7 +320,11 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
     """Split one paragraph's text into (recommendation text, [ISO3...]) by its state parentheses.
 
     ``Ratify ICCPR (Albania); Ratify ICCPR and CPED (Chile);`` is two recommendations;
-    ``Ratify the Convention (Algeria) (Cabo Verde)`` is one, made by two states.
+    ``Ratify the Convention (Algeria) (Cabo Verde)`` is one, made by two states. A compound paragraph
+    (cycle 1 and 2013: ``Establish a commission (South Africa) in compliance with the Paris Principles
+    (Portugal, Egypt), and finalize the bill (Egypt)``) is read per state: a piece that continues the
+    sentence (lower-case start, not after a semicolon) belongs to the recommendation it extends, so
+    Egypt's recommendation is the whole of its pieces and South Africa's is the first one.
     """
     text = uninvert_state_names(text)
     segments: list[tuple[str, list[str]]] = []
@@ -347,12 +351,86 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
     if not segments and rest:
         segments.append((rest, []))
     cleaned = []
-    for body, codes in segments:
-        body = body.strip(" \n;,/:")
-        body = re.sub(r"^(?:and|or)\s+", "", body).strip()
-        if len(body) > 3:
-            cleaned.append((body, list(dict.fromkeys(codes))))
+    for chain in _chains(segments):
+        cleaned.extend(_chain_recommendations(chain))
     return cleaned
+
+
+# Words that open a phrase extending the sentence before it rather than a new recommendation.
+_EXTENDERS = frozenset(
+    "as at without with within in into through including particularly notably especially namely by for from "
+    "of on under when where while which who whose so such aiming taking bearing paying the a an its their all "
+    "both other inter more than".split()
+)
+
+
+def _continues(raw: str, chain: list[tuple[str, list[str]]], codes: list[str]) -> bool:
+    """Whether a segment extends ``chain`` (see ``split_recommendations``) rather than starting anew."""
+    stripped = raw.lstrip(" \n")
+    if stripped.startswith(";"):
+        return False
+    words = re.findall(r"[A-Za-z’'-]+", stripped[:80])
+    if not words:
+        return False
+    conjunction = words[0] in ("and", "or")
+    word = words[1] if conjunction and len(words) > 1 else words[0]
+    if not word[:1].islower():
+        return False
+    if word in ("to", "that") and re.match(r"\s*(?:To|That)\b", chain[0][0]):
+        return False  # "To accede ... (A), to withdraw ... (B)": parallel clauses, one recommendation each
+    if word in _EXTENDERS or (not conjunction and word.endswith("ing") and len(word) > 5):
+        return True  # a preposition, a determiner or a participle ("noting", "aiming at") extends the sentence
+    # "and <verb> ..." adds to the recommendation of a state already in it ("Consider ratifying X
+    # (Mexico, Argentina) and accept the competence of the committee (Argentina)"); otherwise a
+    # lower-case verb starts a recommendation of its own ("reform it (Nigeria)", "/accede to CAT").
+    return conjunction and any(code in chain_codes for _, chain_codes in chain for code in codes)
+
+
+def _chains(segments: list[tuple[str, list[str]]]) -> list[list[tuple[str, list[str]]]]:
+    """Group raw segments into recommendations, each a head and the pieces that extend it.
+
+    A piece extends the latest recommendation made by one of its states (in the 2013 slash form,
+    ``Ratify the ICCPR (Hungary)/ Accede (Switzerland)/ and ensure its implementation (Hungary)``,
+    Hungary's addition belongs to the first), else the latest recommendation.
+    """
+    chains: list[list[tuple[str, list[str]]]] = []
+    for raw, codes in segments:
+        target = None
+        if chains and codes:
+            target = chains[-1]
+            for chain in reversed(chains):
+                if any(code in chain_codes for _, chain_codes in chain for code in codes):
+                    target = chain
+                    break
+        if target is not None and _continues(raw, target, codes):
+            target.append((raw, codes))
+        else:
+            chains.append([(raw, codes)])
+    return chains
+
+
+def _piece(raw: str) -> str:
+    body = raw.strip(" \n;,/:")
+    body = re.sub(r"^(?:and|or)\s+", "", body).strip()
+    return body[:1].upper() + body[1:]
+
+
+def _chain_recommendations(chain: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    head, head_codes = chain[0]
+    head_text = _piece(head)
+    if len(chain) == 1:
+        return [(head_text, list(dict.fromkeys(head_codes)))] if len(head_text) > 3 else []
+    states = list(dict.fromkeys(code for _, codes in chain for code in codes))
+    by_text: dict[str, list[str]] = {}
+    for state in states:
+        text = head_text
+        for raw, codes in chain[1:]:
+            if state in codes:
+                # keep the joining word ("and", "as well as") but not the slash or comma before a phrase
+                joined = raw.strip(" \n/")
+                text = f"{text}{'' if joined.startswith(',') else ' '}{joined}"
+        by_text.setdefault(text.strip(" \n;,/:"), []).append(state)
+    return [(text, codes) for text, codes in by_text.items() if len(text) > 3]
 
 
 def _unresolved_state(text: str) -> str | None:
@@ -378,7 +456,7 @@ def recommendations_section(text: str) -> str:
 
 
 def parse_working_group_report(pages: list[str], symbol: str, page_one: str) -> ParsedDocument:
-    full = repair.normalise_characters(repair.strip_page_furniture(pages))
+    full = repair.remove_quoted_footnotes(repair.normalise_characters(repair.strip_page_furniture(pages)))
     flat = re.sub(r"\s+", " ", full)
     review_of = re.search(r"The review of (.{3,80}?) was held", flat)
     sur_name = review_of.group(1) if review_of else _title_state(page_one)

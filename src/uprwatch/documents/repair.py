@@ -57,6 +57,21 @@ def remove_footnote_marks(text: str) -> str:
     return re.sub(r"(?<=[a-z),;:”’])\d{1,2}(?=[\s,.;]|$)", "", text)
 
 
+# Footnotes that quote a recommendation as first worded; PDF text puts them wherever the page breaks,
+# often inside a paragraph of the recommendations section.
+_QUOTED_FOOTNOTE = re.compile(
+    r"(?:^|\n)[ \t]*\d{0,3}[ \t]*The\s+(?:original\s+)?recommendation\s+(?:as\s+originally\s+(?:formulated|worded)|"
+    r"as\s+(?:read|delivered|made)(?:\s+out)?\s+during\s+the\s+interactive\s+dialogue)\s*(?:was\s*)?:?\s*"
+    r"[“\"][^”\"]{0,2000}[”\"]\.?[ \t]*(?=\n|$)",
+    re.I,
+)
+
+
+def remove_quoted_footnotes(text: str) -> str:
+    """Drop "The original recommendation as read during the interactive dialogue: “...”" footnotes."""
+    return _QUOTED_FOOTNOTE.sub("", text)
+
+
 _WORD = re.compile(r"[A-Za-z]+")
 
 
