@@ -5,6 +5,11 @@ BIN := $(VENV)/bin
 export UPRWATCH_HOME ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The [pdf] extra (WeasyPrint, PDF briefs) needs the system's pango libraries: install it only where they are
+# (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0); elsewhere PDF requests
+# answer with a clear message and everything else works. `WITH_PDF=` skips it, `WITH_PDF=1` forces it.
+WITH_PDF ?= $(shell $(PYTHON) -c "import ctypes.util as u; print(1 if u.find_library('pango-1.0') and u.find_library('pangoft2-1.0') else '')" 2>/dev/null)
+COMMA := ,
 
 .PHONY: run init serve test lint pytest pytest-unit pytest-browser check bench-load clean
 
@@ -13,11 +18,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e ".$(if $(WITH_PDF),[pdf])"
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev$(if $(WITH_PDF),$(COMMA)pdf)]"
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed

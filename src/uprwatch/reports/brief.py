@@ -21,6 +21,7 @@ RESPONSES = ("supported", "partially supported", "noted", "pending", "unknown")
 TOP_RECOMMENDERS = 10
 DEADLINE_DAYS = 730  # two years: the next review and the mid-term report window
 STYLESHEET = Path(__file__).parent / "static" / "reports" / "brief.css"
+PRINT_STYLESHEET = Path(__file__).parent / "static" / "reports" / "brief_print.css"
 
 
 def unavailable(feature: str) -> dict:
@@ -261,5 +262,16 @@ def render_brief_pdf(brief: dict) -> bytes:
             "PDF needs WeasyPrint: pip install 'uprwatch[pdf]' (and the pango libraries, "
             "e.g. apt-get install libpango-1.0-0 libpangoft2-1.0-0); or use --format html"
         ) from None
-    html = render_to_string("reports/brief_document.html", document_context(brief, for_print=True))
-    return HTML(string=html).write_pdf()
+    return HTML(string=render_brief_print_html(brief)).write_pdf()
+
+
+def render_brief_print_html(brief: dict) -> str:
+    """The HTML the PDF is made from: the same content as the HTML brief in a layout WeasyPrint lays out
+    quickly (one plain paragraph per recommendation, simple selectors, no JavaScript chart)."""
+    context = {
+        "brief": brief,
+        "svg": svg_bars(brief["summary"]["by_session"]),
+        "for_print": True,
+        "stylesheet": PRINT_STYLESHEET.read_text(encoding="utf-8"),
+    }
+    return render_to_string("reports/brief_print.html", context)
