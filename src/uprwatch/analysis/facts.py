@@ -7,8 +7,8 @@ one-off build (about as long as one SQL profile per 100k rows) is paid once per 
 version, like the search catalog's.
 
 The arrays are rebuilt when the data changes: the key is the search feature's index stamp (bumped
-on commit after every ``recommendations_changed``) plus the number of recommendations and the
-highest id, which also catches a rolled-back test transaction or a bulk load that sent no signal.
+on commit after every ``recommendations_changed``) plus the highest recommendation id, which also
+catches a bulk load that sent no signal; the ``recommendations_changed`` receiver forgets them too.
 
 Every ``*_rows`` method returns the same tuples as the SQL queries of ``profiles`` (a response as
 its string, an action category as ``None`` or 1-5), so both paths share the code that turns them
@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Max
+from django.db.models import Max
 
 from uprwatch.records.models import Label, Recommendation, Response, Review, Session, Term
 
@@ -42,21 +42,22 @@ class ProfileFacts:
     by_order: np.ndarray  # pairs sorted by recommending state: the rows by one state are a slice
     issue_indptr: np.ndarray  # issue terms of row r: issue_term[issue_indptr[r]:issue_indptr[r + 1]]
     issue_term: np.ndarray
+    sur_sorted: np.ndarray  # sur[sur_order]
+    by_sorted: np.ndarray  # by_state[by_order]
     key: tuple = ()
 
     # --- which rows ------------------------------------------------------------------------------
 
     def received(self, state_id: int) -> np.ndarray:
-        """Rows of the recommendations made to a state."""
-        ordered = self.sur[self.sur_order]
-        lo, hi = np.searchsorted(ordered, [state_id, state_id + 1])
-        return np.sort(self.sur_order[lo:hi])
+        """Rows of the recommendations made to a state (ascending: the sort is stable)."""
+        lo, hi = np.searchsorted(self.sur_sorted, [state_id, state_id + 1])
+        return self.sur_order[lo:hi]
 
     def made(self, state_id: int) -> np.ndarray:
-        """Rows of the recommendations a state made (alone or jointly)."""
-        ordered = self.by_state[self.by_order]
-        lo, hi = np.searchsorted(ordered, [state_id, state_id + 1])
-        return np.unique(self.by_owner[self.by_order[lo:hi]])
+        """Rows of the recommendations a state made, alone or jointly (ascending and distinct: pairs
+        are distinct and sorted by row, and the sort by state is stable)."""
+        lo, hi = np.searchsorted(self.by_sorted, [state_id, state_id + 1])
+        return self.by_owner[self.by_order[lo:hi]]
 
     # --- GROUP BY equivalents --------------------------------------------------------------------
 
@@ -88,12 +89,27 @@ def _decode_head(values) -> tuple:
 
 
 def _group(columns: list[np.ndarray]) -> list[tuple[tuple, int]]:
-    """Distinct combinations of the columns with their counts (a GROUP BY ... COUNT(*))."""
+    """Distinct combinations of the columns with their counts (a GROUP BY ... COUNT(*)).
+
+    The columns hold small non-negative integers (state and term pks, codes), so each combination is
+    one mixed-radix integer and the counting is one ``np.bincount``: linear, no sort.
+    """
     if not len(columns[0]):
         return []
-    stacked = np.stack([np.asarray(c, dtype=np.int64) for c in columns], axis=1)
-    combos, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [(tuple(combo), int(n)) for combo, n in zip(combos.tolist(), counts.tolist(), strict=True)]
+    columns = [np.asarray(c, dtype=np.int64) for c in columns]
+    sizes = [int(c.max()) + 1 for c in columns]
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for column, size in zip(columns, sizes, strict=True):
+        key = key * size + column
+    counts = np.bincount(key)
+    present = np.flatnonzero(counts)
+    decoded = []
+    rest = present
+    for size in reversed(sizes):
+        decoded.append(rest % size)
+        rest = rest // size
+    combos = np.stack(decoded[::-1], axis=1).tolist()
+    return [(tuple(combo), n) for combo, n in zip(combos, counts[present].tolist(), strict=True)]
 
 
 def _gather(indptr: np.ndarray, members: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -117,8 +133,8 @@ def _csr(owner_rows: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndar
 def data_key() -> tuple:
     from uprwatch.search.catalog import current_stamp
 
-    figures = Recommendation.objects.aggregate(n=Count("id"), last=Max("id"))
-    return current_stamp(), figures["n"], figures["last"]
+    # MAX(id) reads one index entry; a COUNT(*) would scan 300,000 rows on every request
+    return current_stamp(), Recommendation.objects.aggregate(last=Max("id"))["last"]
 
 
 def build_facts(key: tuple = ()) -> ProfileFacts:
@@ -151,12 +167,13 @@ def build_facts(key: tuple = ()) -> ProfileFacts:
     label_rows, label_terms = pairs(Label.objects.filter(term_id__in=issue_ids).values_list("recommendation_id",
                                                                                           "term_id"))
     issue_indptr, issue_term, _ = _csr(label_rows, label_terms, size)
+    sur_order = np.argsort(sur, kind="stable").astype(np.int32)
+    by_order = np.argsort(by_state, kind="stable").astype(np.int32)
     return ProfileFacts(
-        sur=sur, cycle=cycle, response=response, action=action,
-        sur_order=np.argsort(sur, kind="stable").astype(np.int32),
-        by_indptr=by_indptr, by_state=by_state, by_owner=by_owner,
-        by_order=np.argsort(by_state, kind="stable").astype(np.int32),
-        issue_indptr=issue_indptr, issue_term=issue_term, key=key,
+        sur=sur, cycle=cycle, response=response, action=action, sur_order=sur_order,
+        by_indptr=by_indptr, by_state=by_state, by_owner=by_owner, by_order=by_order,
+        issue_indptr=issue_indptr, issue_term=issue_term,
+        sur_sorted=sur[sur_order], by_sorted=by_state[by_order], key=key,
     )
 
 
