@@ -117,7 +117,10 @@ class Catalog:
         return wanted[self.keys[column.key]]
 
     def key_counts(self, key: str, mask: np.ndarray | None) -> np.ndarray:
-        """Rows per code of one key among the masked rows (``None``: all rows, computed once)."""
+        """Rows per code of one key among the masked rows (``None``: all rows, computed once).
+
+        ``mask`` is a boolean mask or an array of distinct row positions.
+        """
         if mask is None:
             cache = self.__dict__.setdefault("_all_key_counts", {})
             if key not in cache:

@@ -253,6 +253,9 @@ def _top(scores: np.ndarray, candidates: np.ndarray, k: int, catalog: catalog_mo
     if k <= 0 or not len(candidates):
         return candidates[:0]
     values = scores[candidates]
+    finite = np.isfinite(values)  # -inf: outside the shortlist of a large catalog (vectors.scores_for)
+    if not finite.all():
+        candidates, values = candidates[finite], values[finite]
     if len(candidates) > k:
         threshold = np.partition(values, len(values) - k)[len(values) - k]
         keep = values >= threshold  # ties at the threshold are all kept, then cut after the id tie-break
@@ -379,8 +382,10 @@ def _facets(catalog: catalog_module.Catalog, params: SearchParams, masks: dict[s
                 mask = _combine(catalog, masks, skip=name)
                 if result.text_mask is not None:
                     mask &= result.text_mask
-            else:
-                mask = None if everything else result.mask
+            elif everything:
+                mask = None
+            else:  # a short result (semantic, a rare word) is cheaper to count through its row list
+                mask = result.rows if len(result.rows) * 16 < catalog.size else result.mask
             key_counts[slot] = catalog.key_counts(column.key, mask)
         counts = column.counts_from_keys(key_counts[slot])
         selected = set(_codes(catalog, name, getattr(params, name))) if getattr(params, name) else set()

@@ -1,0 +1,111 @@
+"""Search: the fast paths give the same answers as the plain ones they replace.
+
+Facets counted through keys vs through every (row, value) pair, precomputed sort orders vs a direct
+sort, top-k by partition vs a full sort, the API's pre-serialised JSON vs the schema-validated object,
+and the two-stage vector search used above 100k rows vs exact scores.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from uprwatch.records.models import Recommendation, State
+from uprwatch.search import catalog as catalog_module
+from uprwatch.search import vectors
+from uprwatch.search.service import SEMANTIC_TOP, SearchParams, _rank_desc, _top, matching_ids, search
+
+
+def test_facet_counts_through_keys_equal_counts_over_pairs(db):
+    catalog = catalog_module.get_catalog()
+    rng = np.random.default_rng(3)
+    for share in (0.0005, 0.03, 0.6, 1.0):
+        mask = rng.random(catalog.size) < share
+        rows = np.flatnonzero(mask)
+        for name, column in catalog.facets.items():
+            direct = column.counts(mask, rows)
+            assert np.array_equal(column.counts_from_keys(catalog.key_counts(column.key, mask)), direct), name
+            assert np.array_equal(column.counts_from_keys(catalog.key_counts(column.key, rows)), direct), name
+            picked = rng.choice(len(column.values), size=min(3, len(column.values)), replace=False).tolist()
+            assert np.array_equal(catalog.rows_with(name, picked), column.rows_with(picked, catalog.size)), name
+
+
+def test_sort_orders_equal_a_direct_sort(db):
+    rank = {name: i for i, name in enumerate(State.objects.order_by("name").values_list("name", flat=True))}
+    rows = list(
+        Recommendation.objects.filter(pk__in=matching_ids(SearchParams(q="rights", sur=["China", "Cuba", "Chad"])))
+        .values_list("pk", "review__session_id", "review__state__name")
+    )
+    assert len(rows) > 200
+    expected = {
+        "session": sorted(rows, key=lambda r: (r[1], r[0])),
+        "-session": sorted(rows, key=lambda r: (-r[1], r[0])),
+        "state": sorted(rows, key=lambda r: (rank[r[2]], r[1], r[0])),
+    }
+    for sort, ordered in expected.items():
+        got = matching_ids(SearchParams(q="rights", sur=["China", "Cuba", "Chad"], sort=sort))
+        assert got == [r[0] for r in ordered], sort
+    no_words = matching_ids(SearchParams(sur=["Chad"]))  # relevance without words: by session
+    assert no_words == [pk for pk, _ in sorted(
+        Recommendation.objects.filter(review__state__name="Chad").values_list("pk", "review__session_id"),
+        key=lambda r: (r[1], r[0]),
+    )]
+
+
+def test_top_k_by_partition_equals_a_full_sort_with_ties(db):
+    catalog = catalog_module.get_catalog()
+    rng = np.random.default_rng(5)
+    scores = rng.integers(0, 6, catalog.size).astype(np.float32)  # many ties: the id must break them
+    candidates = np.flatnonzero(rng.random(catalog.size) < 0.3)
+    for k in (1, 7, 200, len(candidates) + 5):
+        assert np.array_equal(_top(scores, candidates, k, catalog), _rank_desc(scores, candidates, catalog)[:k])
+
+
+@pytest.mark.parametrize("query", [
+    {"q": "non-refoulement", "sur": "China"},
+    {"response": "noted", "session": ["4", "17"], "limit": "5"},
+    {"q": "torture", "sort": "state", "offset": "20", "by_group": "WEOG"},
+    {"q": "refugees", "mode": "hybrid", "limit": "3"},
+])
+def test_api_json_is_the_schema_validated_object(db, client, query):
+    from uprwatch.api.search import SearchOut
+
+    response = client.get("/api/recommendations", query)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+    expected = SearchOut.model_validate(search(SearchParams.from_querydict(query))).model_dump()
+    assert response.json() == expected
+
+
+@pytest.fixture
+def two_stage_vectors():
+    """Serve vectors as a large catalog does (coarse shortlist, float16 rerank), then restore."""
+    saved = vectors.EXACT_ROWS, vectors.RERANK
+    vectors.EXACT_ROWS, vectors.RERANK = 0, 3000
+    vectors._forget()
+    yield
+    vectors.EXACT_ROWS, vectors.RERANK = saved
+    vectors._forget()
+
+
+def test_two_stage_vector_search_agrees_with_exact_scores(db, two_stage_vectors):
+    catalog = catalog_module.get_catalog()
+    query = "protect people fleeing persecution from being sent back"
+    vectors.EXACT_ROWS = 10**9
+    vectors._forget()
+    exact = vectors.query_scores(query, catalog)
+    vectors.EXACT_ROWS = 0
+    vectors._forget()
+    approx = vectors.query_scores(query, catalog)
+    assert int(np.isfinite(approx).sum()) == 3000
+    best_exact, best_approx = np.argsort(-exact)[:100], np.argsort(-approx)[:100]
+    assert len(set(best_exact) & set(best_approx)) >= 95
+    shared = np.intersect1d(best_exact, best_approx)
+    assert np.allclose(approx[shared], exact[shared], atol=2e-3)
+
+    result = search(SearchParams(q=query, mode="semantic", sur=["China"], limit=20))
+    assert result["count"] == SEMANTIC_TOP
+    assert {r["state_under_review"] for r in result["results"]} == {"China"}
+    korea = Recommendation.objects.filter(review__state__name="China", text__icontains="refoulement").first()
+    similar = vectors.similar_to(korea.pk, k=10)
+    assert len(similar) == 10 and korea.pk not in [pk for pk, _ in similar]
+    assert [s for _, s in similar] == sorted((s for _, s in similar), reverse=True)
