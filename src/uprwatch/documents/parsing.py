@@ -352,8 +352,56 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
         segments.append((rest, []))
     cleaned = []
     for chain in _chains(segments):
-        cleaned.extend(_chain_recommendations(chain))
+        for body, codes in _chain_recommendations(chain):
+            cleaned.extend((part, codes) for part in _separate_recommendations(body))
     return cleaned
+
+
+# Cycle-1 reports quote a state's several recommendations in one sentence: "That Algeria take measures
+# against violence; recommends the continuation of the moratorium (Italy)", "... It also recommended
+# that the State pursue its efforts (Nigeria)". Each "recommends" starts a recommendation of its own.
+_RECOMMENDS = r"(?:recommends?|recommended|encourages?|encouraged|urges?|urged|calls?\s+(?:up)?on|called\s+(?:up)?on)"
+_FURTHER = re.compile(
+    rf";\s*(?:and\s+)?(?:(?:it|also)\s+)*(?={_RECOMMENDS}\b)|\.\s+It\s+(?:also\s+|further\s+)?(?={_RECOMMENDS}\b)"
+)
+_SUBJECT = re.compile(
+    rf"^(?:{_RECOMMENDS}\s+(?:that\s+)?|That\s+)"
+    r"(?P<subject>the\s+State|the\s+Government|the\s+country|the\s+authorities|it|[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|the))*?)"
+    r"\s+(?:to\s+)?(?P<verb>[a-z][a-z-]+)\b",
+    re.I,
+)
+_NOT_VERBS = frozenset("and or be is are was were has have had should would could must may might shall will".split())
+
+
+def _imperative(text: str) -> str:
+    """"That Algeria continue a dialogue" -> "Continue a dialogue", as reports since 2009 word it.
+
+    Only when the subject is the State under Review's name (any state name), "the State", "the
+    Government" or "it", so "That discrimination be included" and "That United Nations agencies ..."
+    keep their words.
+    """
+    match = _SUBJECT.match(text)
+    if match and match.group("verb").lower() not in _NOT_VERBS:
+        subject = match.group("subject")
+        if re.fullmatch(r"the\s+\w+|it", subject, re.I) or lookup_state(subject):
+            rest = text[match.start("verb"):]
+            return rest[:1].upper() + rest[1:]
+    if to := re.match(r"To\s+(?!(?:that|this|the|a|an|all|its|these|those)\b)([a-z])", text):
+        return to.group(1).upper() + text[to.end():]
+    return text
+
+
+# In a paragraph written as infinitive clauses ("To pursue its effort ...; to better distribute food
+# ..."), each clause after a semicolon or a full stop is a recommendation of its own.
+_NEXT_INFINITIVE = re.compile(r";\s*(?:and\s+)?(?=to\s+(?!(?:that|this|the|a|an|all|its|these|those)\b)[a-z]+\b)|"
+                              r"\.\s+(?=To\s+(?!(?:that|this|the|a|an|all|its|these|those)\b)[a-z]+\b)")
+
+
+def _separate_recommendations(body: str) -> list[str]:
+    parts = [part.strip(" \n;,.") for part in _FURTHER.split(body)]
+    if re.match(r"\s*To\s+[a-z]", body):
+        parts = [piece.strip(" \n;,.") for part in parts for piece in _NEXT_INFINITIVE.split(part)]
+    return [(text := _imperative(part))[:1].upper() + text[1:] for part in parts if len(part) > 3]
 
 
 # Words that open a phrase extending the sentence before it rather than a new recommendation.
@@ -493,7 +541,8 @@ def _report_items(section: str, words: Counter) -> list[ParsedRecommendation]:
             marks.append((match, f"{first}.{sub}", "item"))
             last_sub = int(sub)
         elif top is None or (first == top + 1 and re.match(
-                r"\s*(?:The|All|In|These|Those|Other|Recommendations|Slovenia|[A-Z]\w+ (?:accepts|supports|considers))",
+                r"\s*(?:The|All|In|These|Those|Other|Recommendations|Slovenia|"
+                r"[A-Z]\w+ (?:accepts|supports|considers|takes note|notes|rejects|does not))",
                 section[match.end():match.end() + 80])):
             top, last_sub = first, 0
             marks.append((match, str(first), "top"))
@@ -512,6 +561,8 @@ def _report_items(section: str, words: Counter) -> list[ParsedRecommendation]:
         items.append((paragraph, body, *response))
     recommendations = []
     for paragraph, body, response_value, implemented in items:
+        if _is_commentary(body):
+            continue
         text = repair.remove_footnote_marks(body)
         segments = split_recommendations(text)
         if not any(codes for _, codes in segments):
@@ -527,9 +578,27 @@ def _report_items(section: str, words: Counter) -> list[ParsedRecommendation]:
     return recommendations
 
 
+_DIALOGUE_REFERENCE = re.compile(r"\bparagraphs?\s+(?:numbers?\s+)?\d{1,3}\s*(?:\([a-z]\)\s*)?\(")
+
+
+def _is_commentary(body: str) -> bool:
+    """An item of a cycle-1 list that comments on recommendations of the dialogue ("With regard to
+    recommendations concerning torture, as included in paragraphs 26 (a) (Czech Republic), ..."):
+    its parentheses name who made the referenced recommendations, not a recommendation of its own."""
+    flat = re.sub(r"\s+", " ", body)
+    if re.match(r"\s*(?:With regard to|As regards|Regarding|Concerning|The recommendations? (?:under|in|contained))", flat):
+        return bool(re.search(r"\bparagraphs?\b", flat))
+    return len(_DIALOGUE_REFERENCE.findall(flat)) >= 2
+
+
 _REFERENCE_SENTENCE = re.compile(
     r"recommendations[^.]{0,80}?\bin\s+paragraphs?\s+([^.]{1,800}?)(?:above\s+)?"
-    r"(did\s+not\s+enjoy|enjoys?\s+the\s+support|(?:were|are)\s+(?:not\s+)?(?:accepted|supported|rejected))",
+    r"(did\s+not\s+enjoy|enjoys?\s+the\s+support|(?:were|are)\s+(?:not\s+)?(?:accepted|supported|rejected))"
+    # the list after the verb: "... did not enjoy the support of the State: paragraphs 38(b); 53 (c) (d)"
+    r"|recommendations[^.:]{0,80}?(did\s+not\s+enjoy|enjoys?\s+the\s+support|(?:were|are)\s+(?:not\s+)?"
+    r"(?:accepted|supported|rejected))[^.:]{0,80}:\s*paragraphs?\s+([^.]{1,800})"
+    # "Burundi takes note of the recommendations reflected in paragraphs 23, 24 (b), ..."
+    r"|(takes?\s+note)\s+of\s+the\s+recommendations[^.]{0,40}?\bin\s+paragraphs?\s+([^.:]{1,800}?)(?=,?\s+and\s+[a-z]|[.:])",
     re.I | re.S,
 )
 
@@ -567,7 +636,8 @@ def _referenced_dialogue_recommendations(full: str, section: str, words: Counter
         paragraphs.setdefault(match.group(1), dialogue[match.end():end])
     for sentence in _REFERENCE_SENTENCE.finditer(section):
         response, _ = _response_of_intro(sentence.group(0) + " " + section[sentence.end():sentence.end() + 60])
-        for number, letter in dialogue_references(sentence.group(1)):
+        listed = sentence.group(1) or sentence.group(4) or sentence.group(6)
+        for number, letter in dialogue_references(listed):
             body = paragraphs.get(number)
             if not body:
                 continue
