@@ -188,9 +188,10 @@ def test_china_brief_pdf_has_every_recommendation_with_its_states_and_response(t
     assert len(recommendations) == 138 + 284
     for rec in recommendations:
         states = ", ".join(sorted(s.name for s in rec.recommending_states.all())) or "an unknown state"
-        entry = f"#{rec.pk} · session {rec.review.session_id}"
-        assert entry in text, entry
-        assert one_line(f"{rec.response.upper()} · {states} — {rec.text}") in text, rec.pk
+        paragraph = f" · para. {rec.paragraph}" if rec.paragraph else ""
+        assert one_line(f"#{rec.pk}{paragraph} · {rec.response.upper()} · {states} — {rec.text}") in text, rec.pk
+    # Entries are grouped under a heading per session, in session order.
+    assert 0 <= text.index("Session 4 · cycle 1 · 2009") < text.index("Session 17 · cycle 2 · 2013")
     assert "Recommendations by session and response" in text and "Upcoming deadlines" in text
 
 
