@@ -10,6 +10,12 @@ combinations) against both, and prints one JSON object: p50/p95 per system, the 
 query timings and the uprwatch server's memory. Both systems return 20 rows plus facet counts;
 uprwatch counts all 13 facets, Datasette the 5 it is asked for (with time limits raised so its
 facets are complete too).
+
+Since other work may share the machine, it also reports the uprwatch server's CPU time per request
+(``*_server_cpu_ms``: the worker's on-CPU nanoseconds from ``/proc/<pid>/task/*/schedstat``, read
+around each request), which load does not inflate the way it inflates wall time. ``uprwatch_first_pass``
+times the warm-up pass (each text query's first run, before its full-text match is cached);
+``semantic_first_request_ms`` is the first semantic request (loads the model and the vectors).
 """
 
 from __future__ import annotations
@@ -93,12 +99,39 @@ def wait_for(url: str, timeout: float = 120) -> None:
     raise RuntimeError(f"server at {url} did not start")
 
 
-def timed(url: str) -> float:
+def timed(url: str, cpu: list[float] | None = None, pid: int | None = None) -> float:
+    """Wall milliseconds of one request; with ``pid``, appends the server's CPU milliseconds to ``cpu``."""
+    before = cpu_ns(pid) if pid else 0
     start = time.perf_counter()
     with urllib.request.urlopen(url, timeout=120) as response:
         response.read()
         assert response.status == 200, url
-    return (time.perf_counter() - start) * 1000
+    wall = (time.perf_counter() - start) * 1000
+    if pid and cpu is not None:
+        cpu.append((cpu_ns(pid) - before) / 1e6)
+    return wall
+
+
+def cpu_ns(pid: int) -> int:
+    """Nanoseconds a process (all its threads) has run on a CPU."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError):  # a thread that just ended
+            pass
+    return total
+
+
+def worker_pid(pid: int) -> int:
+    """gunicorn's one worker (the master only supervises)."""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.2)
+    return pid
 
 
 def uprwatch_url(base: str, q: str, filters: dict, **extra) -> str:
@@ -175,20 +208,33 @@ def main() -> None:
     systems = {"uprwatch": lambda q, f: uprwatch_url(ours, q, f)}
     if not args.no_datasette:
         systems["datasette"] = lambda q, f: datasette_url(theirs, q, f)
+    load_before = round(os.getloadavg()[0], 2)
     try:
         wait_for(f"{ours}/api/recommendations?limit=1", timeout=600)
         if not args.no_datasette:
             wait_for(f"{theirs}/bench/recommendations.json?_size=1")
+        worker = worker_pid(servers[0].pid)
+        first_pass: list[float] = []
         for q, filters in QUERIES:  # warm both (first requests load caches and the catalog)
-            for url in systems.values():
-                timed(url(q, filters))
+            for name, url in systems.items():
+                wall = timed(url(q, filters))
+                if name == "uprwatch":
+                    first_pass.append(wall)
+        # the first semantic request loads the model and the vectors; warm with a query not measured below
+        semantic_first = timed(uprwatch_url(ours, "warm up the sentence model", {}, mode="semantic"))
         times: dict[str, list[float]] = {name: [] for name in systems}
+        cpu: dict[str, list[float]] = {"text": [], "semantic": [], "hybrid": []}
         for _ in range(args.runs):
             for q, filters in QUERIES:
                 for name, url in systems.items():
-                    times[name].append(timed(url(q, filters)))
-        semantic = [timed(uprwatch_url(ours, q, {}, mode="semantic")) for q in SEMANTIC_QUERIES for _ in range(args.runs)]
-        hybrid = [timed(uprwatch_url(ours, q, {}, mode="hybrid")) for q in SEMANTIC_QUERIES for _ in range(args.runs)]
+                    if name == "uprwatch":
+                        times[name].append(timed(url(q, filters), cpu["text"], worker))
+                    else:
+                        times[name].append(timed(url(q, filters)))
+        semantic = [timed(uprwatch_url(ours, q, {}, mode="semantic"), cpu["semantic"], worker)
+                    for q in SEMANTIC_QUERIES for _ in range(args.runs)]
+        hybrid = [timed(uprwatch_url(ours, q, {}, mode="hybrid"), cpu["hybrid"], worker)
+                  for q in SEMANTIC_QUERIES for _ in range(args.runs)]
         memory = rss_mb(servers[0].pid)
     finally:
         for server in servers:
@@ -200,10 +246,13 @@ def main() -> None:
         "queries": len(QUERIES),
         "runs_per_query": args.runs,
         **{name: percentiles(values) for name, values in times.items()},
+        "uprwatch_first_pass": percentiles(first_pass),
         "semantic": percentiles(semantic),
         "hybrid": percentiles(hybrid),
+        "semantic_first_request_ms": round(semantic_first, 1),
+        **{f"{kind}_server_cpu_ms": percentiles(values) for kind, values in cpu.items()},
         "uprwatch_server_rss_mb": memory,
-        "load_average_1m": round(os.getloadavg()[0], 2),
+        "load_average_1m": [load_before, round(os.getloadavg()[0], 2)],  # before and after the timed runs
     }
     if "datasette" in report:
         report["p50_ratio_datasette_over_uprwatch"] = round(

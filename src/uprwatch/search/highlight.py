@@ -7,10 +7,10 @@ by the start of the folded word, and ``exact:`` queries by the folded word itsel
 from __future__ import annotations
 
 import functools
+import html
 import re
 
 import snowballstemmer
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from uprwatch.search.query import ParsedQuery, Phrase, Term, fold
@@ -35,10 +35,12 @@ def _matcher(parsed: ParsedQuery):
             continue
         whole.update(w if parsed.exact else stem(w) for w in words)
 
+    starts = tuple(prefixes)
+
     @functools.lru_cache(maxsize=4096)
     def matches(token: str) -> bool:
         folded = fold(token)
-        if any(folded.startswith(p) for p in prefixes):
+        if starts and folded.startswith(starts):
             return True
         return (folded if parsed.exact else stem(folded)) in whole
 
@@ -46,6 +48,11 @@ def _matcher(parsed: ParsedQuery):
 
 
 _matcher = functools.lru_cache(maxsize=256)(_matcher)  # one matcher per query, reused for every row
+
+
+def escape(text: str) -> str:
+    """Django's ``escape`` without its lazy-string wrapper (same output; this runs for every word span)."""
+    return html.escape(text, quote=True)
 
 
 def snippet_html(text: str, parsed: ParsedQuery, max_chars: int = SNIPPET_CHARS) -> SafeString:

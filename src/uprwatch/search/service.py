@@ -389,10 +389,12 @@ def _facets(catalog: catalog_module.Catalog, params: SearchParams, masks: dict[s
             key_counts[slot] = catalog.key_counts(column.key, mask)
         counts = column.counts_from_keys(key_counts[slot])
         selected = set(_codes(catalog, name, getattr(params, name))) if getattr(params, name) else set()
-        shown = sorted(set(np.flatnonzero(counts).tolist()) | selected)
+        shown = np.flatnonzero(counts).tolist()
+        if selected:
+            shown = sorted(set(shown) | selected)
+        values, labels, numbers = column.values, column.labels, counts.tolist()
         entries = [
-            {"value": column.values[code], "label": column.labels[code], "count": int(counts[code]),
-             "selected": code in selected}
+            {"value": values[code], "label": labels[code], "count": numbers[code], "selected": code in selected}
             for code in shown
         ]
         if name not in ("cycle", "session", "year", "action", "response"):
