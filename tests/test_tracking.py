@@ -25,18 +25,6 @@ from uprwatch.tracking.models import (
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def search_index(django_db_setup, django_db_blocker):
-    """Campaigns resolve their saved search through the search service, which needs its text index."""
-    try:
-        from uprwatch.search.indexing import rebuild_text_index, text_index_is_current
-    except ImportError:
-        return
-    with django_db_blocker.unblock():
-        if not text_index_is_current():
-            rebuild_text_index()
-
-
 def china_rec(fragment: str) -> Recommendation:
     return Recommendation.objects.get(review__state__iso3="CHN", text__contains=fragment)
 

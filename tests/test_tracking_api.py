@@ -11,17 +11,6 @@ from uprwatch.tracking import assessments, campaigns, events, organisations
 from uprwatch.tracking.models import Assessment, AuditEntry, Event, EvidenceItem, Notification, Watchlist
 
 
-@pytest.fixture(scope="module", autouse=True)
-def search_index(django_db_setup, django_db_blocker):
-    try:
-        from uprwatch.search.indexing import rebuild_text_index, text_index_is_current
-    except ImportError:
-        return
-    with django_db_blocker.unblock():
-        if not text_index_is_current():
-            rebuild_text_index()
-
-
 @pytest.fixture
 def tokens(coalition):
     return {name: organisations.create_token(getattr(coalition, name))[1] for name in ("alice", "bob", "charlie")}

@@ -20,17 +20,6 @@ from uprwatch.tracking.models import (
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def search_index(django_db_setup, django_db_blocker):
-    try:
-        from uprwatch.search.indexing import rebuild_text_index, text_index_is_current
-    except ImportError:
-        return
-    with django_db_blocker.unblock():
-        if not text_index_is_current():
-            rebuild_text_index()
-
-
 @pytest.fixture
 def rec():
     return Recommendation.objects.get(review__state__iso3="CHN", text__contains="North Korean citizens who have fled")
