@@ -241,6 +241,19 @@ def test_pdf_without_weasyprint_is_a_clear_error_everywhere(without_weasyprint, 
     assert run("report", "brief", "--sur", "China", "--output", str(tmp_path / "b.html")).exit_code == 0
 
 
+def test_web_pdf_of_a_huge_selection_is_refused_before_any_work(client, settings):
+    """A PDF costs ~4 ms per recommendation: the server refuses one that would hold a worker for minutes."""
+    settings.UPRWATCH_PDF_MAX_RECOMMENDATIONS = 100
+    page = client.get("/reports/brief/", {"sur": "China", "format": "pdf"})
+    assert page.status_code == 400 and b"422 recommendations are too many" in page.content
+    api = client.get("/api/reports/brief", {"sur": "China", "format": "pdf"})
+    assert api.status_code == 400 and "at most 100" in json.loads(api.content)["detail"]
+    assert client.get("/reports/brief/", {"sur": "China", "format": "html"}).status_code == 200
+    require_weasyprint()
+    small = client.get("/api/reports/brief", {"sur": "China", "q": "death penalty", "format": "pdf"})
+    assert small.status_code == 200 and DEATH_PENALTY in pdf_text(small.content)
+
+
 @pytest.mark.parametrize("args, message", [
     (["--sur", "Atlantis"], "Atlantis"),
     (["--sur", "China", "--query", "zzqxv nonexistentword"], "nothing to report"),

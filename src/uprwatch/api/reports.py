@@ -7,7 +7,14 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from uprwatch.reports import matrix as matrix_module
-from uprwatch.reports.brief import PdfUnavailable, build_brief, render_brief_html, render_brief_pdf
+from uprwatch.reports.brief import (
+    PdfTooLarge,
+    PdfUnavailable,
+    build_brief,
+    check_web_pdf_size,
+    render_brief_html,
+    render_brief_pdf,
+)
 from uprwatch.reports.selection import Audience, ReportError, Selection, select
 
 router = Router(tags=["reports"])
@@ -28,7 +35,13 @@ def brief(request, sur: str = "", q: str = "", campaign: str = "", format: str =
     ``recommendations``, ``firsts``, ``assessments``, ``timeline``, ``deadlines``."""
     if format not in ("json", "html", "pdf"):
         raise HttpError(400, f"unknown format {format!r}: use json, html or pdf")
-    data = build_brief(_selection(request, sur, q, campaign))
+    selection = _selection(request, sur, q, campaign)
+    if format == "pdf":
+        try:
+            check_web_pdf_size(selection)
+        except PdfTooLarge as exc:
+            raise HttpError(400, str(exc)) from None
+    data = build_brief(selection)
     if format == "html":
         return HttpResponse(render_brief_html(data), content_type="text/html; charset=utf-8")
     if format == "pdf":

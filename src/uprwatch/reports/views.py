@@ -9,7 +9,14 @@ from django.shortcuts import render
 from django.utils.text import slugify
 
 from uprwatch.reports import matrix as matrix_module
-from uprwatch.reports.brief import PdfUnavailable, build_brief, render_brief_html, render_brief_pdf
+from uprwatch.reports.brief import (
+    PdfTooLarge,
+    PdfUnavailable,
+    build_brief,
+    check_web_pdf_size,
+    render_brief_html,
+    render_brief_pdf,
+)
 from uprwatch.reports.selection import Audience, ReportError, Selection, select
 
 
@@ -45,6 +52,11 @@ def brief(request: HttpRequest) -> HttpResponse:
         selection = _selection(request)
     except ReportError as exc:
         return _error(request, str(exc), 404 if "unknown" in str(exc) or "no recommendation" in str(exc) else 400)
+    if fmt == "pdf":
+        try:
+            check_web_pdf_size(selection)
+        except PdfTooLarge as exc:
+            return _error(request, str(exc), 400)
     data = build_brief(selection)
     if fmt == "html":
         return _download(render_brief_html(data).encode("utf-8"), "text/html; charset=utf-8",
