@@ -117,6 +117,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "uprwatch@localhost")
 
 # Largest document an editor may upload (bytes).
 UPRWATCH_MAX_UPLOAD_BYTES = int(os.environ.get("UPRWATCH_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+# Longest PDF brief (recommendations) the web and API make; the CLI has no limit (reports/brief.py).
+UPRWATCH_PDF_MAX_RECOMMENDATIONS = int(os.environ.get("UPRWATCH_PDF_MAX_RECOMMENDATIONS", "2500"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
