@@ -350,8 +350,11 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
     rest = text[start:].strip(" \n;.,/")
     if not segments and rest:
         segments.append((rest, []))
+    chains = _chains(segments)
+    if re.search(r"\)\s*/", text):
+        _complete_slash_verbs(chains)
     cleaned = []
-    for chain in _chains(segments):
+    for chain in chains:
         for body, codes in _chain_recommendations(chain):
             cleaned.extend((part, codes) for part in _separate_recommendations(body))
     return cleaned
@@ -455,6 +458,36 @@ def _chains(segments: list[tuple[str, list[str]]]) -> list[list[tuple[str, list[
         else:
             chains.append([(raw, codes)])
     return chains
+
+
+_DETERMINERS = frozenset("the a an its all this these those their any".split())
+_TREATY_VERB = re.compile(r"\b(?:ratify|ratifying|ratification\s+of|accede\s+to|accession\s+to|adhere\s+to|sign)\s+(.+)$", re.I)
+
+
+def _bare_verb(head: str) -> bool:
+    """"Accede", "Promptly ratify", "Ratify and implement": a verb phrase without its object."""
+    words = head.split()
+    return 1 <= len(words) <= 4 and all(w.islower() for w in words[1:]) and not _DETERMINERS & {w.lower() for w in words}
+
+
+def _complete_slash_verbs(chains: list[list[tuple[str, list[str]]]]) -> None:
+    """The 2013 slash form gives alternatives of one recommendation, its object written once:
+    ``Ratify the ICCPR (Chile)/ Accede (Switzerland)/Consider ratifying (Mexico)``. Each bare verb
+    phrase takes the object of the paragraph's full recommendation ("Accede the ICCPR"); a phrase
+    ending in "to" takes the whole of it ("in order to (Argentina)/Ratify the Second Optional ...")."""
+    heads = [_piece(chain[0][0]) for chain in chains]
+    full = next((h for h in heads if not _bare_verb(h) and not h.endswith(" to") and len(h.split()) >= 2), None)
+    if full is None:
+        return
+    treaty = _TREATY_VERB.search(full)
+    obj = treaty.group(1) if treaty else full.split(" ", 1)[1]
+    for chain, head in zip(chains, heads, strict=True):
+        raw, codes = chain[0]
+        if head.endswith(" to") and head != full:
+            chain[0] = (f"{head} {full[:1].lower()}{full[1:]}", codes)
+        elif _bare_verb(head):
+            joiner = " to " if head.split()[-1].lower() in ("accede", "adhere", "subscribe") else " "
+            chain[0] = (f"{head}{joiner}{obj}", codes)
 
 
 def _piece(raw: str) -> str:
@@ -642,12 +675,17 @@ def _referenced_dialogue_recommendations(full: str, section: str, words: Counter
             if not body:
                 continue
             state = _paragraph_speaker(body)
-            text = _lettered_item(body, letter) if letter else _recommended_clause(body)
-            if state and text:
-                found.append(ParsedRecommendation(
-                    paragraph=f"{number}({letter})" if letter else number, text=repair.clean_text(text, words),
-                    recommending_states=[state], response=response,
-                ))
+            # A whole paragraph referenced ("42") whose recommendations are lettered: each is one.
+            letters = [letter] if letter else list(dict.fromkeys(re.findall(r"(?:\(|(?<![\w(]))([a-h])\)\s*(?=[a-z])", body)))
+            if not letter and "a" not in letters:
+                letters = []
+            for item in letters or [None]:
+                text = _lettered_item(body, item) if item else _recommended_clause(body)
+                if state and text:
+                    found.append(ParsedRecommendation(
+                        paragraph=f"{number}({item})" if item else number, text=repair.clean_text(text, words),
+                        recommending_states=[state], response=response,
+                    ))
     return found
 
 
@@ -661,11 +699,11 @@ def _paragraph_speaker(body: str) -> str | None:
 
 def _lettered_item(body: str, letter: str) -> str | None:
     flat = re.sub(r"\s+", " ", body)
-    match = re.search(rf"\({letter}\)\s*", flat)
+    match = re.search(rf"(?:\(|(?<![\w(])){letter}\)\s*", flat)
     if not match:
         return None
     rest = flat[match.end():]
-    end = re.search(r"\([a-z]{1,2}\)|\.\s+(?=[A-Z])|\.$", rest)
+    end = re.search(r"\(?(?<![\w(])[a-z]{1,2}\)\s*(?=[a-z])|\([a-z]{1,2}\)|\.\s+(?=[A-Z])|\.$", rest)
     text = rest[: end.start()] if end else rest
     text = re.sub(r"[;,]?\s*(?:and|as well as)?\s*$", "", text.strip())
     return text[:1].upper() + text[1:] if text else None
