@@ -16,7 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
@@ -266,7 +266,7 @@ def campaign_create(request, payload: CampaignIn):
     data = payload.dict()
     org = _organisation(data.pop("organisation"))
     watchlist = campaigns.create_campaign(request.auth, org, **data)
-    return 201, campaign_out(watchlist)
+    return Status(201, campaign_out(watchlist))
 
 
 @router.get("/tracking/campaigns/{int:pk}", summary="A campaign with its recommendations and assessments")
@@ -296,7 +296,7 @@ def campaign_publish(request, pk: int, version: int | None = None):
 @errors
 def campaign_delete(request, pk: int):
     campaigns.delete_campaign(request.auth, _visible(Watchlist, request.auth, pk))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/tracking/campaigns/{int:pk}/timeline", summary="Events, evidence and assessments of a campaign")
@@ -335,7 +335,7 @@ def assessment_save(request, payload: AssessmentIn):
     org = _organisation(data.pop("organisation"))
     existed = Assessment.objects.filter(recommendation_id=data["recommendation"], organisation=org).exists()
     saved = assessments.save_assessment(request.auth, org, data.pop("recommendation"), **data)
-    return (200 if existed else 201), assessment_out(saved, full=True, user=request.auth)
+    return Status(200 if existed else 201, assessment_out(saved, full=True, user=request.auth))
 
 
 @router.get("/tracking/assessments/{int:pk}", summary="An assessment with its evidence and history")
@@ -356,7 +356,7 @@ def assessment_publish(request, pk: int, version: int | None = None):
 def _evidence(request, parent, citation, url, date, quote, file):
     item = assessments.add_evidence(request.auth, parent, citation=citation, url=url, date=date, quote=quote,
                                     upload=file)
-    return 201, evidence_out(item)
+    return Status(201, evidence_out(item))
 
 
 @router.post("/tracking/assessments/{int:pk}/evidence", auth=bearer, response={201: dict},
@@ -373,7 +373,7 @@ def evidence_delete(request, pk: int):
     item = get_object_or_404(EvidenceItem.objects.select_related("assessment", "event", "organisation"), pk=pk)
     require_view(request.auth, assessments.evidence_parent(item))
     assessments.delete_evidence(request.auth, item)
-    return 204, None
+    return Status(204, None)
 
 
 # --- events and timelines ------------------------------------------------------------------------
@@ -395,7 +395,7 @@ def event_list(request, state: str | None = None, recommendation: int | None = N
 def event_create(request, payload: EventIn):
     data = payload.dict()
     org = _organisation(data.pop("organisation"))
-    return 201, event_out(events.create_event(request.auth, org, **data), full=True)
+    return Status(201, event_out(events.create_event(request.auth, org, **data), full=True))
 
 
 @router.get("/tracking/events/{int:pk}", summary="An event with its evidence")
@@ -426,7 +426,7 @@ def event_publish(request, pk: int, version: int | None = None):
 @errors
 def event_delete(request, pk: int):
     events.delete_event(request.auth, _visible(Event, request.auth, pk))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/tracking/events/{int:pk}/evidence", auth=bearer, response={201: dict},
