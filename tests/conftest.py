@@ -10,7 +10,16 @@ Personas, as in healthchecks: Alice (admin), Bob (member), Charlie (outsider).
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Fuzzing (hypothesis, schemathesis) draws the same examples on every run, so CI's verdict is repeatable
+# and a failure reproduces locally. HYPOTHESIS_PROFILE=explore draws new ones, to look for more bugs.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(scope="session")
