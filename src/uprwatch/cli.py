@@ -449,11 +449,25 @@ def firsts(query: str, sur: tuple[str, ...], by: tuple[str, ...], as_json: bool)
 
 @main.command()
 @click.option("--force", is_flag=True, help="Recompute every state, even unchanged ones.")
-def lineage(force: bool) -> None:
+@click.option("--link", nargs=2, type=int, metavar="LATER EARLIER",
+              help="Record that recommendation LATER repeats EARLIER (a person's link; kept by recomputation).")
+@click.option("--unlink", nargs=2, type=int, metavar="LATER EARLIER", help="Remove a link made with --link.")
+def lineage(force: bool, link: tuple[int, int] | None, unlink: tuple[int, int] | None) -> None:
     """Compute lineage links (similar recommendations to the same state in earlier cycles)."""
     _django()
-    from uprwatch.analysis.lineage import compute_lineage
+    from uprwatch.analysis.lineage import LinkError, compute_lineage, confirm_link, remove_link
 
+    try:
+        if link:
+            made = confirm_link(*link)
+            echo_json({"recommendation": made.recommendation_id, "earlier": made.earlier_id, "origin": made.origin,
+                       "lexical": made.lexical, "semantic": made.semantic, "score": made.score})
+            return
+        if unlink:
+            echo_json({"recommendation": unlink[0], "earlier": unlink[1], "removed": remove_link(*unlink)})
+            return
+    except LinkError as exc:
+        fail(str(exc))
     echo_json(compute_lineage(force=force))
 
 

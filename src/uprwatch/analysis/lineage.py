@@ -13,6 +13,16 @@ recall). A recommendation keeps at most ``MAX_LINKS`` earlier links, best first.
 
 Links are computed per State under Review (its recommendations are compared with each other only),
 and a state is recomputed only when its recommendations changed (``LineageRun.fingerprint``).
+
+Text similarity misses repeats worded very differently, typically one ask inside a longer
+recommendation: the Republic of Korea's 2013 "Provide adequate protection to asylum seekers and
+cross-border refugees ... the principle of non-refoulement" and Canada's 2009 "Take immediate measures
+to implement the recommendations ... of the Committee against Torture, particularly on ... the
+non-refoulement of refugees from the Democratic People's Republic of Korea" score 0.29. Rules that
+would link them (best-clause TF-IDF, a shared rare word plus semantic similarity, clause embeddings)
+were tried and added thousands of links of which only a third to two thirds were repeats in hand-checked
+samples (``uprwatch/data/analysis/README.md``), so a person links such pairs instead (``confirm_link``:
+``origin="human"``); recomputing never removes them.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 from django.db import transaction
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from uprwatch.analysis.models import LineageLink, LineageRun
 from uprwatch.analysis.similarity import SemanticVectors, lexical_vectors
@@ -131,7 +142,11 @@ def compute_lineage(states: Iterable[State] | None = None, force: bool = False,
                 # A plain id list, not a join: inside one long transaction PostgreSQL has no statistics
                 # for the rows just written and planned the joined DELETE as nested seq scans (minutes).
                 state_ids = list(Recommendation.objects.filter(review__state=state).values_list("pk", flat=True))
-                LineageLink.objects.filter(recommendation_id__in=state_ids).delete()
+                LineageLink.objects.filter(recommendation_id__in=state_ids, origin="machine").delete()
+                # a pair a person linked keeps its human link (and its decision), not a machine copy
+                human = set(LineageLink.objects.filter(recommendation_id__in=state_ids, origin="human")
+                            .values_list("recommendation_id", "earlier_id"))
+                links = [link for link in links if (link.recommendation_id, link.earlier_id) not in human]
                 LineageLink.objects.bulk_create(links, batch_size=2000)
                 LineageRun.objects.update_or_create(
                     state=state, defaults={"method": METHOD, "fingerprint": mark, "links": len(links)}
@@ -143,6 +158,49 @@ def compute_lineage(states: Iterable[State] | None = None, force: bool = False,
         if progress:
             progress(done, len(states))
     return {"states": len(states), "computed": computed, "links": total_links}
+
+
+class LinkError(ValueError):
+    """A link a person asked for that cannot be a lineage link."""
+
+
+def _link_pair(later_id: int, earlier_id: int) -> tuple[Recommendation, Recommendation]:
+    recs = Recommendation.objects.select_related("review__session").in_bulk([later_id, earlier_id])
+    for pk in (later_id, earlier_id):
+        if pk not in recs:
+            raise LinkError(f"no recommendation {pk}")
+    later, earlier = recs[later_id], recs[earlier_id]
+    if later.review.state_id != earlier.review.state_id:
+        raise LinkError(f"recommendations {later_id} and {earlier_id} were made to different States under Review")
+    if earlier.review.session.cycle_id >= later.review.session.cycle_id:
+        raise LinkError(f"recommendation {earlier_id} (cycle {earlier.review.session.cycle_id}) is not from a cycle "
+                        f"before that of {later_id} (cycle {later.review.session.cycle_id})")
+    return later, earlier
+
+
+@transaction.atomic
+def confirm_link(later_id: int, earlier_id: int, user=None) -> LineageLink:
+    """A person's judgement that ``later_id`` repeats ``earlier_id`` (same State under Review, earlier
+    cycle). A machine link between them becomes human; otherwise a human link is made, with the two
+    texts' scores kept for information. Raises ``LinkError`` with a message for any other pair."""
+    _link_pair(later_id, earlier_id)
+    ((lexical, semantic),) = score_pairs([(later_id, earlier_id)])
+    link, _created = LineageLink.objects.update_or_create(
+        recommendation_id=later_id, earlier_id=earlier_id,
+        defaults={"origin": "human", "decided_by": user, "decided_at": timezone.now(),
+                  "lexical": round(lexical, 4), "semantic": round(semantic, 4),
+                  "score": round(combined_score(lexical, semantic), 4), "method": "human"},
+    )
+    return link
+
+
+@transaction.atomic
+def remove_link(later_id: int, earlier_id: int) -> bool:
+    """Remove a link a person made; False when there was none. (A machine link comes back with the
+    next recomputation, so only human links can be removed.)"""
+    _link_pair(later_id, earlier_id)
+    deleted, _ = LineageLink.objects.filter(recommendation_id=later_id, earlier_id=earlier_id, origin="human").delete()
+    return bool(deleted)
 
 
 def on_recommendations_changed(sender, ids: list[int], reason: str = "", **kwargs) -> None:

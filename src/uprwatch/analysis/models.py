@@ -1,8 +1,10 @@
 """Lineage links: a recommendation and a similar one made to the same State under Review in an
-earlier cycle. Derived data: recomputed per State under Review (see ``lineage.py``)."""
+earlier cycle. Machine links are derived data, recomputed per State under Review (see ``lineage.py``);
+human links are a person's judgement that text similarity missed, and recomputing never touches them."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from uprwatch.records.models import Recommendation, State
@@ -15,6 +17,10 @@ class LineageLink(models.Model):
     semantic = models.FloatField(help_text="cosine of the two texts' embeddings")
     score = models.FloatField(help_text="the combined score the link threshold applies to")
     method = models.CharField(max_length=40)
+    origin = models.CharField(max_length=10, choices=[("machine", "machine"), ("human", "human")], default="machine")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-score"]

@@ -52,18 +52,21 @@ def summarise(recs: list[Recommendation]) -> dict:
 def chain(rec: Recommendation) -> dict | None:
     """The chain of ``rec``, or ``None`` when no link touches it.
 
-    ``{"recommendations": [Recommendation...], "summary": {...}, "links": {(later, earlier): score}}``
+    ``{"recommendations": [Recommendation...], "summary": {...}, "links": {(later, earlier): score},
+    "human_links": n}`` (links a person made rather than text similarity)
     """
     ids = _linked_ids(rec.pk)
     if len(ids) < 2:
         return None
     recs = list(Recommendation.objects.with_related().filter(pk__in=ids).order_by("review__session_id", "id"))
-    links = {
-        (later, earlier): score
-        for later, earlier, score in LineageLink.objects.filter(recommendation_id__in=ids, earlier_id__in=ids)
-        .values_list("recommendation_id", "earlier_id", "score")
-    }
-    return {"recommendations": recs, "summary": summarise(recs), "links": links}
+    links = {}
+    human = 0
+    for later, earlier, score, origin in LineageLink.objects.filter(
+        recommendation_id__in=ids, earlier_id__in=ids
+    ).values_list("recommendation_id", "earlier_id", "score", "origin"):
+        links[(later, earlier)] = score
+        human += origin == "human"
+    return {"recommendations": recs, "summary": summarise(recs), "links": links, "human_links": human}
 
 
 def chain_out(rec: Recommendation) -> dict:
@@ -71,12 +74,13 @@ def chain_out(rec: Recommendation) -> dict:
     from uprwatch.api.records import recommendation_out
 
     found = chain(rec)
-    earlier = LineageLink.objects.filter(recommendation=rec).values_list("earlier_id", "lexical", "semantic", "score")
-    later = LineageLink.objects.filter(earlier=rec).values_list("recommendation_id", "lexical", "semantic", "score")
+    fields = ("lexical", "semantic", "score", "origin")
+    earlier = LineageLink.objects.filter(recommendation=rec).values_list("earlier_id", *fields)
+    later = LineageLink.objects.filter(earlier=rec).values_list("recommendation_id", *fields)
     return {
         "id": rec.pk,
-        "earlier": [{"id": i, "lexical": lx, "semantic": sm, "score": sc} for i, lx, sm, sc in earlier],
-        "later": [{"id": i, "lexical": lx, "semantic": sm, "score": sc} for i, lx, sm, sc in later],
+        "earlier": [{"id": i, "lexical": lx, "semantic": sm, "score": sc, "origin": o} for i, lx, sm, sc, o in earlier],
+        "later": [{"id": i, "lexical": lx, "semantic": sm, "score": sc, "origin": o} for i, lx, sm, sc, o in later],
         "chain": [recommendation_out(r) for r in found["recommendations"]] if found else [],
         "summary": found["summary"] if found else None,
     }

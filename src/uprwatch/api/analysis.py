@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ninja import Query, Router
 from ninja.errors import HttpError
+from ninja.security import django_auth
 
 from uprwatch.analysis import profiles, recurrence
 from uprwatch.api.records import recommendation_out
@@ -71,6 +72,42 @@ def lineage(request, rec_id: int) -> dict:
     except Recommendation.DoesNotExist:
         raise HttpError(404, f"no recommendation {rec_id}") from None
     return recurrence.chain_out(rec)
+
+
+def _lineage_editor(request) -> None:
+    from uprwatch.classify.review import can_review
+
+    if not can_review(request.user):
+        raise HttpError(403, "only editors may link recommendations")
+
+
+@router.post("/recommendations/{int:rec_id}/lineage/{int:earlier_id}", auth=django_auth,
+             summary="Record that a recommendation repeats an earlier-cycle one (editors; a person's link, kept "
+             "when links are recomputed)")
+def link_lineage(request, rec_id: int, earlier_id: int) -> dict:
+    from uprwatch.analysis.lineage import LinkError, confirm_link
+
+    _lineage_editor(request)
+    try:
+        confirm_link(rec_id, earlier_id, user=request.user)
+    except LinkError as exc:
+        raise HttpError(404 if str(exc).startswith("no recommendation") else 400, str(exc)) from None
+    return recurrence.chain_out(browse.recommendation_detail(rec_id))
+
+
+@router.delete("/recommendations/{int:rec_id}/lineage/{int:earlier_id}", auth=django_auth,
+               summary="Remove a link a person made (editors)")
+def unlink_lineage(request, rec_id: int, earlier_id: int) -> dict:
+    from uprwatch.analysis.lineage import LinkError, remove_link
+
+    _lineage_editor(request)
+    try:
+        removed = remove_link(rec_id, earlier_id)
+    except LinkError as exc:
+        raise HttpError(404 if str(exc).startswith("no recommendation") else 400, str(exc)) from None
+    if not removed:
+        raise HttpError(404, f"no link made by a person from {rec_id} to {earlier_id}")
+    return recurrence.chain_out(browse.recommendation_detail(rec_id))
 
 
 @router.get("/states/{name}/recurring", summary="Recommendations to a state that repeat earlier-cycle ones, "
