@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from uprwatch.cli import main
 from uprwatch.records.models import Recommendation
@@ -20,6 +23,8 @@ from uprwatch.records.models import Recommendation
 pytestmark = pytest.mark.django_db
 
 DEATH_PENALTY = "Reduce the number of crimes carrying the death penalty"
+settings_for_text = hypothesis_settings(max_examples=60, deadline=None,
+                                        suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -308,6 +313,28 @@ def test_matrix_xlsx_and_docx_from_a_campaign(campaign, tmp_path):
     texts = [[cell.text for cell in r.cells] for r in table.rows]
     assert texts[0][0] == "Recommendation" and len(texts) == len(rows)
     assert any(t[0].startswith(DEATH_PENALTY) and "Amnesty International" in t[4] for t in texts)
+
+
+@settings_for_text
+@given(st.lists(st.text(max_size=40), min_size=6, max_size=6))
+def test_matrix_docx_rows_read_back_as_python_docx_writes_them(values):
+    """The matrix writes its rows as one XML string (fast); Word must read what ``cell.text = value`` gives."""
+    from docx import Document
+
+    from uprwatch.reports.matrix import append_rows
+    from uprwatch.reports.office import xml_safe
+
+    values = [xml_safe(v) for v in values]
+    document = Document()
+    table = document.add_table(rows=1, cols=6)
+    for cell, value in zip(table.add_row().cells, values, strict=True):
+        cell.text = value
+    append_rows(table, [values])
+    out = io.BytesIO()
+    document.save(out)
+    expected, written = Document(io.BytesIO(out.getvalue())).tables[0].rows[1:]
+    assert [c.text for c in written.cells] == [c.text for c in expected.cells]
+    assert [c.width for c in written.cells] == [c.width for c in expected.cells]
 
 
 def test_matrix_without_a_campaign_from_state_and_query(tmp_path):

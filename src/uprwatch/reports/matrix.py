@@ -8,7 +8,9 @@ State's position and the latest assessment, for the coalition to edit; it is mar
 from __future__ import annotations
 
 import io
+import re
 from collections import defaultdict
+from xml.sax.saxutils import escape
 
 from uprwatch.records.models import Recommendation
 from uprwatch.reports.office import xml_safe
@@ -132,13 +134,45 @@ def matrix_docx(selection: Selection) -> bytes:
         cell.text = title
         for run in cell.paragraphs[0].runs:
             run.font.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, _values(row), strict=True):
-            cell.text = value
+    append_rows(table, [_values(row) for row in rows])
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+_BREAKS = re.compile(r"([\r\n\t])")  # python-docx turns each of \r and \n into a break
+
+
+def _cell_xml(value: str, width: int | None) -> str:
+    """One ``<w:tc>`` as python-docx's ``cell.text = value`` writes it (a run; newlines as breaks)."""
+    parts = []
+    for token in _BREAKS.split(value):
+        if token == "\t":
+            parts.append("<w:tab/>")
+        elif token in ("\r", "\n"):
+            parts.append("<w:br/>")
+        elif token:
+            parts.append(f'<w:t xml:space="preserve">{escape(token)}</w:t>')
+    properties = f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>' if width is not None else ""
+    return f'<w:tc>{properties}<w:p><w:r>{"".join(parts)}</w:r></w:p></w:tc>'
+
+
+def append_rows(table, rows: list[list[str]]) -> None:
+    """Append rows of text to a python-docx table in one XML parse.
+
+    ``table.add_row()`` and ``cell.text`` build each of the thousands of cells element by element (about
+    half a second per hundred rows); the same XML written as one string is parsed ten times faster.
+    """
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from docx.shared import Emu
+
+    # Each cell gets its column's width, as add_row() does (twips, the unit of w:tcW).
+    widths = [Emu(column.w).twips if column.w is not None else None for column in table._tbl.tblGrid.gridCol_lst]
+    body = "".join("<w:tr>" + "".join(_cell_xml(value, width) for value, width in zip(row, widths, strict=True))
+                   + "</w:tr>" for row in rows)
+    for tr in list(parse_xml(f"<w:tbl {nsdecls('w')}>{body}</w:tbl>")):
+        table._tbl.append(tr)
 
 
 FORMATS = {"docx": matrix_docx, "xlsx": matrix_xlsx}
