@@ -20,6 +20,7 @@ keeps faceting cheap at 300k rows.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -54,6 +55,13 @@ class FacetColumn:
     key: str = ""  # the Catalog.keys column this facet is a function of
     pair_keys: np.ndarray | None = None  # with pair_values: (key code, value code) pairs; None: key == value code
     pair_values: np.ndarray | None = None
+
+    @functools.cached_property
+    def label_rank(self) -> np.ndarray:
+        """Each code's position when the labels are sorted (to order facet entries without Python sorts)."""
+        rank = np.empty(len(self.labels), dtype=np.int64)
+        rank[sorted(range(len(self.labels)), key=self.labels.__getitem__)] = np.arange(len(self.labels))
+        return rank
 
     def counts_from_keys(self, key_counts: np.ndarray) -> np.ndarray:
         """Rows per value code, from rows per key code (see ``Catalog.key_counts``)."""

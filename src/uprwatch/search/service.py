@@ -372,34 +372,38 @@ def _facets(catalog: catalog_module.Catalog, params: SearchParams, masks: dict[s
     """
     everything = params.mode == "text" and result.text_mask is None and not masks
     key_counts: dict[tuple[str, str | None], np.ndarray] = {}
+    own_rows: dict[str, np.ndarray] = {}
     facets: dict[str, list[dict]] = {}
     for name in FACET_NAMES:
         column = catalog.facets[name]
         own = params.mode == "text" and name in masks
         slot = (column.key, name if own else None)
         if slot not in key_counts:
+            # Row lists, not masks: each key is gathered at the matching rows only (a boolean index
+            # would scan every row once per key).
             if own:
-                mask = _combine(catalog, masks, skip=name)
-                if result.text_mask is not None:
-                    mask &= result.text_mask
-            elif everything:
-                mask = None
-            else:  # a short result (semantic, a rare word) is cheaper to count through its row list
-                mask = result.rows if len(result.rows) * 16 < catalog.size else result.mask
-            key_counts[slot] = catalog.key_counts(column.key, mask)
+                if name not in own_rows:
+                    mask = _combine(catalog, masks, skip=name)
+                    if result.text_mask is not None:
+                        mask &= result.text_mask
+                    own_rows[name] = np.flatnonzero(mask)
+                rows = own_rows[name]
+            else:
+                rows = None if everything else result.rows
+            key_counts[slot] = catalog.key_counts(column.key, rows)
         counts = column.counts_from_keys(key_counts[slot])
         selected = set(_codes(catalog, name, getattr(params, name))) if getattr(params, name) else set()
         shown = np.flatnonzero(counts).tolist()
         if selected:
             shown = sorted(set(shown) | selected)
+        if name not in ("cycle", "session", "year", "action", "response"):  # most frequent first, then by label
+            codes = np.asarray(shown, dtype=np.int64)
+            shown = codes[np.lexsort((column.label_rank[codes], -counts[codes]))].tolist()
         values, labels, numbers = column.values, column.labels, counts.tolist()
-        entries = [
+        facets[name] = [
             {"value": values[code], "label": labels[code], "count": numbers[code], "selected": code in selected}
             for code in shown
         ]
-        if name not in ("cycle", "session", "year", "action", "response"):
-            entries.sort(key=lambda e: (-e["count"], e["label"]))
-        facets[name] = entries
     return facets
 
 
