@@ -353,8 +353,13 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
     chains = _chains(segments)
     if re.search(r"\)\s*/", text):
         _complete_slash_verbs(chains)
+    lead = _list_lead(chains)
     cleaned = []
-    for chain in chains:
+    for index, chain in enumerate(chains):
+        if lead and index:
+            raw, codes = chain[0]
+            piece = _piece(raw)
+            chain[0] = (f"{lead}: {piece[:1].lower() if piece[:2].istitle() else piece[:1]}{piece[1:]}", codes)
         for body, codes in _chain_recommendations(chain):
             cleaned.extend((part, codes) for part in _separate_recommendations(body))
     return cleaned
@@ -458,6 +463,18 @@ def _chains(segments: list[tuple[str, list[str]]]) -> list[list[tuple[str, list[
         else:
             chains.append([(raw, codes)])
     return chains
+
+
+def _list_lead(chains: list[list[tuple[str, list[str]]]]) -> str | None:
+    """"Consider ratifying or acceding to: OP-CAT (France); ICRMW (Mexico)": a lead-in ending in a
+    colon that every recommendation of the paragraph shares, when what follows it is a list of short
+    objects rather than sentences."""
+    if len(chains) < 2:
+        return None
+    match = re.match(r"\s*([^:;()]{5,120}?)\s*:\s*(\S[^:]*)$", chains[0][0][0], re.S)
+    if not match or len(match.group(2).split()) > 8 or re.search(r"\([a-z]\)", match.group(2)):
+        return None
+    return re.sub(r"\s+", " ", match.group(1))
 
 
 _DETERMINERS = frozenset("the a an its all this these those their any".split())
@@ -575,7 +592,8 @@ def _report_items(section: str, words: Counter) -> list[ParsedRecommendation]:
             last_sub = int(sub)
         elif top is None or (first == top + 1 and re.match(
                 r"\s*(?:The|All|In|These|Those|Other|Recommendations|Slovenia|"
-                r"[A-Z]\w+ (?:accepts|supports|considers|takes note|notes|rejects|does not))",
+                r"[A-Z][\w’' -]{0,40}? (?:accepts|accepted|supports|supported|considers|considered|takes note|took note|"
+                r"notes|noted|rejects|rejected|does not|did not) (?:the|these|those|that|all|of|to|following)\b)",
                 section[match.end():match.end() + 80])):
             top, last_sub = first, 0
             marks.append((match, str(first), "top"))
