@@ -257,6 +257,9 @@ def test_web_pdf_of_a_huge_selection_is_refused_before_any_work(client, settings
     require_weasyprint()
     small = client.get("/api/reports/brief", {"sur": "China", "q": "death penalty", "format": "pdf"})
     assert small.status_code == 200 and DEATH_PENALTY in pdf_text(small.content)
+    page = client.get("/reports/brief/", {"sur": "China", "q": "death penalty", "format": "pdf"})
+    assert page.status_code == 200 and page["Content-Type"] == "application/pdf"
+    assert "attachment" in page["Content-Disposition"] and DEATH_PENALTY in pdf_text(page.content)
 
 
 @pytest.mark.parametrize("args, message", [
