@@ -257,6 +257,7 @@ _STYLED_NAME = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=8192)  # a failed lookup ranks suggestions (difflib): never twice per name
 def lookup_state(name: str) -> str | None:
     """ISO3 of a state name as UN documents spell it, or None.
 
