@@ -14,6 +14,7 @@ object.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import subprocess
@@ -71,6 +72,9 @@ def main() -> None:
         figures["china_brief_pdf_seconds"], pdf = best_of(
             args.repeat, lambda: render_brief_pdf(build_brief(select("China"))), "china_brief_pdf_seconds")
         figures["china_brief_pdf_bytes"] = len(pdf)
+        from pypdf import PdfReader
+
+        figures["china_brief_pdf_pages"] = len(PdfReader(io.BytesIO(pdf)).pages)
     except Exception as exc:  # WeasyPrint missing: report it instead of a figure
         figures["china_brief_pdf_seconds"] = None
         figures["pdf_note"] = str(exc)

@@ -291,7 +291,6 @@ def render_brief_print_html(brief: dict) -> str:
     context = {
         "brief": brief,
         "svg": svg_bars(brief["summary"]["by_session"]),
-        "for_print": True,
         "stylesheet": PRINT_STYLESHEET.read_text(encoding="utf-8"),
     }
     return render_to_string("reports/brief_print.html", context)
