@@ -300,7 +300,7 @@ def _ordered_rows(catalog: catalog_module.Catalog, params: SearchParams, parsed:
     from uprwatch.search import vectors
 
     similarity = vectors.query_scores(params.q, catalog, filters)
-    semantic = _top(similarity, np.flatnonzero(filters), SEMANTIC_TOP, catalog)
+    semantic = _top(similarity, np.flatnonzero(filters & np.isfinite(similarity)), SEMANTIC_TOP, catalog)
     if params.mode == "semantic":
         rows = semantic
     else:

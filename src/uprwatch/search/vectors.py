@@ -183,7 +183,10 @@ def _load_mapped(ids_path: Path, matrix_path: Path) -> tuple[np.ndarray, np.ndar
 
 
 def matrix_for(catalog) -> np.ndarray:
-    """The vectors aligned with the catalog's rows (synced first if the stored matrix lags behind)."""
+    """The vectors aligned with the catalog's rows (synced first if the stored matrix lags behind).
+
+    float32, or float16 above ``EXACT_ROWS`` rows (cast a row before using it in a product).
+    """
     return _index_for(catalog).full
 
 
