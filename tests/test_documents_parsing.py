@@ -18,6 +18,7 @@ from uprwatch.documents.parsing import (
     lookup_state,
     ordinal_number,
     parse_document,
+    parse_pdf_pages,
     session_and_dates,
     split_recommendations,
 )
@@ -288,3 +289,202 @@ def test_ordinals_and_state_spellings():
     assert split_recommendations("Ratify it (Algeria) (Cabo Verde); Do more (Venezuela (Bolivarian Republic of)).") == [
         ("Ratify it", ["DZA", "CPV"]), ("Do more", ["VEN"])
     ]
+
+
+# --- formats fixed for accuracy (issue 4): real snippets of the reports in ../shared -------------
+
+
+@pytest.fixture(scope="module")
+def parsed_reports():
+    """Each report parsed once for the tests below."""
+    cache: dict[str, object] = {}
+
+    def get(name: str):
+        if name not in cache:
+            cache[name] = parse_document(WG / name)
+        return cache[name]
+
+    return get
+
+
+def texts_by_state(parsed, paragraph: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for rec in parsed.recommendations:
+        if rec.paragraph == paragraph:
+            for state in rec.recommending_states:
+                found.setdefault(state, []).append(rec.text)
+    return found
+
+
+def test_compound_paragraph_is_read_per_state():
+    # Burundi 2009, 80.4: each state's recommendation is the base plus the pieces it made.
+    text = (
+        "Establish an independent national human rights commission (South Africa,\nMalaysia) in compliance "
+        "with the Paris Principles (Portugal, Australia,\nUnited Kingdom, Egypt, Republic of Korea) with a "
+        "strong mandate (Portugal),\nand finalize the submission of the required bill to the Parliament for "
+        "adoption\n(Egypt);"
+    )
+    assert split_recommendations(text) == [
+        ("Establish an independent national human rights commission", ["ZAF", "MYS"]),
+        ("Establish an independent national human rights commission in compliance with the Paris Principles "
+         "with a strong mandate", ["PRT"]),
+        ("Establish an independent national human rights commission in compliance with the Paris Principles",
+         ["AUS", "GBR", "KOR"]),
+        ("Establish an independent national human rights commission in compliance with the Paris Principles,\n"
+         "and finalize the submission of the required bill to the Parliament for adoption", ["EGY"]),
+    ]
+    # A lower-case verb after a comma, by a state not in the sentence so far, starts anew (Burundi 80.20).
+    assert split_recommendations("Intensify efforts to uphold the rule of law (Sweden), reform it (Nigeria)") == [
+        ("Intensify efforts to uphold the rule of law", ["SWE"]), ("Reform it", ["NGA"])]
+
+
+def test_compound_paragraph_in_a_real_report(parsed_reports):
+    by_state = texts_by_state(parsed_reports("mexico2009.pdf"), "93.6")
+    assert by_state["URY"] == ["Harmonize federal and state laws with international human rights instruments"]
+    assert by_state["TUR"] == ["Harmonize federal and state laws with international human rights instruments, in "
+                               "order to ensure their effective implementation, at federal and state levels"]
+    assert len(by_state["ESP"]) == 1 and by_state["ESP"][0].endswith("equal protection and guarantees, at federal "
+                                                                     "and state levels")
+
+
+def test_slash_form_alternatives_take_the_object(parsed_reports):
+    # Cuba 2013, 170.4: "Ratify the ICCPR (...)/ Ratify and implement (Canada, Austria)/ Accede (...)/..."
+    by_state = texts_by_state(parsed_reports("cuba2013.pdf"), "170.4")
+    assert by_state["CHL"] == ["Ratify the ICCPR"]
+    assert by_state["CAN"] == ["Ratify and implement the ICCPR"]
+    assert by_state["ITA"] == ["Promptly ratify the ICCPR"]
+    assert by_state["HUN"] == ["Ratify the ICCPR and ensure full implementation of all provisions"]
+    assert by_state["POL"] == ["Ratify the ICCPR as soon as possible"]
+    assert by_state["CZE"] == ["Accede to the ICCPR and bring national legislation in compliance with relevant "
+                               "provisions of this Covenant"]
+    assert split_recommendations("Continue with measures carried out in order to (Argentina)/Ratify the Second "
+                                 "Optional Protocol to ICCPR (Montenegro)")[0] == (
+        "Continue with measures carried out in order to ratify the Second Optional Protocol to ICCPR", ["ARG"])
+
+
+def test_cycle_1_that_state_and_recommends_forms(parsed_reports):
+    # Algeria 2008, 69.4: "That the State strengthen ...; recommends that Algeria cooperate ...; recommends ..."
+    by_state = texts_by_state(parsed_reports("algeria2008.pdf"), "69.4")
+    assert len(by_state["GBR"]) == 3
+    assert by_state["GBR"][0].startswith("Strengthen its efforts to protect women’s rights")
+    assert by_state["GBR"][1] == "Cooperate with special procedures mandate holders"
+    assert texts_by_state(parsed_reports("algeria2008.pdf"), "69.6") == {
+        "VAT": ["Continue a dialogue with minority religions"]}
+    assert split_recommendations("That Algeria take initiatives to strengthen gender mainstreaming. It also "
+                                 "recommended that the State pursue its efforts to combat poverty (Nigeria).") == [
+        ("Take initiatives to strengthen gender mainstreaming", ["NGA"]),
+        ("Pursue its efforts to combat poverty", ["NGA"])]
+    # A subject that is not a state keeps its words.
+    assert split_recommendations("That discrimination on basis of sexual orientation be also included "
+                                 "(Czech Republic);") == [
+        ("That discrimination on basis of sexual orientation be also included", ["CZE"])]
+
+
+def test_infinitive_clauses_are_separate_recommendations():
+    # Republic of Korea 2008, 64.20; Argentina 2008, 64.19.
+    assert split_recommendations(
+        "To maintain the current de facto moratorium (Belgium, Italy) and to progress towards the abolition of "
+        "the death penalty (Belgium, Italy, Mexico)") == [
+        ("Maintain the current de facto moratorium", ["BEL", "ITA"]),
+        ("Progress towards the abolition of the death penalty", ["BEL", "ITA", "MEX"])]
+    assert [text for text, _ in split_recommendations(
+        "To pursue its effort to bring its legislation into line with the instruments it has ratified; to better "
+        "distribute food and other resources. (Cameroon)")] == [
+        "Pursue its effort to bring its legislation into line with the instruments it has ratified",
+        "Better distribute food and other resources"]
+
+
+def test_colon_lead_in_shared_by_a_list():
+    # Bangladesh 2009, 94.1
+    parts = split_recommendations("Consider ratifying or acceding to: OP-ICCPR 2, (Chile), OP-CAT (France, The\n"
+                                  "Netherlands); ICRMW (Chile,\nAzerbaijan, Mexico); other core international "
+                                  "treaties to which it is not a party (Slovenia).")
+    assert parts == [
+        ("Consider ratifying or acceding to: OP-ICCPR 2", ["CHL"]),
+        ("Consider ratifying or acceding to: OP-CAT", ["FRA", "NLD"]),
+        ("Consider ratifying or acceding to: ICRMW", ["CHL", "AZE", "MEX"]),
+        ("Consider ratifying or acceding to: other core international treaties to which it is not a party", ["SVN"]),
+    ]
+
+
+def test_cycle_1_commentary_items_are_not_recommendations(parsed_reports):
+    parsed = parsed_reports("burundi2009.pdf")
+    # 82.1 "With regard to recommendations concerning special procedures included under paragraphs 26 (e)
+    # (Czech Republic), 29 (Latvia) ..." names who made dialogue recommendations; they are read from the
+    # dialogue instead, with the response of the sentence that lists them.
+    assert not [r for r in parsed.recommendations if r.paragraph.startswith(("82.", "83."))]
+    recs = {r.paragraph: r for r in parsed.recommendations}
+    assert recs["64(d)"].recommending_states == ["CHL"] and recs["64(d)"].response == "noted"
+    # "83. Burundi takes note of the recommendations reflected in paragraphs 23, 24 (b), ..."
+    assert recs["32(b)"].recommending_states == ["ITA"] and recs["32(b)"].response == "noted"
+
+
+def test_dialogue_references_listed_after_the_verb(parsed_reports):
+    # UAE 2009: "... did not enjoy the support of the State: paragraphs 38(b); 53 (c) (d); ..."
+    recs = {r.paragraph: r for r in parsed_reports("unitedarabemirates2009.pdf").recommendations}
+    assert recs["38(b)"].recommending_states == ["GBR"] and recs["38(b)"].response == "noted"
+    assert recs["38(b)"].text.startswith("Further steps to eliminate racial discrimination")
+
+
+def test_whole_dialogue_paragraph_expands_to_its_lettered_recommendations(parsed_reports):
+    # China 2009: "... in paragraphs ..., 42, ... did not enjoy the support"; 42 is "(a) release ...; (b) ..."
+    recs = {r.paragraph: r for r in parsed_reports("china2009.pdf").recommendations}
+    assert recs["42(a)"].text == "Release a clear timetable for work towards ICCPR ratification"
+    assert recs["42(c)"].recommending_states == ["GBR"] and recs["42(c)"].response == "noted"
+    assert "42" not in recs
+
+
+def test_quoted_recommendation_footnotes_are_removed(parsed_reports):
+    recs = {r.paragraph: r for r in parsed_reports("unitedstatesofamerica2011.pdf").recommendations}
+    assert recs["92.79"].text.endswith("violates its rights by applying racial profiling, criminalizing "
+                                       "undocumented immigration and violating the human and civil rights of persons")
+    assert not any("as read during the interactive dialogue" in r.text
+                   for r in parsed_reports("unitedstatesofamerica2011.pdf").recommendations)
+    assert repair.remove_quoted_footnotes(
+        "violates its\n The original recommendation as read during the interactive dialogue: “End the\nblockade.”\n"
+        "rights (Guatemala);") == "violates its\nrights (Guatemala);"
+
+
+ADDENDUM_PAGE_ONE = """United Nations A/HRC/33/9/Add.1
+General Assembly Distr.: General
+Report of the Working Group on the Universal Periodic Review
+Hungary
+Addendum
+Views on conclusions and/or recommendations, voluntary
+commitments and replies presented by the State under review
+"""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the response in the lead-in
+        "1. Hungary supports the following recommendations: 128.1, 128.3–128.5.\n"
+        "2. Hungary partially supports recommendations 128.2 and 128.6. It supports the ratification\n"
+        "of the Convention but is not in a position to make the declaration under article 14.\n"
+        "3. Hungary notes recommendations 128.7, 128.8.\n",
+        # headings, and the response after the references
+        "I. Recommendations supported\n1. Recommendations 128.1, 128.3-128.5.\n"
+        "II. Recommendations partially supported\n1. Recommendations 128.2 and 128.6 are partially supported.\n"
+        "III. Recommendations noted\n2. Recommendations 128.7-128.8.\n",
+    ],
+)
+def test_addendum_partial_support(body):
+    parsed = parse_pdf_pages([ADDENDUM_PAGE_ONE, body])
+    assert (parsed.kind, parsed.state_under_review, parsed.report_symbol) == (
+        "responses_addendum", "HUN", "A/HRC/33/9")
+    responses = {r.paragraph: r.response for r in parsed.recommendations}
+    assert responses == {
+        "128.1": "supported", "128.3": "supported", "128.4": "supported", "128.5": "supported",
+        "128.2": "partially supported", "128.6": "partially supported", "128.7": "noted", "128.8": "noted",
+    }
+
+
+def test_addendum_partial_support_keeps_the_explanation():
+    parsed = parse_pdf_pages([ADDENDUM_PAGE_ONE, (
+        "I. Recommendations partially supported\n1. Recommendations 128.2 and 128.6 are partially supported.\n"
+        "128.2\nHungary supports the ratification of the Convention but is not in a position to make the\n"
+        "declaration under article 14.\n")])
+    recs = {r.paragraph: r for r in parsed.recommendations}
+    assert recs["128.2"].response == recs["128.6"].response == "partially supported"
+    assert recs["128.2"].explanation.startswith("Hungary supports the ratification of the Convention but is not")

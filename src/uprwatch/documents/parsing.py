@@ -395,7 +395,7 @@ def _imperative(text: str) -> str:
         if re.fullmatch(r"the\s+\w+|it", subject, re.I) or lookup_state(subject):
             rest = text[match.start("verb"):]
             return rest[:1].upper() + rest[1:]
-    if to := re.match(r"To\s+(?!(?:that|this|the|a|an|all|its|these|those)\b)([a-z])", text):
+    if to := re.match(r"[Tt]o\s+(?!(?:that|this|the|a|an|all|its|these|those)\b)([a-z])", text):
         return to.group(1).upper() + text[to.end():]
     return text
 
@@ -789,12 +789,15 @@ def parse_responses_addendum(pages: list[str], symbol: str, page_one: str) -> Pa
         flat = re.sub(r"\s+", " ", block).strip()
         if not flat:
             continue
-        if re.match(r"(?:[IVX]+\.\s*)?[A-Z][\w ,/-]{0,60}recommendations\b", flat) and len(flat) < 200 and not re.search(r"\d+\.\d+", flat):
+        if (re.match(r"(?:[IVX]+\.\s*)?(?:[A-Z][\w ,/-]{0,60})?[Rr]ecommendations\b", flat) and len(flat) < 200
+                and not re.search(r"\d+\.\d+", flat)):
             heading_category = _category(flat)
             continue
-        lead = re.match(r"(?:\d{1,3}\.\s+)?(.{0,300}?)(?:recommendations?|Recs?\.|:)\s*:?\s*((?:\d{1,3}\.)?\d{1,3}(?:\s*(?:[-–—,.]|and)\s*(?:\d{1,3}\.)?\d{1,3})+\.?)", flat)
+        lead = re.match(r"(?:\d{1,3}\.\s+)?(.{0,300}?)(?:[Rr]ecommendations?|Recs?\.|:)\s*:?\s*((?:\d{1,3}\.)?\d{1,3}(?:\s*(?:[-–—,.]|and)\s*(?:\d{1,3}\.)?\d{1,3})+\.?)", flat)
         if lead and len(lead.group(1)) < 300:
             category = _category(lead.group(1))
+            if category[0] is None:  # "Recommendations 128.2 and 128.6 are partially supported."
+                category = _category(re.split(r"[.:;]\s", flat[lead.end():lead.end() + 120] + " ")[0])
             if category[0] is None:
                 category = heading_category
             if heading_category[1] and category[0] == "supported":
