@@ -53,17 +53,24 @@ def matrix_rows(selection: Selection) -> list[dict]:
                     .order_by("-assessed_on", "organisation__name"))
         for assessment in queryset:
             latest[assessment.recommendation_id].append(assessment)
+    # Plain values, not model instances with prefetched relations: those cost most of the export's time.
+    states: dict[int, list[str]] = defaultdict(list)
+    through = Recommendation.recommending_states.through
+    for rec_id, name in through.objects.filter(recommendation_id__in=selection.ids).order_by("state__name").values_list(
+            "recommendation_id", "state__name"):
+        states[rec_id].append(name)
     rows = []
-    recs = Recommendation.objects.with_related().filter(pk__in=selection.ids).order_by("review__session_id", "id")
-    for rec in recs:
-        assessments = latest.get(rec.pk, [])
+    recs = (Recommendation.objects.filter(pk__in=selection.ids).order_by("review__session_id", "id")
+            .values_list("pk", "text", "paragraph", "response", "review__session_id", "review__session__cycle_id"))
+    for pk, text, paragraph, response, session, cycle in recs:
+        assessments = latest.get(pk, [])
         newest = assessments[0] if assessments else None
         rows.append({
-            "id": rec.pk,
-            "recommendation": f"{rec.text} (session {rec.review.session_id}, cycle {rec.review.session.cycle_id}"
-                              + (f", para. {rec.paragraph}" if rec.paragraph else "") + ")",
-            "recommending_states": ", ".join(s.name for s in rec.recommending_states.all()),
-            "position": rec.response,
+            "id": pk,
+            "recommendation": f"{text} (session {session}, cycle {cycle}"
+                              + (f", para. {paragraph}" if paragraph else "") + ")",
+            "recommending_states": ", ".join(states.get(pk, [])),
+            "position": response,
             "assessment": "\n".join(
                 f"{a.get_status_display()} ({a.organisation.name}, {a.assessed_on})"
                 + (f": {a.rationale}" if a.rationale else "") for a in assessments
@@ -72,7 +79,7 @@ def matrix_rows(selection: Selection) -> list[dict]:
                 f"{e.citation}" + (f", {e.date}" if e.date else "") + (f" — {e.url}" if e.url else "")
                 for a in assessments for e in a.evidence.all()
             ),
-            "follow_up": suggested_follow_up(rec.text, rec.response, newest.status if newest else None),
+            "follow_up": suggested_follow_up(text, response, newest.status if newest else None),
         })
     return rows
 
