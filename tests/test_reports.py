@@ -23,7 +23,7 @@ from uprwatch.records.models import Recommendation
 pytestmark = pytest.mark.django_db
 
 DEATH_PENALTY = "Reduce the number of crimes carrying the death penalty"
-settings_for_text = hypothesis_settings(max_examples=60, deadline=None,
+settings_for_text = hypothesis_settings(max_examples=25, deadline=None,
                                         suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
