@@ -268,3 +268,18 @@ def test_campaign_page_shows_firsts_and_lineage(client, coalition):
     assert "Repeats 1 earlier recommendation" in page and f"/recommendations/{earlier.pk}/" in page
     firsts = client.get("/analysis/firsts/?q=refoulement&sur=China").content.decode()
     assert "Canada" in firsts and "Czechia" in firsts
+
+
+def test_publishing_a_changed_event_is_refused_with_a_message(client, coalition, rec):
+    """Every publish button sends the version it showed: a draft changed since then is not published."""
+    item = events.create_event(coalition.bob, coalition.org, title="Reported repatriation", occurred_on="2023-10-09",
+                               recommendations=[rec.pk])
+    as_user(client, coalition.alice)
+    assert f'name="version" value="{item.version}"' in client.get(f"/tracking/events/{item.pk}/").content.decode()
+    refused = client.post(f"/tracking/events/{item.pk}/publish/", {"version": item.version + 1}, follow=True)
+    assert "changed since you read it" in refused.content.decode()
+    item.refresh_from_db()
+    assert item.visibility == "private"
+    client.post(f"/tracking/events/{item.pk}/publish/", {"version": item.version})
+    item.refresh_from_db()
+    assert item.visibility == "published"

@@ -64,6 +64,18 @@ def _visible(model, user, pk):
     return obj
 
 
+def _publish(request, model, pk: int, label: str):
+    """Publish a draft (editors). The form's version, when sent, guards against publishing a draft that
+    someone changed since it was read: that is a message, not an error page."""
+    item = _visible(model, request.user, pk)
+    try:
+        assessments.publish(request.user, item, version=request.POST.get("version") or None)
+        messages.success(request, f"{label} published.")
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    return redirect(item)
+
+
 def _writable_orgs(user, role: str = Role.CONTRIBUTOR) -> list[Organisation]:
     return [org for org in organisations.organisations_of(user) if has_role(user, org, role)]
 
@@ -293,10 +305,7 @@ def campaign_pin(request, pk: int):
 @require_POST
 @friendly
 def campaign_publish(request, pk: int):
-    watchlist = _visible(Watchlist, request.user, pk)
-    assessments.publish(request.user, watchlist)
-    messages.success(request, "Campaign published.")
-    return redirect(watchlist)
+    return _publish(request, Watchlist, pk, "Campaign")
 
 
 @require_POST
@@ -366,13 +375,7 @@ def assessment(request, pk: int):
 @require_POST
 @friendly
 def assessment_publish(request, pk: int):
-    item = _visible(Assessment, request.user, pk)
-    try:
-        assessments.publish(request.user, item, version=request.POST.get("version") or None)
-        messages.success(request, "Assessment published.")
-    except Conflict as exc:
-        messages.error(request, str(exc))
-    return redirect(item)
+    return _publish(request, Assessment, pk, "Assessment")
 
 
 def _evidence_post(request, parent):
@@ -495,10 +498,7 @@ def event(request, pk: int):
 @require_POST
 @friendly
 def event_publish(request, pk: int):
-    item = _visible(Event, request.user, pk)
-    assessments.publish(request.user, item)
-    messages.success(request, "Event published.")
-    return redirect(item)
+    return _publish(request, Event, pk, "Event")
 
 
 @require_POST
