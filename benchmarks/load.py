@@ -1,7 +1,10 @@
 """Load benchmark: ≥ 50 concurrent clients for 60 s against ``uprwatch serve --production`` on localhost.
 
-Pages: search, a state's profile, a recommendation and the calendar, in random order. Prints one JSON
-object: requests, errors, requests per second, and p50/p95 (ms) per page.
+Pages: search, a state's profile, a recommendation and the calendar, in random order. Each client is a
+person: it reads a page for ``--think`` seconds on average (uniform 0.5×–1.5×, as locust's ``between``) before
+the next; ``--think 0`` makes every client fire back-to-back, which measures saturation instead (latency is
+then simply clients ÷ throughput). Prints one JSON object: requests, errors, requests per second, and
+p50/p95 (ms) per page.
 
     .venv/bin/python benchmarks/load.py                      # SQLite: a copy of the cached test home
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/load.py --database postgres
@@ -50,7 +53,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-async def run_clients(base_url: str, clients: int, duration: float, pages: dict) -> dict:
+async def run_clients(base_url: str, clients: int, duration: float, pages: dict, think: float = 0.0) -> dict:
     latencies: dict[str, list[float]] = {name: [] for name in pages}
     errors: dict[str, int] = dict.fromkeys(pages, 0)
     samples: dict[str, str] = {}
@@ -73,6 +76,8 @@ async def run_clients(base_url: str, clients: int, duration: float, pages: dict)
                     samples.setdefault(name, f"{type(exc).__name__} for {url}")
                 latencies[name].append((time.perf_counter() - started) * 1000)
                 errors[name] += not ok
+                if think:
+                    await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))
 
         await asyncio.gather(*(one_client() for _ in range(clients)))
     total = sum(len(v) for v in latencies.values())
@@ -117,7 +122,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: uprwatch's)")
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="mean seconds a client reads a page before the next (0: back-to-back)")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--url", help="benchmark a running server instead of starting one")
     args = parser.parse_args()
@@ -145,11 +151,12 @@ def main() -> None:
     try:
         pages = page_urls(recommendation_ids(base_url))
         asyncio.run(warm_up(base_url))
-        figures = asyncio.run(run_clients(base_url, args.clients, args.duration, pages))
+        figures = asyncio.run(run_clients(base_url, args.clients, args.duration, pages, args.think))
     finally:
         if server is not None:
             server.stop()
-    print(json.dumps({"database": args.database, "clients": args.clients, "duration_s": args.duration,
+    print(json.dumps({"database": args.database, "clients": args.clients, "think_s": args.think,
+                      "duration_s": args.duration,
                       "cpus": os.cpu_count(), **figures}, indent=2))
 
 
