@@ -214,6 +214,20 @@ def test_brief_pdf_shows_assessments_and_evidence_but_not_private_ones(campaign,
     assert "SECRET DRAFT" not in text
 
 
+def test_brief_of_a_query_over_all_states_names_each_state_under_review(client):
+    """Without a State under Review, each entry says whom the recommendation was made to."""
+    expected = {rec.pk: rec.review.state.name for rec in
+                Recommendation.objects.filter(text__icontains="albinism").select_related("review__state")}
+    assert len(set(expected.values())) > 1
+    html = client.get("/reports/brief/", {"q": "albinism", "format": "html"}).content.decode()
+    rows = parse_brief(html).rows
+    assert set(rows) == set(expected)
+    assert all(f" to {expected[pk]}" in text for pk, text in rows.items())
+    require_weasyprint()
+    text = pdf_text(client.get("/reports/brief/", {"q": "albinism", "format": "pdf"}).content)
+    assert all(f"#{pk} ·" in text and f" to {name} —" in text for pk, name in expected.items())
+
+
 @pytest.fixture(params=[ImportError, OSError])
 def without_weasyprint(request, monkeypatch):
     """A machine without the [pdf] extra (ImportError) or with it but without pango (OSError)."""
