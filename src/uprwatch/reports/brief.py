@@ -280,7 +280,7 @@ def render_brief_pdf(brief: dict) -> bytes:
     except (ImportError, OSError):  # OSError: WeasyPrint present but the pango libraries are missing
         raise PdfUnavailable(
             "PDF needs WeasyPrint: pip install 'uprwatch[pdf]' (and the pango libraries, "
-            "e.g. apt-get install libpango-1.0-0 libpangoft2-1.0-0); or use --format html"
+            "e.g. apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0); or use --format html"
         ) from None
     return HTML(string=render_brief_print_html(brief)).write_pdf()
 
