@@ -373,11 +373,13 @@ _RECOMMENDS = r"(?:recommends?|recommended|encourages?|encouraged|urges?|urged|c
 _FURTHER = re.compile(
     rf";\s*(?:and\s+)?(?:(?:it|also)\s+)*(?={_RECOMMENDS}\b)|\.\s+It\s+(?:also\s+|further\s+)?(?={_RECOMMENDS}\b)"
 )
+# The report's own verb ("Recommended that Benin", "recommends that Algeria", "Invited Benin to"), in the
+# third person or the past: never the recommendation's imperative ("Encourage China to consider ...").
+_REPORTED = r"(?:[Rr]ecommend(?:s|ed)|[Ee]ncourag(?:es|ed)|[Uu]rg(?:es|ed)|[Ii]nvit(?:es|ed)|[Cc]all(?:s|ed)\s+(?:up)?on)"
 _SUBJECT = re.compile(
-    rf"^(?:{_RECOMMENDS}\s+(?:that\s+)?|That\s+)"
-    r"(?P<subject>the\s+State|the\s+Government|the\s+country|the\s+authorities|it|[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|the))*?)"
+    rf"^(?:{_REPORTED}\s+(?:that\s+|to\s+)?|[Tt]hat\s+)"
+    r"(?P<subject>[Tt]he\s+State|[Tt]he\s+Government|[Tt]he\s+country|[Tt]he\s+authorities|it|[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|the))*?)"
     r"\s+(?:to\s+)?(?P<verb>[a-z][a-z-]+)\b",
-    re.I,
 )
 _NOT_VERBS = frozenset("and or be is are was were has have had should would could must may might shall will".split())
 
@@ -459,11 +461,29 @@ def _chains(segments: list[tuple[str, list[str]]]) -> list[list[tuple[str, list[
                 if any(code in chain_codes for _, chain_codes in chain for code in codes):
                     target = chain
                     break
-        if target is not None and _continues(raw, target, codes):
-            target.append((raw, codes))
-        else:
+        if target is None or not _continues(raw, target, codes):
             chains.append([(raw, codes)])
+            continue
+        if re.match(r"[\s/,]*(?:of|to)\s", raw) and _share_object(chains, raw, codes):
+            continue
+        target.append((raw, codes))
     return chains
+
+
+def _share_object(chains: list[list[tuple[str, list[str]]]], raw: str, codes: list[str]) -> bool:
+    """A closing object shared by alternatives ("examine the possibility of joining (Algeria)/ratify
+    (Bosnia and Herzegovina) of the Convention (Algeria, Bosnia and Herzegovina)") extends each
+    alternative for the states that made it; states named only here take the latest alternative."""
+    hit = [chain for chain in chains if set(chain[0][1]) & set(codes)]
+    named = {code for chain in hit for code in chain[0][1]}
+    leftover = [code for code in codes if code not in named]
+    if len(hit) < 2 and not (hit and leftover):
+        return False
+    for chain in hit:
+        chain.append((raw, [code for code in codes if code in chain[0][1]]))
+    if leftover:
+        chains[-1].append((raw, leftover))
+    return True
 
 
 def _list_lead(chains: list[list[tuple[str, list[str]]]]) -> str | None:
@@ -501,6 +521,8 @@ def _complete_slash_verbs(chains: list[list[tuple[str, list[str]]]]) -> None:
     obj = treaty.group(1) if treaty else full.split(" ", 1)[1]
     for chain, head in zip(chains, heads, strict=True):
         raw, codes = chain[0]
+        if any(re.match(r"[\s/,]*(?:of|to)\b", piece) for piece, _ in chain[1:]):
+            continue  # the object follows in a piece of its own: "ratify (Bosnia) ... of the Convention (...)"
         if head.endswith(" to") and head != full:
             chain[0] = (f"{head} {full[:1].lower()}{full[1:]}", codes)
         elif _bare_verb(head):
