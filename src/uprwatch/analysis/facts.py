@@ -122,9 +122,10 @@ def _gather(indptr: np.ndarray, members: np.ndarray, rows: np.ndarray) -> tuple[
 
 
 def _csr(owner_rows: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(indptr, values, owners) sorted by row, duplicates of a (row, value) pair dropped."""
-    keys = np.unique(owner_rows.astype(np.int64) * (1 << 31) + values.astype(np.int64))
-    owners, members = (keys >> 31).astype(np.int32), (keys & ((1 << 31) - 1)).astype(np.int32)
+    """(indptr, values, owners) sorted by row. The pairs are distinct already (unique constraints on
+    the recommending-states table and on labels), so a stable sort is all it takes."""
+    order = np.argsort(owner_rows, kind="stable")
+    owners, members = owner_rows[order].astype(np.int32), values[order].astype(np.int32)
     indptr = np.zeros(size + 1, dtype=np.int64)
     np.cumsum(np.bincount(owners, minlength=size), out=indptr[1:])
     return indptr, members, owners
