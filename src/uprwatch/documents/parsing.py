@@ -409,9 +409,9 @@ _NEXT_INFINITIVE = re.compile(r";\s*(?:and\s+)?(?=to\s+(?!(?:that|this|the|a|an|
 
 
 def _separate_recommendations(body: str) -> list[str]:
-    parts = [part.strip(" \n;,.") for part in _FURTHER.split(body)]
+    parts = [part.lstrip(" \n;,.").rstrip(" \n;,") for part in _FURTHER.split(body)]
     if re.match(r"\s*To\s+[a-z]", body):
-        parts = [piece.strip(" \n;,.") for part in parts for piece in _NEXT_INFINITIVE.split(part)]
+        parts = [piece.lstrip(" \n;,.").rstrip(" \n;,") for part in parts for piece in _NEXT_INFINITIVE.split(part)]
     return [(text := _imperative(part))[:1].upper() + text[1:] for part in parts if len(part) > 3]
 
 
