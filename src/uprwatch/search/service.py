@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,6 +215,9 @@ class TextMatch:
         return mask
 
 
+_text_cache_lock = threading.Lock()
+
+
 def _text_match(catalog: catalog_module.Catalog, parsed: ParsedQuery) -> TextMatch:
     """The backend's matches for the words, ranked once and kept (per catalog) for repeated queries.
 
@@ -221,8 +225,9 @@ def _text_match(catalog: catalog_module.Catalog, parsed: ParsedQuery) -> TextMat
     """
     key = ("text", parsed)
     cache: dict = catalog.__dict__.setdefault("_text_cache", {})
-    if key in cache:
-        return cache[key]
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
     backend = get_backend()
     negated = top_level_negation(parsed.tree)
     if negated is not None:
@@ -238,10 +243,11 @@ def _text_match(catalog: catalog_module.Catalog, parsed: ParsedQuery) -> TextMat
         rows, values = rows[known], values[known]
         order = np.lexsort((catalog.ids[rows], -values))
         match = TextMatch(rows[order].astype(np.int32), values[order].astype(np.float32))
-    while cache and (len(cache) >= TEXT_CACHE_SIZE
-                     or sum(m.nbytes for m in cache.values()) + match.nbytes > TEXT_CACHE_BYTES):
-        cache.pop(next(iter(cache)))
-    cache[key] = match
+    with _text_cache_lock:  # threaded servers: no other request resizes the dict while we sum it
+        while cache and (len(cache) >= TEXT_CACHE_SIZE
+                         or sum(m.nbytes for m in cache.values()) + match.nbytes > TEXT_CACHE_BYTES):
+            cache.pop(next(iter(cache)))
+        cache[key] = match
     return match
 
 
