@@ -391,7 +391,7 @@ def test_infinitive_clauses_are_separate_recommendations():
         "To pursue its effort to bring its legislation into line with the instruments it has ratified; to better "
         "distribute food and other resources. (Cameroon)")] == [
         "Pursue its effort to bring its legislation into line with the instruments it has ratified",
-        "Better distribute food and other resources"]
+        "Better distribute food and other resources."]
 
 
 def test_colon_lead_in_shared_by_a_list():
