@@ -488,3 +488,17 @@ def test_addendum_partial_support_keeps_the_explanation():
     recs = {r.paragraph: r for r in parsed.recommendations}
     assert recs["128.2"].response == recs["128.6"].response == "partially supported"
     assert recs["128.2"].explanation.startswith("Hungary supports the ratification of the Convention but is not")
+
+
+def test_closing_object_shared_by_slash_alternatives():
+    # Slovenia 2010 (A/HRC/14/15), 111.1
+    parts = split_recommendations(
+        "To examine the possibility of joining (Algeria)/consider the ratification (Argentina)/ratify (Bosnia and "
+        "Herzegovina)/sign and ratify (Egypt) of the Convention on Migrant Workers and Members of Their Families "
+        "(Algeria, Egypt, Bosnia and Herzegovina, Argentina);")
+    assert parts == [
+        ("Examine the possibility of joining the Convention on Migrant Workers and Members of Their Families", ["DZA"]),
+        ("Consider the ratification of the Convention on Migrant Workers and Members of Their Families", ["ARG"]),
+        ("Ratify the Convention on Migrant Workers and Members of Their Families", ["BIH"]),
+        ("Sign and ratify the Convention on Migrant Workers and Members of Their Families", ["EGY"]),
+    ]

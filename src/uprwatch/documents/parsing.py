@@ -549,6 +549,11 @@ def _chain_recommendations(chain: list[tuple[str, list[str]]]) -> list[tuple[str
             if state in codes:
                 # keep the joining word ("and", "as well as") but not the slash or comma before a phrase
                 joined = raw.strip(" \n/")
+                if verb := re.search(r"\b(ratify|ratifying|sign|signing|join|joining|implement|accede|adhere|subscribe)$",
+                                     text, re.I):
+                    # "ratify (Bosnia) ... of the Convention": the shared object, not a noun's complement
+                    preposition = "to " if verb.group(1).lower() in ("accede", "adhere", "subscribe") else ""
+                    joined = re.sub(r"^of\s+", preposition, joined)
                 text = f"{text}{'' if joined.startswith(',') else ' '}{joined}"
         by_text.setdefault(text.strip(" \n;,/:"), []).append(state)
     return [(text, codes) for text, codes in by_text.items() if len(text) > 3]
