@@ -432,6 +432,9 @@ def test_whole_dialogue_paragraph_expands_to_its_lettered_recommendations(parsed
     assert recs["42(a)"].text == "Release a clear timetable for work towards ICCPR ratification"
     assert recs["42(c)"].recommending_states == ["GBR"] and recs["42(c)"].response == "noted"
     assert "42" not in recs
+    # an abbreviation or an article's own letter does not end the item
+    assert recs["82(h)"].text.endswith("death of Mr. Pema Tsepak in Chambo in January this year")
+    assert recs["92(g)"].text.startswith("Lifting the current reservation to article 8.1(a) of the ICESCR")
 
 
 def test_quoted_recommendation_footnotes_are_removed(parsed_reports):

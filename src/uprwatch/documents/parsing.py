@@ -743,13 +743,17 @@ def _paragraph_speaker(body: str) -> str | None:
     return None
 
 
+# A full stop that ends a sentence, not an abbreviation ("death of Mr. Pema Tsepak", "e.g. Ms. Tashi").
+_SENTENCE_END = r"(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bDr)(?<!\bNo)(?<!\bSt)(?<!e\.g)(?<!i\.e)(?<!\bart)\.\s+(?=[A-Z])|\.$"
+
+
 def _lettered_item(body: str, letter: str) -> str | None:
     flat = re.sub(r"\s+", " ", body)
     match = re.search(rf"(?:\(|(?<![\w(])){letter}\)\s*", flat)
     if not match:
         return None
     rest = flat[match.end():]
-    end = re.search(r"\(?(?<![\w(])[a-z]{1,2}\)\s*(?=[a-z])|\([a-z]{1,2}\)|\.\s+(?=[A-Z])|\.$", rest)
+    end = re.search(rf"\(?(?<![\w(])[a-z]{{1,2}}\)\s*(?=[a-z])|(?<!\w)\([a-z]{{1,2}}\)|{_SENTENCE_END}", rest)
     text = rest[: end.start()] if end else rest
     text = re.sub(r"[;,]?\s*(?:and|as well as)?\s*$", "", text.strip())
     return text[:1].upper() + text[1:] if text else None
@@ -761,7 +765,7 @@ def _recommended_clause(body: str) -> str | None:
     if not match:
         return None
     rest = flat[match.end():]
-    end = re.search(r"\.\s+(?=[A-Z])|\.$", rest)
+    end = re.search(_SENTENCE_END, rest)
     text = (rest[: end.start()] if end else rest).strip(" ;,")
     return text[:1].upper() + text[1:] if text else None
 
