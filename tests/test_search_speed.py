@@ -7,6 +7,8 @@ and the two-stage vector search used above 100k rows vs exact scores.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -109,3 +111,14 @@ def test_two_stage_vector_search_agrees_with_exact_scores(db, two_stage_vectors)
     similar = vectors.similar_to(korea.pk, k=10)
     assert len(similar) == 10 and korea.pk not in [pk for pk, _ in similar]
     assert [s for _, s in similar] == sorted((s for _, s in similar), reverse=True)
+
+
+def test_stop_words_are_words_on_both_backends(db):
+    """PostgreSQL's stock "english" configuration dropped them: "the" matched nothing there."""
+    the = SearchParams(q="the", limit=0)
+    assert search(the)["count"] == search(SearchParams(q="exact:the", limit=0))["count"] > 20_000
+    phrase = set(matching_ids(SearchParams(q='"right to life"')))
+    texts = dict(Recommendation.objects.filter(text__icontains="to life").values_list("pk", "text"))
+    pattern = re.compile(r"\brights?\W+to\W+life\b", re.IGNORECASE)
+    assert {pk for pk, text in texts.items() if pattern.search(text)} <= phrase
+    assert phrase and phrase != set(matching_ids(SearchParams(q='"right life"')))

@@ -1,7 +1,7 @@
 """Full-text backends: SQLite FTS5 (default) and PostgreSQL full-text search, one contract.
 
 Both index the *folded* text (``query.fold``: lower case, no accents) of every recommendation twice,
-once stemmed (FTS5 ``porter`` / PostgreSQL ``english``) and once not (for ``exact:``), and answer
+once stemmed (FTS5 ``porter`` / PostgreSQL Snowball English, stop words kept) and once not (for ``exact:``), and answer
 ``match(tree, exact)`` with every matching recommendation id and a relevance score (higher is better).
 The query tree only ever holds word characters, and every word is quoted when compiled, so no user
 string reaches the FTS5 or tsquery parser as syntax.
@@ -20,7 +20,22 @@ SQLITE_TABLES = {
     False: ("search_fts", "porter unicode61 remove_diacritics 2"),
     True: ("search_fts_exact", "unicode61 remove_diacritics 2"),
 }
-POSTGRES_CONFIG = {False: "english", True: "simple"}
+# PostgreSQL's own "english" configuration drops stop words ("the", "to", "of"), so a query of them matched
+# nothing and phrases ignored them, where FTS5 keeps every word. Ours stems with the same Snowball English
+# dictionary but without a stop-word list: both backends then index every word.
+POSTGRES_CONFIG = {False: "uprwatch_english", True: "simple"}
+POSTGRES_TEXT_CONFIG = (
+    "DO $$ BEGIN"
+    " IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'uprwatch_english_stem') THEN"
+    " CREATE TEXT SEARCH DICTIONARY uprwatch_english_stem (TEMPLATE = snowball, LANGUAGE = english);"
+    " END IF;"
+    " IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'uprwatch_english') THEN"
+    " CREATE TEXT SEARCH CONFIGURATION uprwatch_english (COPY = english);"
+    " ALTER TEXT SEARCH CONFIGURATION uprwatch_english ALTER MAPPING FOR asciiword, asciihword, hword_asciipart,"
+    " word, hword, hword_part WITH uprwatch_english_stem;"
+    " END IF;"
+    " END $$"
+)
 
 
 def _split_not(node: And) -> tuple[list[Node], list[Node]]:
@@ -119,6 +134,7 @@ class PostgresBackend:
     name = "postgresql"
 
     def create_schema(self, cursor) -> None:
+        cursor.execute(POSTGRES_TEXT_CONFIG)
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS search_text (rec_id bigint PRIMARY KEY, stemmed tsvector NOT NULL,"
             " plain tsvector NOT NULL)"
@@ -134,7 +150,7 @@ class PostgresBackend:
         with connection.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO search_text (rec_id, stemmed, plain) VALUES"
-                " (%s, to_tsvector('english', %s), to_tsvector('simple', %s))"
+                " (%s, to_tsvector('uprwatch_english', %s), to_tsvector('simple', %s))"
                 " ON CONFLICT (rec_id) DO UPDATE SET stemmed = EXCLUDED.stemmed, plain = EXCLUDED.plain",
                 [(pk, body, body) for pk, body in rows],
             )
