@@ -505,3 +505,15 @@ def test_closing_object_shared_by_slash_alternatives():
         ("Ratify the Convention on Migrant Workers and Members of Their Families", ["BIH"]),
         ("Sign and ratify the Convention on Migrant Workers and Members of Their Families", ["EGY"]),
     ]
+
+
+def test_every_recommendation_of_a_referenced_dialogue_paragraph(parsed_reports):
+    # Algeria 2008, 70: "Other recommendations noted in the report in paragraphs 45, ... did not enjoy the
+    # support"; paragraph 45 is Canada's statement with three "recommended" sentences.
+    texts = [r.text for r in parsed_reports("algeria2008.pdf").recommendations if r.paragraph == "45"]
+    assert texts[0].startswith("Review its Family Code to remedy provisions")
+    assert texts[1] == "Lift its reservations to CEDAW"
+    assert texts[2].startswith("Review the Charter in line with the recommendations of the Human Rights Committee")
+    assert {tuple(r.recommending_states) for r in parsed_reports("algeria2008.pdf").recommendations
+            if r.paragraph == "45"} == {("CAN",)}
+    assert repair.strip_page_furniture(["do more\n Page 12\nto promote"]) == "do more\nto promote"

@@ -725,11 +725,12 @@ def _referenced_dialogue_recommendations(full: str, section: str, words: Counter
             letters = [letter] if letter else list(dict.fromkeys(re.findall(r"(?:\(|(?<![\w(]))([a-h])\)\s*(?=[a-z])", body)))
             if not letter and "a" not in letters:
                 letters = []
-            for item in letters or [None]:
-                text = _lettered_item(body, item) if item else _recommended_clause(body)
+            texts = [(f"{number}({item})", _lettered_item(body, item)) for item in letters] if letters else [
+                (number, text) for text in _recommended_clauses(body)]
+            for paragraph, text in texts:
                 if state and text:
                     found.append(ParsedRecommendation(
-                        paragraph=f"{number}({item})" if item else number, text=repair.clean_text(text, words),
+                        paragraph=paragraph, text=repair.clean_text(text, words),
                         recommending_states=[state], response=response,
                     ))
     return found
@@ -759,15 +760,21 @@ def _lettered_item(body: str, letter: str) -> str | None:
     return text[:1].upper() + text[1:] if text else None
 
 
-def _recommended_clause(body: str) -> str | None:
+def _recommended_clauses(body: str) -> list[str]:
+    """Each sentence of a dialogue paragraph that says what the speaker recommended ("Canada recommended
+    that Algeria review its Family Code ... It also recommended that Algeria lift its reservations")."""
     flat = re.sub(r"\s+", " ", body)
-    match = re.search(r"recommend(?:ed|s)(?:\s+that\s+[A-Z][\w ]{0,40}?(?=\s+[a-z]))?\s*:?\s*", flat)
-    if not match:
-        return None
-    rest = flat[match.end():]
-    end = re.search(_SENTENCE_END, rest)
-    text = (rest[: end.start()] if end else rest).strip(" ;,")
-    return text[:1].upper() + text[1:] if text else None
+    found = []
+    for match in re.finditer(r"\brecommend(?:ed|s)\b", flat):
+        rest = flat[match.start():]
+        end = re.search(_SENTENCE_END, rest)
+        clause = (rest[: end.start()] if end else rest).strip(" ;,")
+        text = _imperative(clause)  # "recommended that the Government take ..." -> "Take ..."
+        if text == clause:
+            text = re.sub(r"^recommend(?:ed|s)\s+(?:that\s+)?:?\s*", "", clause)
+        if len(text) > 3:
+            found.append(text[:1].upper() + text[1:])
+    return found
 
 
 # ---------------------------------------------------------------------------------------------

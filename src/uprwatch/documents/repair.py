@@ -17,6 +17,7 @@ _FURNITURE = [
     re.compile(r"^\s*A/HRC/[\w./]+\s+\d{1,3}\s*$"),
     re.compile(r"^\s*\d{1,3}\s+A/HRC/[\w./]+\s*$"),
     re.compile(r"^\s*\*\d{6,8}\*\s*$"),  # barcode
+    re.compile(r"^\s*page\s+\d{1,3}\s*$", re.I),  # "Page 13" (2008-2009 reports)
     re.compile(r"^\s*\*\*?\s*(?:Conclusions and recommendations|The conclusions and).*(?:edited|issued)\.?\s*$", re.I),
     re.compile(r"^\s*\[English only\]\s*$", re.I),
 ]
