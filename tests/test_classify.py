@@ -143,6 +143,56 @@ def test_model_predicts_known_issues_and_actions(small_model):
         assert len(p.issue_probabilities) == len(model.issues)
 
 
+@pytest.mark.parametrize(
+    ("text", "category", "evidence"),
+    [
+        # Database_Action_Category.pdf's categories, principles and example verbs, through the trained model.
+        ("Improve women's rights by amending the family code.", 5, "Improve … by amending"),
+        ("Seek technical assistance from OHCHR to prepare its reports to the treaty bodies.", 1, "Seek"),
+        ("Share its experience and best practices in poverty reduction with other developing countries.", 1, "Share"),
+        ("Maintain its commitment to the promotion of gender equality.", 2, "Maintain"),
+        ("Continue its efforts to ratify the Optional Protocol to the Convention against Torture.", 2, "Continue"),
+        ("Explore the possibility of acceding to the Rome Statute.", 3, "Explore"),
+        ("Envisage ratifying the Convention on migrant workers.", 3, "Envisage"),
+        ("Take measures to improve conditions of detention.", 4, "Take measures"),
+        # A leading clause: the action is the verb after it, and the evidence says so.
+        ("In line with its voluntary pledges, adopt a law criminalizing domestic violence.", 5, "adopt"),
+    ],
+)
+def test_model_follows_the_methodology_examples(small_model, text, category, evidence):
+    model, _ = small_model
+    prediction = model.predict([text])[0]
+    assert (prediction.action_category, prediction.action_evidence) == (category, evidence)
+
+
+def test_lead_features_pair_the_first_verb_and_read_past_lead_ins():
+    from uprwatch.classify.model import lead_features
+
+    adopt = lead_features("Adopt a comprehensive law against discrimination").split()
+    assert {"vw=adopt|law", "vw=adopt|discrimination", "w0=adopt", "rule=5"} <= set(adopt)
+    lead_in = lead_features("In accordance with the Paris Principles, establish an NHRI").split()
+    assert {"mv=establish", "mv2=establish_an"} <= set(lead_in)
+    efforts = lead_features("Continue its efforts to ratify the Convention").split()
+    assert {"to=ratify", "v_to=continue|ratify", "key=continue"} <= set(efforts)
+
+
+def test_action_accuracy_on_sessions_the_model_never_saw(small_model, db):
+    """Trained on sessions 1-8, tested on session 17: well above the methodology's first-verb baseline."""
+    from uprwatch.classify.training import human_examples
+
+    model, _ = small_model
+    test = human_examples([17])
+    coded = [k for k, a in enumerate(test.actions) if a]
+    predicted = model.action_predictions([test.texts[k] for k in coded])
+    truth = [test.actions[k] for k in coded]
+    accuracy = sum(p[0] == t for p, t in zip(predicted, truth, strict=True)) / len(coded)
+    baseline = sum((rule_action(test.texts[k], methodology_only=True).category or 4) == t
+                   for k, t in zip(coded, truth, strict=True)) / len(coded)
+    assert len(coded) > 2000
+    assert accuracy >= 0.87
+    assert accuracy >= baseline + 0.1
+
+
 def test_model_round_trips_through_plain_arrays(small_model, tmp_path):
     from uprwatch.classify.model import Classifier
 

@@ -97,6 +97,22 @@ def lead_features(text: str, guess: ActionGuess | None = None) -> str:
     return " ".join(feats)
 
 
+def opening_verb(text: str) -> str:
+    """The word the model read as the action when no listed verb opens the text (the prediction's evidence).
+
+    "In line with its pledges, adopt a law" → "adopt"; otherwise the first word.
+    """
+    words = list(re.finditer(r"[A-Za-z]+", text[:200]))
+    if not words:
+        return text[:60]
+    comma = text.find(",", 0, 200)
+    if words[0].group().lower() in _LEAD_IN and comma > 0:
+        after = next((w for w in words if w.start() > comma), None)
+        if after is not None:
+            return after.group()
+    return words[0].group()
+
+
 def trusted_rules(texts: list[str], actions: list[int | None]) -> list[str]:
     """Opening verb phrases whose rule category the training data confirms (see ``RULE_TRUST``)."""
     seen: dict[str, list[int]] = {}
@@ -217,7 +233,7 @@ class Classifier:
                 confidence = max(float(p[column[0]]) if len(column) else 0.0, RULE_TRUST)
             else:
                 category, confidence = int(self.action_classes[best]), float(p[best])
-            out.append((int(category), round(confidence, 4), guess.evidence or text.split(" ")[0][:60]))
+            out.append((int(category), round(confidence, 4), guess.evidence or opening_verb(text)))
         return out
 
     def predict(self, texts: list[str]) -> list[Prediction]:
