@@ -81,6 +81,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(HOME / "uprwatch.sqlite3"),
+            # Keep connections between requests (as for PostgreSQL): reopening cost ~4 ms of CPU per request
+            # (connect, PRAGMAs, schema parse, cold page cache), a third of a search at 41k rows.
+            "CONN_MAX_AGE": 60,
             # WAL lets readers go on while an import writes; see https://www.sqlite.org/wal.html
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
