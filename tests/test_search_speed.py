@@ -122,3 +122,14 @@ def test_stop_words_are_words_on_both_backends(db):
     pattern = re.compile(r"\brights?\W+to\W+life\b", re.IGNORECASE)
     assert {pk for pk, text in texts.items() if pattern.search(text)} <= phrase
     assert phrase and phrase != set(matching_ids(SearchParams(q='"right life"')))
+
+
+@pytest.mark.parametrize("q", ["women", "refug* OR asylum", '"death penalty" -China', "-torture", "exact:women"])
+def test_unranked_matches_are_the_ranked_matches(db, q):
+    """Sorted by session or state (and for firsts), the backend skips relevance scoring: same rows."""
+    catalog_module.get_catalog().__dict__.pop("_text_cache", None)
+    by_session = matching_ids(SearchParams(q=q, sort="session"))
+    catalog_module.get_catalog().__dict__.pop("_text_cache", None)
+    by_relevance = matching_ids(SearchParams(q=q, sort="relevance"))
+    assert by_session and sorted(by_session) == sorted(by_relevance)
+    assert matching_ids(SearchParams(q=q, sort="session")) == by_session  # and again from the ranked cache

@@ -121,11 +121,13 @@ class SQLiteBackend:
             cursor.execute(f"SELECT count(*) FROM {SQLITE_TABLES[False][0]}")
             return cursor.fetchone()[0]
 
-    def match(self, node: Node, exact: bool) -> tuple[np.ndarray, np.ndarray]:
+    def match(self, node: Node, exact: bool, ranked: bool = True) -> tuple[np.ndarray, np.ndarray]:
         table = SQLITE_TABLES[exact][0]
+        # bm25() is lower-is-better; negate so every backend returns higher-is-better. Unranked, every
+        # score is 0: scoring is most of the match's cost (4× for a broad word such as "rights").
+        score = f"-bm25({table})" if ranked else "0"
         with connection.cursor() as cursor:
-            # bm25() is lower-is-better; negate so every backend returns higher-is-better.
-            cursor.execute(f"SELECT rowid, -bm25({table}) FROM {table} WHERE {table} MATCH %s", [to_fts5(node)])
+            cursor.execute(f"SELECT rowid, {score} FROM {table} WHERE {table} MATCH %s", [to_fts5(node)])
             rows = cursor.fetchall()
         return _arrays(rows)
 
@@ -168,12 +170,13 @@ class PostgresBackend:
             cursor.execute("SELECT count(*) FROM search_text")
             return cursor.fetchone()[0]
 
-    def match(self, node: Node, exact: bool) -> tuple[np.ndarray, np.ndarray]:
+    def match(self, node: Node, exact: bool, ranked: bool = True) -> tuple[np.ndarray, np.ndarray]:
         column = "plain" if exact else "stemmed"
         config = POSTGRES_CONFIG[exact]
+        score = f"ts_rank({column}, q)" if ranked else "0"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT rec_id, ts_rank({column}, q) FROM search_text, to_tsquery(%s::regconfig, %s) q"
+                f"SELECT rec_id, {score} FROM search_text, to_tsquery(%s::regconfig, %s) q"
                 f" WHERE {column} @@ q",
                 [config, to_tsquery(node)],
             )

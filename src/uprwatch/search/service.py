@@ -218,26 +218,28 @@ class TextMatch:
 _text_cache_lock = threading.Lock()
 
 
-def _text_match(catalog: catalog_module.Catalog, parsed: ParsedQuery) -> TextMatch:
+def _text_match(catalog: catalog_module.Catalog, parsed: ParsedQuery, ranked: bool = True) -> TextMatch:
     """The backend's matches for the words, ranked once and kept (per catalog) for repeated queries.
 
     Entries hold only the matching rows, so the cache stays small at 300k rows (bounded by bytes too).
+    ``ranked=False`` is for callers that need the matching rows only (another sort order, firsts): the
+    backend skips scoring, and the rows come in row order with zero scores.
     """
-    key = ("text", parsed)
     cache: dict = catalog.__dict__.setdefault("_text_cache", {})
-    hit = cache.get(key)
+    hit = cache.get(("text", parsed)) or (None if ranked else cache.get(("rows", parsed)))
     if hit is not None:
         return hit
+    key = ("text" if ranked else "rows", parsed)
     backend = get_backend()
     negated = top_level_negation(parsed.tree)
     if negated is not None:
-        ids, _ = backend.match(negated, parsed.exact)
+        ids, _ = backend.match(negated, parsed.exact, ranked=False)
         keep = np.ones(catalog.size, dtype=bool)
         keep[catalog.rows_of(ids)] = False
-        ranked = np.flatnonzero(keep).astype(np.int32)  # every score is 0: ties by id, i.e. row order
-        match = TextMatch(ranked, np.zeros(len(ranked), dtype=np.float32))
+        rows = np.flatnonzero(keep).astype(np.int32)  # every score is 0: ties by id, i.e. row order
+        match = TextMatch(rows, np.zeros(len(rows), dtype=np.float32))
     else:
-        ids, values = backend.match(parsed.tree, parsed.exact)
+        ids, values = backend.match(parsed.tree, parsed.exact, ranked=ranked)
         rows = np.searchsorted(catalog.ids, ids)
         known = (rows < catalog.size) & (catalog.ids[np.clip(rows, 0, max(catalog.size - 1, 0))] == ids)
         rows, values = rows[known], values[known]
@@ -291,7 +293,10 @@ class _Result:
 def _ordered_rows(catalog: catalog_module.Catalog, params: SearchParams, parsed: ParsedQuery,
                   filters: np.ndarray) -> _Result:
     """The matching rows in result order."""
-    text = _text_match(catalog, parsed) if parsed.tree is not None and params.mode != "semantic" else None
+    # Sorted by session or state, a text query needs its matching rows, not their relevance scores.
+    ranked = params.mode != "text" or params.sort == "relevance"
+    text = (_text_match(catalog, parsed, ranked) if parsed.tree is not None and params.mode != "semantic"
+            else None)
     if params.mode == "text":
         if text is None:
             return _Result(_in_order(catalog, filters, params.sort), filters, None)
