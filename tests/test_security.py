@@ -248,3 +248,16 @@ def test_numbers_too_large_for_the_database_are_never_a_server_error(db, client,
     assert response.status_code in expected, (url, response.status_code)
     if response.status_code == 400 and url.startswith("/api/"):
         assert "too large" in response.json()["detail"]
+
+
+def test_a_production_worker_warms_its_caches_in_the_background(db):
+    """The first visitor of a fresh gunicorn worker should not wait for the catalog, model and arrays."""
+    from uprwatch.analysis import facts
+    from uprwatch.search import catalog
+    from uprwatch.web.warmup import start_warm_up
+
+    catalog.invalidate()
+    facts.invalidate()
+    start_warm_up().join(timeout=300)
+    assert catalog._cached is not None and catalog._cached.size > 40_000
+    assert facts._cached is not None

@@ -4,3 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "uprwatch.settings")
 application = get_wsgi_application()
+
+if os.environ.get("UPRWATCH_PRODUCTION") == "1":  # set by `uprwatch serve --production` (gunicorn workers)
+    from uprwatch.web.warmup import start_warm_up
+
+    start_warm_up()
