@@ -42,7 +42,7 @@ SLOPE = 4.0
 ACTION_SLOPE = 2.5
 TEXT_PARAMS = {"ngram_range": (1, 2), "min_df": 2, "sublinear_tf": True, "max_features": 60000}
 LEAD_PARAMS = {"token_pattern": r"\S+", "lowercase": False, "sublinear_tf": True, "min_df": 2}
-FORMAT = 2  # 2: pair, lead-in and embedded-verb features in the action model
+FORMAT = 2  # 2: pair, lead-in, example and embedded-verb features in the action model
 
 
 class ModelFileError(Exception):
@@ -66,6 +66,9 @@ _LEAD_IN = frozenset({
 # How many words after the first one pair with it: the object decides between 4 and 5 ("adopt measures" /
 # "adopt a law"), and "continue ... by ratifying" may still be coded 5, so the pairs reach well past the verb.
 PAIR_WINDOW = 25
+# The word after "by", "through", "including" ... anywhere in the text.
+_EXAMPLE = re.compile(r"\b(?:by|through|including|via|notably|particularly|namely|such as)\s+"
+                      r"(?:inter alia\s+|means of\s+|the\s+)?([a-z]+)")
 
 
 def lead_features(text: str, guess: ActionGuess | None = None) -> str:
@@ -93,6 +96,10 @@ def lead_features(text: str, guess: ActionGuess | None = None) -> str:
             after = re.findall(r"[a-z]+", lowered.split(",", 1)[1])[:2]
             if after:
                 feats += [f"mv={after[0]}", f"mv2={'_'.join(after)}"]
+        # Principle 3: a general action made concrete by an example ("Improve ... by amending the code") is
+        # specific; the rule sees only listed gerunds, the model learns which examples count, after which verb.
+        for example in _EXAMPLE.findall(lowered):
+            feats += [f"by={example}", f"v_by={first}|{example}"]
         # The action inside "continue its efforts to X" / "take measures to X".
         if "to" in words[1:14]:
             k = words.index("to", 1)
