@@ -467,6 +467,26 @@ def test_init_step_installs_the_shipped_model_for_the_bundled_data(db, settings,
     assert "up to date" in console.export_text()
 
 
+def test_init_step_replaces_an_older_model_of_the_same_labels_by_the_shipped_one(small_model, db, settings,
+                                                                                  tmp_path):
+    """After an upgrade, init takes the newly shipped model rather than keep one trained by older code."""
+    from rich.console import Console
+
+    from uprwatch.classify.model import Classifier
+    from uprwatch.classify.steps import classify_step
+    from uprwatch.classify.training import SHIPPED_MODEL, human_examples, load_model
+
+    _, home = small_model
+    older = Classifier.load(home / "classify" / "model")  # a copy: the shared fixture stays as it is
+    older.meta["data_digest"] = human_examples().digest()
+    settings.HOME = tmp_path
+    older.save(tmp_path / "classify" / "model")
+    console = Console(record=True, width=200)
+    classify_step(console, None)
+    assert load_model().version == Classifier.load(SHIPPED_MODEL).version != older.version
+    assert "installed the model trained on the bundled" in console.export_text()
+
+
 def test_crosswalk_accepts_theme_headings_as_in_documents():
     assert issues_for_theme("G5 Refugees & asylum seekers") == ["Asylum-seekers - refugees"]
     assert "Torture and other CID treatment" in issues_for_theme("d25")

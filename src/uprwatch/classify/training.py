@@ -126,15 +126,23 @@ def ensure_model() -> tuple[Classifier, str]:
 
     Returns ``(model, how)``, ``how`` being ``"current"`` (the saved model; ``"current, stale"`` when
     the human labels changed since, e.g. review decisions or document merges: `uprwatch classify train`
-    retrains), ``"shipped"`` (the model trained on the bundled UPR Info labels, installed) or ``"trained"``.
+    retrains), ``"shipped"`` (the model trained on the bundled UPR Info labels, installed when there was
+    none or the saved one saw the same labels with older code) or ``"trained"``.
     """
     try:
         current = load_model()
     except ModelFileError:
         current = None
     if current is not None:
-        stale = current.meta.get("data_digest") != human_examples().digest()
-        return current, "current, stale" if stale else "current"
+        digest = human_examples().digest()
+        if current.meta.get("data_digest") != digest:
+            return current, "current, stale"
+        # Same labels, older code (an upgrade shipped a better model): take the shipped one.
+        shipped = _shipped_model()
+        if shipped is not None and shipped.version != current.version and shipped.meta.get("data_digest") == digest:
+            _install(shipped)
+            return shipped, "shipped"
+        return current, "current"
     shipped = _shipped_model()
     if shipped is not None:
         _install(shipped)
