@@ -39,6 +39,7 @@ from django.utils import timezone
 from uprwatch.analysis.models import LineageLink, LineageRun
 from uprwatch.analysis.similarity import SemanticVectors, lexical_vectors
 from uprwatch.records.models import Recommendation, State
+from uprwatch.records.signals import LABELS_ONLY
 
 log = logging.getLogger(__name__)
 
@@ -205,6 +206,8 @@ def remove_link(later_id: int, earlier_id: int) -> bool:
 
 def on_recommendations_changed(sender, ids: list[int], reason: str = "", **kwargs) -> None:
     """Keep links current: recompute the States under Review of the changed recommendations."""
+    if reason in LABELS_ONLY:  # links are computed from the text alone
+        return
     try:
         compute_lineage(State.objects.filter(reviews__recommendations__id__in=list(ids)).distinct())
     except Exception:  # the change itself has committed; stale links must not break the caller

@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 recommendations_changed = Signal()
 
+# Reasons that change a recommendation's labels (issues, themes, action category) but never its text:
+# receivers that derive from the text alone (the text index, the vectors, lineage) can skip them.
+LABELS_ONLY = frozenset({"classify", "review"})
+
 
 def announce_recommendations_changed(ids: list[int], reason: str) -> None:
     """Run every receiver now, each in its own savepoint of the current transaction."""

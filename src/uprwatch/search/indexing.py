@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.db import transaction
 
 from uprwatch.records.models import Recommendation
+from uprwatch.records.signals import LABELS_ONLY
 from uprwatch.search import catalog, vectors
 from uprwatch.search.backends import get_backend
 
@@ -50,8 +51,9 @@ def reindex(ids: list[int]) -> None:
     ids = sorted(set(ids))
     rows = list(Recommendation.objects.filter(pk__in=ids).values_list("pk", "text"))
     backend = get_backend()
+    found = {r[0] for r in rows}
     with transaction.atomic():
-        backend.delete([pk for pk in ids if pk not in {r[0] for r in rows}])
+        backend.delete([pk for pk in ids if pk not in found])
         backend.index(rows)
     # Other processes reload on the stamp, and the vectors file is outside the database: both wait
     # for the commit (immediately when there is no transaction).
@@ -65,6 +67,9 @@ def _after_reindex() -> None:
 
 
 def on_recommendations_changed(sender, ids: list[int], reason: str = "", **kwargs) -> None:
+    if reason in LABELS_ONLY:  # the words did not change; the facets (labels) reload on the stamp
+        transaction.on_commit(catalog.bump_stamp)
+        return
     try:
         reindex(ids)
     except Exception:  # the change itself has committed; a failed re-index must not break the caller
