@@ -34,6 +34,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         rebuild_text_index()
 
 
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings, request):
+    """Tests change data without the stamps a real change bumps (direct ORM writes, rolled back after):
+    a page cached by one test must not answer another. tests/test_pagecache.py turns it on itself."""
+    if "pagecache" not in request.keywords:
+        settings.UPRWATCH_PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def alice(db, django_user_model):
     return django_user_model.objects.create_user("alice", "alice@example.org", "alice-password-1", is_staff=True)

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "uprwatch.web.security.SecurityHeadersMiddleware",
     "uprwatch.web.throttle.LoginThrottleMiddleware",
     "uprwatch.web.ranges.OutOfRangeMiddleware",
+    "uprwatch.web.pagecache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "uprwatch.urls"
@@ -180,10 +181,14 @@ UPRWATCH_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("UPRWATCH_LOGIN_FAILURE
 UPRWATCH_LOGIN_WINDOW_SECONDS = int(os.environ.get("UPRWATCH_LOGIN_WINDOW_SECONDS", "900"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Public pages for anonymous visitors (uprwatch.web.pagecache), per worker: ~300 pages, ~60 MB at most.
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
+              "OPTIONS": {"MAX_ENTRIES": 300}},
     "throttle": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(HOME / "cache" / "throttle"),
     },
 }
 AUTHENTICATION_BACKENDS = ["uprwatch.web.throttle.ThrottledModelBackend"]
+UPRWATCH_PAGE_CACHE_SECONDS = int(os.environ.get("UPRWATCH_PAGE_CACHE_SECONDS", "60"))
 # --- end deploy settings ---

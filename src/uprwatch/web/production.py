@@ -82,6 +82,9 @@ def gunicorn_command(host: str, port: int, workers: int, threads: int) -> list[s
         "--worker-class", "gthread",
         "--timeout", "120",
         "--graceful-timeout", "20",
+        # Longer than a reader's pause between pages, so a browser's (or proxy's) kept-alive connection is
+        # not closed just as it sends the next request (gunicorn's default is 2 s).
+        "--keep-alive", "5",
         "--max-requests", "5000",
         "--max-requests-jitter", "500",
         "--access-logfile", "-",
