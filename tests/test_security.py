@@ -237,7 +237,10 @@ HUGE = "3" * 40  # beyond any database integer
 
 
 @pytest.mark.parametrize(("url", "expected"), [
-    (f"/api/tracking/events?recommendation={HUGE}", {400}),  # a join: the driver itself refused the number
+    # a join: SQLite's driver refuses the number (400); PostgreSQL compares it as numeric (no match)
+    (f"/api/tracking/events?recommendation={HUGE}", {200, 400}),
+    ("/api/tracking/assessments?organisation=G%00x&recommendation=1", {200, 400}),  # NUL: PostgreSQL refuses it
+    ("/search/?sur=Chi%00na", {200, 400}),
     (f"/api/recommendations/{HUGE}", {404}),
     (f"/recommendations/{HUGE}/", {404}),
     (f"/api/recommendations?session={HUGE}", {200, 400}),  # a filter matching nothing is fine too
@@ -247,7 +250,7 @@ def test_numbers_too_large_for_the_database_are_never_a_server_error(db, client,
     response = client.get(url)
     assert response.status_code in expected, (url, response.status_code)
     if response.status_code == 400 and url.startswith("/api/"):
-        assert "too large" in response.json()["detail"]
+        assert response.json()["detail"].startswith(("a number", "the request contains"))
 
 
 def test_a_production_worker_warms_its_caches_in_the_background(db):

@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "uprwatch.web.security.SecurityHeadersMiddleware",
     "uprwatch.web.throttle.LoginThrottleMiddleware",
-    "uprwatch.web.ranges.OutOfRangeMiddleware",
+    "uprwatch.web.database_errors.DataErrorMiddleware",
     "uprwatch.web.pagecache.AnonymousPageCacheMiddleware",
 ]
 
