@@ -181,9 +181,10 @@ UPRWATCH_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("UPRWATCH_LOGIN_FAILURE
 UPRWATCH_LOGIN_WINDOW_SECONDS = int(os.environ.get("UPRWATCH_LOGIN_WINDOW_SECONDS", "900"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Public pages for anonymous visitors (uprwatch.web.pagecache), per worker: ~300 pages, ~60 MB at most.
-    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
-              "OPTIONS": {"MAX_ENTRIES": 300}},
+    # Public pages for anonymous visitors (uprwatch.web.pagecache), shared by the server's workers (one
+    # worker's page serves them all): at most ~500 pages on disk, ~100 MB.
+    "pages": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+              "LOCATION": str(HOME / "cache" / "pages"), "OPTIONS": {"MAX_ENTRIES": 500}},
     "throttle": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(HOME / "cache" / "throttle"),

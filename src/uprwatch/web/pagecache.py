@@ -2,7 +2,8 @@
 
 A State's profile, the calendar or a search page costs 30–130 ms of CPU to build and is the same for
 every anonymous visitor, so a shared server with dozens of readers spends most of its time rebuilding
-identical pages. Each page is kept per worker process, keyed by its URL, the htmx headers (an htmx
+identical pages. Each page is kept once for all the server's workers (files under
+``UPRWATCH_HOME/cache/pages``), keyed by its URL, the htmx headers (an htmx
 request gets a fragment) and three stamps, so a cached copy never outlives the data it shows:
 
 - the search catalog's stamp, bumped by every ingest, relabelling and review decision;
