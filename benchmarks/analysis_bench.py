@@ -62,6 +62,8 @@ def main() -> None:
     parser.add_argument("--skip-lineage", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "uprwatch.settings")
+    # Measure building the page, not the anonymous page cache (uprwatch.web.pagecache) answering it.
+    os.environ["UPRWATCH_PAGE_CACHE_SECONDS"] = "0"
     import django
 
     django.setup()
