@@ -52,10 +52,12 @@ def test_published_tracking_data_shows_at_once(client, alice):
 
 
 def test_htmx_fragments_and_full_pages_are_kept_apart(client):
-    full = client.get("/search/", {"q": "torture"}).content
-    fragment = client.get("/search/", {"q": "torture"}, HTTP_HX_REQUEST="true").content
-    assert client.get("/search/", {"q": "torture"}).content == full
-    assert client.get("/search/", {"q": "torture"}, HTTP_HX_REQUEST="true").content == fragment
+    url = f"/search/similar/{china_rec().pk}/"  # a whole page, or its list alone for htmx
+    full = client.get(url).content
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content
+    assert fragment != full and b"<html" in full and b"<html" not in fragment
+    assert client.get(url).content == full
+    assert client.get(url, HTTP_HX_REQUEST="true").content == fragment
 
 
 def test_signed_in_people_always_get_a_fresh_page(client, bob):
