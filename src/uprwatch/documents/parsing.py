@@ -423,6 +423,10 @@ _EXTENDERS = frozenset(
 )
 
 
+# Words that follow an imperative verb ("seek the help", "reform it", "ensure that"), rarely a noun.
+_OBJECT_STARTS = frozenset("the a an its their his her all that it them this these those any such".split())
+
+
 def _continues(raw: str, chain: list[tuple[str, list[str]]], codes: list[str]) -> bool:
     """Whether a segment extends ``chain`` (see ``split_recommendations``) rather than starting anew."""
     stripped = raw.lstrip(" \n")
@@ -440,9 +444,15 @@ def _continues(raw: str, chain: list[tuple[str, list[str]]], codes: list[str]) -
     if word in _EXTENDERS or (not conjunction and word.endswith("ing") and len(word) > 5):
         return True  # a preposition, a determiner or a participle ("noting", "aiming at") extends the sentence
     # "and <verb> ..." adds to the recommendation of a state already in it ("Consider ratifying X
-    # (Mexico, Argentina) and accept the competence of the committee (Argentina)"); otherwise a
-    # lower-case verb starts a recommendation of its own ("reform it (Nigeria)", "/accede to CAT").
-    return conjunction and any(code in chain_codes for _, chain_codes in chain for code in codes)
+    # (Mexico, Argentina) and accept the competence of the committee (Argentina)"), and so does a
+    # lower-case noun phrase made only by states already in it ("persons with disabilities (Japan)
+    # ethnic minorities, women (Japan)"); otherwise a lower-case verb starts a recommendation of its
+    # own ("reform it (Nigeria)", ", seek the help of ... (Sudan)", "/accede to CAT").
+    chain_states = {code for _, chain_codes in chain for code in chain_codes}
+    if (not conjunction and not stripped.startswith("/") and all(code in chain_states for code in codes)
+            and not (len(words) > 1 and words[1].lower() in _OBJECT_STARTS)):
+        return True
+    return conjunction and any(code in chain_states for code in codes)
 
 
 def _chains(segments: list[tuple[str, list[str]]]) -> list[list[tuple[str, list[str]]]]:
@@ -453,7 +463,12 @@ def _chains(segments: list[tuple[str, list[str]]]) -> list[list[tuple[str, list[
     Hungary's addition belongs to the first), else the latest recommendation.
     """
     chains: list[list[tuple[str, list[str]]]] = []
+    slashed = any(raw.lstrip(" \n").startswith("/") for raw, _ in segments)
     for raw, codes in segments:
+        if chains and codes and _object_item(chains, raw, codes):
+            continue
+        if chains and codes and _shared_tail(chains, raw, codes, slashed):
+            continue
         target = None
         if chains and codes:
             target = chains[-1]
@@ -468,6 +483,55 @@ def _chains(segments: list[tuple[str, list[str]]]) -> list[list[tuple[str, list[
             continue
         target.append((raw, codes))
     return chains
+
+
+# An item of a list of instruments after a treaty verb: "Consider ratifying the Optional Protocol to CEDAW
+# (Brazil), the Optional Protocol to the Convention against Torture (Brazil, Djibouti)".
+_INSTRUMENT_ITEM = re.compile(r"[\s,;]*(?:and\s+|as\s+well\s+as\s+)?(?P<item>the\s+[A-Z].*)$", re.S)
+
+
+def _object_item(chains: list[list[tuple[str, list[str]]]], raw: str, codes: list[str]) -> bool:
+    """A named instrument listed after the previous recommendation's treaty verb is a recommendation
+    of its own, made by the states named after it: the verb without the earlier instrument plus this
+    one ("Consider ratifying the Optional Protocol to the Convention against Torture"). Only a
+    capitalised name after "the" qualifies, so "the provisions of which ..." still extends."""
+    item = _INSTRUMENT_ITEM.match(raw)
+    if not item or raw.lstrip(" \n").startswith("/"):
+        return False
+    head = re.sub(r"\s+", " ", _piece(chains[-1][0][0]))
+    verb = _TREATY_VERB.search(head)
+    if not verb or not re.match(r"the\s+[A-Z]|[A-Z]{2,}", verb.group(1)):
+        return False
+    chains.append([(f"{head[:verb.start(1)]}{item.group('item')}", codes)])
+    return True
+
+
+def _shared_tail(chains: list[list[tuple[str, list[str]]]], raw: str, codes: list[str], slashed: bool) -> bool:
+    """A closing phrase named by states that each made an earlier recommendation of the paragraph
+    completes each of them, for its own states: "Combat (Algeria, Honduras) and continue efforts to
+    eradicate (Holy See) extreme poverty (Algeria, Holy See, Honduras)"; in the slash form
+    (2009-2013), "Continue promoting (Bolivia)/ to support (Lebanon) initiatives in defence (Bolivia)/
+    to promote (Lebanon) international solidarity (Bolivia, Lebanon)". Outside the slash form this
+    needs two recommendations completed at once; a phrase after a semicolon or in capitals starts anew."""
+    stripped = raw.lstrip(" \n")
+    if stripped.startswith(";"):
+        return False
+    words = re.findall(r"[A-Za-z’'-]+", stripped[:80])
+    if not words or not words[0][:1].islower():
+        return False
+    latest: dict[str, int] = {}
+    for index, chain in enumerate(chains):
+        for _, chain_codes in chain:
+            for code in chain_codes:
+                latest[code] = index
+    if any(code not in latest for code in codes):
+        return False
+    targets = sorted({latest[code] for code in codes})
+    if len(targets) < 2 and not slashed:
+        return False
+    for index in targets:
+        chains[index].append((raw, [code for code in codes if latest[code] == index]))
+    return True
 
 
 def _share_object(chains: list[list[tuple[str, list[str]]]], raw: str, codes: list[str]) -> bool:
