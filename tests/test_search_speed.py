@@ -133,3 +133,81 @@ def test_unranked_matches_are_the_ranked_matches(db, q):
     by_relevance = matching_ids(SearchParams(q=q, sort="relevance"))
     assert by_session and sorted(by_session) == sorted(by_relevance)
     assert matching_ids(SearchParams(q=q, sort="session")) == by_session  # and again from the ranked cache
+
+
+# --- BM25 from in-memory postings (servers) vs FTS5's bm25() ----------------------------------------
+
+RANKED_QUERIES = ["refugees", "women", "death penalty", '"freedom of expression"', '"human rights" defenders',
+                  'torture OR "cruel treatment"', "refug*", "ratif* OR refug*", "ratify convention -torture",
+                  "woman", "(torture OR death) penalty", "non-refoulement", "exact:refugees"]
+
+
+@pytest.fixture
+def with_postings():
+    from uprwatch.search import postings
+
+    postings.build_with_catalog()
+    catalog_module.invalidate()
+    yield
+    postings.build_with_catalog(False)
+    catalog_module.invalidate()
+
+
+@pytest.mark.parametrize("q", RANKED_QUERIES)
+def test_postings_rank_as_fts5_bm25(db, with_postings, q):
+    from django.db import connection
+
+    from uprwatch.search import postings
+    from uprwatch.search.backends import get_backend
+    from uprwatch.search.query import parse_query
+
+    if connection.vendor != "sqlite":
+        pytest.skip("postings are built from FTS5's index; PostgreSQL ranks with ts_rank")
+    backend, catalog, parsed = get_backend(), catalog_module.get_catalog(), parse_query(q)
+    index = postings.for_catalog(catalog, backend)
+    assert index is not None and len(index.terms) > 5_000
+    ids, bm25 = backend.match(parsed.tree, parsed.exact, ranked=True)
+    assert len(ids) > 0
+    order = np.argsort(ids)
+    rows = catalog.rows_of(ids[order])
+    ours = index.scores(index.query_postings(parsed.tree, backend, catalog.ids), rows)
+    if parsed.exact:  # postings hold the stemmed index only: exact queries keep the database's ranking
+        return
+    if q.startswith('"'):  # a phrase's frequency is approximated by its rarest word's (no positions kept)
+        assert np.corrcoef(ours, bm25[order])[0, 1] > 0.99
+    else:
+        np.testing.assert_allclose(ours, bm25[order], rtol=1e-4, atol=1e-5)
+
+
+def test_search_results_are_the_same_with_postings(db):
+    from uprwatch.search import postings
+
+    plain = {q: search(SearchParams(q=q, limit=30)) for q in RANKED_QUERIES}
+    postings.build_with_catalog()
+    catalog_module.invalidate()
+    try:
+        for q in RANKED_QUERIES:
+            fast = search(SearchParams(q=q, limit=30))
+            assert fast["count"] == plain[q]["count"] and fast["facets"] == plain[q]["facets"], q
+            # the same top results; near-ties (float rounding) may swap places
+            assert {r["id"] for r in fast["results"][:20]} >= {r["id"] for r in plain[q]["results"][:10]}, q
+    finally:
+        postings.build_with_catalog(False)
+        catalog_module.invalidate()
+
+
+def test_servers_build_postings_with_the_catalog(db):
+    import importlib
+
+    from uprwatch.search import postings
+
+    try:
+        importlib.import_module("uprwatch.wsgi")
+        catalog_module.invalidate()
+        catalog = catalog_module.get_catalog()
+        from django.db import connection
+
+        assert ("_postings" in catalog.__dict__) == (connection.vendor == "sqlite")
+    finally:
+        postings.build_with_catalog(False)
+        catalog_module.invalidate()

@@ -9,7 +9,9 @@ string reaches the FTS5 or tsquery parser as syntax.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 from django.db import connection
@@ -121,15 +123,71 @@ class SQLiteBackend:
             cursor.execute(f"SELECT count(*) FROM {SQLITE_TABLES[False][0]}")
             return cursor.fetchone()[0]
 
+    def term_instances(self) -> Iterator[tuple[str, str]]:
+        """Every term of the stemmed index with the comma-separated rowids of its occurrences, in term
+        order (for ``postings``). ``group_concat`` keeps the 300k-row index's 7 million occurrences in C:
+        1.6 s, against 9 s fetching them as rows."""
+        table = SQLITE_TABLES[False][0]
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_instances"
+                           f" USING fts5vocab(main, {table}, instance)")
+            cursor.execute(f"SELECT term, group_concat(doc) FROM temp.{table}_instances GROUP BY term ORDER BY term")
+            while batch := cursor.fetchmany(50):
+                yield from batch
+
+    def tokens(self, word: str) -> list[str]:
+        """The stemmed index's tokens for a query word, from FTS5's own tokenizer (for ``postings``)."""
+        return _tokenizer.tokens(word)
+
     def match(self, node: Node, exact: bool, ranked: bool = True) -> tuple[np.ndarray, np.ndarray]:
         table = SQLITE_TABLES[exact][0]
         # bm25() is lower-is-better; negate so every backend returns higher-is-better. Unranked, every
         # score is 0: scoring is most of the match's cost (4× for a broad word such as "rights").
-        score = f"-bm25({table})" if ranked else "0"
+        # group_concat hands the rows over as one string: a Python tuple per row cost more than the
+        # match itself for a broad word at 300k rows (and woke the garbage collector).
+        if ranked:
+            # LIMIT -1 keeps SQLite from flattening the subquery: bm25() cannot run inside an aggregate.
+            sql = (f"SELECT group_concat(rowid), group_concat(score) FROM (SELECT rowid, -bm25({table}) AS score"
+                   f" FROM {table} WHERE {table} MATCH %s LIMIT -1)")
+        else:
+            sql = f"SELECT group_concat(rowid), NULL FROM {table} WHERE {table} MATCH %s"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT rowid, {score} FROM {table} WHERE {table} MATCH %s", [to_fts5(node)])
-            rows = cursor.fetchall()
-        return _arrays(rows)
+            cursor.execute(sql, [to_fts5(node)])
+            ids, scores = cursor.fetchone()
+        ids = np.fromstring(ids, dtype=np.int64, sep=",") if ids else np.empty(0, dtype=np.int64)
+        if scores:
+            return ids, np.fromstring(scores, dtype=np.float64, sep=",").astype(np.float32)
+        return ids, np.zeros(len(ids), dtype=np.float32)
+
+
+class _Tokenizer:
+    """FTS5's porter tokenizer as a function: a private in-memory database with one FTS5 table, whose
+    ``fts5vocab`` lists the tokens of the one row it holds. Results are cached per word."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self._cache: dict[str, list[str]] = {}
+
+    def tokens(self, word: str) -> list[str]:
+        if word in self._cache:
+            return self._cache[word]
+        with self._lock:
+            if self._db is None:
+                db = sqlite3.connect(":memory:", check_same_thread=False)
+                db.execute(f"CREATE VIRTUAL TABLE words USING fts5(body, tokenize='{SQLITE_TABLES[False][1]}')")
+                db.execute("CREATE VIRTUAL TABLE words_vocab USING fts5vocab(words, instance)")
+                self._db = db
+            self._db.execute("DELETE FROM words")
+            self._db.execute("INSERT INTO words(body) VALUES (?)", [word])
+            tokens = [row[0] for row in self._db.execute("SELECT term FROM words_vocab ORDER BY offset")]
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[word] = tokens
+        return tokens
+
+
+_tokenizer = _Tokenizer()
 
 
 class PostgresBackend:

@@ -371,6 +371,9 @@ def get_catalog() -> Catalog:
         if _cached is None or _cached.stamp != stamp:
             catalog = build_catalog()
             catalog.stamp = stamp
+            from uprwatch.search import backends, postings
+
+            postings.for_catalog(catalog, backends.get_backend())  # in servers: with the catalog, not a query
             _cached = catalog
         return _cached
 
