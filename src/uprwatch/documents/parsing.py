@@ -309,7 +309,8 @@ def _split_state_names(content: str) -> list[str] | None:
     return codes or None
 
 
-_INVERTED_NAME = re.compile(r"\b([A-Z][a-z]+)\s*\(((?:[A-Z][a-z]+\s+)*(?:Republic|State|States)\s+of)\)")
+# "Iran (Islamic Republic of)", also as some reports type it, "Iran (Islamic republic of)".
+_INVERTED_NAME = re.compile(r"\b([A-Z][a-z]+)\s*\(((?:[A-Z][a-z]+\s+)*(?:[Rr]epublic|[Ss]tates?)\s+of)\)")
 
 
 def uninvert_state_names(text: str) -> str:
@@ -352,7 +353,9 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
     if not segments and rest:
         segments.append((rest, []))
     chains = _chains(segments)
-    if re.search(r"\)\s*/", text):
+    # Alternatives of one recommendation with its object written once: the 2013 slash form, or
+    # verbs in a row ("Sign (Portugal) ratify (France, Portugal) and accede to the Convention (Uruguay)").
+    if re.search(r"\)\s*/", text) or (len(chains) > 1 and _bare_verb(_piece(chains[0][0][0]))):
         _complete_slash_verbs(chains)
     lead = _list_lead(chains)
     cleaned = []
@@ -577,7 +580,7 @@ def _complete_slash_verbs(chains: list[list[tuple[str, list[str]]]]) -> None:
     ``Ratify the ICCPR (Chile)/ Accede (Switzerland)/Consider ratifying (Mexico)``. Each bare verb
     phrase takes the object of the paragraph's full recommendation ("Accede the ICCPR"); a phrase
     ending in "to" takes the whole of it ("in order to (Argentina)/Ratify the Second Optional ...")."""
-    heads = [_piece(chain[0][0]) for chain in chains]
+    heads = [re.sub(r"\s+", " ", _piece(chain[0][0])) for chain in chains]
     full = next((h for h in heads if not _bare_verb(h) and not h.endswith(" to") and len(h.split()) >= 2), None)
     if full is None:
         return
@@ -820,8 +823,29 @@ def _lettered_item(body: str, letter: str) -> str | None:
     rest = flat[match.end():]
     end = re.search(rf"\(?(?<![\w(])[a-z]{{1,2}}\)\s*(?=[a-z])|(?<!\w)\([a-z]{{1,2}}\)|{_SENTENCE_END}", rest)
     text = rest[: end.start()] if end else rest
+    # "...; and encouraged the Government" / ". It also asked ...": the report's own words after the item
+    text = re.sub(rf"[;,]\s*(?:and\s+)?(?:it\s+)?(?:also\s+)?{_REPORTED}\b.*$", "", text.strip())
     text = re.sub(r"[;,]?\s*(?:and|as well as)?\s*$", "", text.strip())
-    return text[:1].upper() + text[1:] if text else None
+    if not text:
+        return None
+    sentence = re.split(r"\.\s+(?=[A-Z])", flat[: match.start()])[-1]
+    if re.search(r"\brecommend(?:ed|s)\s+(?!that\b|to\b)[^.;]{0,40}$", sentence) or not re.search(
+            r"\brecommend(?:ed|s)\b", sentence):
+        if _nominal(text):
+            return "Recommended " + text  # "Slovenia recommended (b) putting in place ... and (c) the ..."
+    text = _imperative(text)  # "recommended that Burundi: (b) that the Government develop ..."
+    return text[:1].upper() + text[1:]
+
+
+# A recommendation written as a noun phrase or a gerund ("the legislative sanctioning of marital rape",
+# "establishing a moratorium", "further cooperation with special procedures"): UPR documents keep the
+# speaker's verb with it ("Recommended the ..."), as UPR Info does, so it still reads as a recommendation.
+_NOMINAL_START = frozenset("the a an further greater more increased its their".split())
+
+
+def _nominal(text: str) -> bool:
+    first = text.split(" ", 1)[0].lower()
+    return first in _NOMINAL_START or (first.endswith("ing") and len(first) > 5 and first not in ("bring",))
 
 
 def _recommended_clauses(body: str) -> list[str]:
@@ -836,6 +860,8 @@ def _recommended_clauses(body: str) -> list[str]:
         text = _imperative(clause)  # "recommended that the Government take ..." -> "Take ..."
         if text == clause:
             text = re.sub(r"^recommend(?:ed|s)\s+(?:that\s+)?:?\s*", "", clause)
+            if not re.match(r"recommend(?:ed|s)\s+that\b", clause) and _nominal(text):
+                text = "Recommended " + text  # "recommended further cooperation with special procedures"
         if len(text) > 3:
             found.append(text[:1].upper() + text[1:])
     return found
