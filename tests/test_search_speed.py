@@ -11,6 +11,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from uprwatch.records.models import Recommendation, State
 from uprwatch.search import catalog as catalog_module
@@ -211,3 +213,22 @@ def test_servers_build_postings_with_the_catalog(db):
     finally:
         postings.build_with_catalog(False)
         catalog_module.invalidate()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(['"', "(", ")", "-", "OR", "NOT", "*", "refug", "torture", "exact:", " ", "_",
+                                 "é", "'", "women", "ß", "漢字", "death", "penalty", "child"]), max_size=12).map("".join))
+def test_any_query_string_ranks_with_postings(db, text):
+    from uprwatch.search import postings
+    from uprwatch.search.query import QueryError
+
+    postings.build_with_catalog()
+    try:
+        try:
+            result = search(SearchParams(q=text, limit=5))
+        except QueryError as exc:
+            assert str(exc)
+        else:
+            assert result["count"] >= len(result["results"])
+    finally:
+        postings.build_with_catalog(False)

@@ -119,7 +119,9 @@ class Postings:
             matched, _ = backend.match(node, False, ranked=False)
             at = np.searchsorted(ids, matched)
             rows = np.sort(at[(at < len(ids)) & (ids[np.minimum(at, len(ids) - 1)] == matched)]) if len(ids) else at
-            tf = np.min([_at(word_rows, word_tf, rows) for word_rows, word_tf in words], axis=0) if words else rows
+            if not words:
+                return [(rows, np.ones(len(rows), dtype=np.int64))]
+            tf = np.min([_at(word_rows, word_tf, rows) for word_rows, word_tf in words], axis=0)
             return [(rows, np.maximum(tf, 1))]
         if isinstance(node, And | Or):
             return [posting for child in node.children for posting in self.query_postings(child, backend, ids)]
