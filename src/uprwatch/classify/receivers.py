@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from uprwatch.classify import labelling, training
-from uprwatch.classify.model import ModelFileError
-
 log = logging.getLogger(__name__)
 
 
 def label_ingested(sender, ids: list[int], reason: str, **kwargs) -> None:
     if reason != "ingest":  # our own "classify" announcements and review decisions need nothing
         return
+    # Imported here: scikit-learn (and scipy) take ~3 s to import, which every command, test and server
+    # start paid when this module imported them at app loading.
+    from uprwatch.classify import labelling, training
+    from uprwatch.classify.model import ModelFileError
+
     try:
         model = training.load_model()
     except ModelFileError as exc:
