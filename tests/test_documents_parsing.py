@@ -423,7 +423,7 @@ def test_dialogue_references_listed_after_the_verb(parsed_reports):
     # UAE 2009: "... did not enjoy the support of the State: paragraphs 38(b); 53 (c) (d); ..."
     recs = {r.paragraph: r for r in parsed_reports("unitedarabemirates2009.pdf").recommendations}
     assert recs["38(b)"].recommending_states == ["GBR"] and recs["38(b)"].response == "noted"
-    assert recs["38(b)"].text.startswith("Further steps to eliminate racial discrimination")
+    assert recs["38(b)"].text.startswith("Recommended further steps to eliminate racial discrimination")
 
 
 def test_whole_dialogue_paragraph_expands_to_its_lettered_recommendations(parsed_reports):
@@ -517,3 +517,101 @@ def test_every_recommendation_of_a_referenced_dialogue_paragraph(parsed_reports)
     assert {tuple(r.recommending_states) for r in parsed_reports("algeria2008.pdf").recommendations
             if r.paragraph == "45"} == {("CAN",)}
     assert repair.strip_page_furniture(["do more\n Page 12\nto promote"]) == "do more\nto promote"
+
+
+# --- formats handled for the strict accuracy measure (issue 4, second pass) -----------------------
+
+
+def test_instrument_list_after_a_treaty_verb_is_one_recommendation_per_item(parsed_reports):
+    # Burundi 2009, 80.3: each instrument is a recommendation of the states named after it.
+    assert split_recommendations(
+        "Consider ratifying the Optional Protocol to the Convention on the Elimination\nof All Forms of "
+        "Discrimination against Women (Brazil), the Optional Protocol\nto the Convention against Torture (Brazil, "
+        "Djibouti, Czech Republic, Mexico)\nand establish an effective national preventive mechanism in "
+        "compliance with it\n(Czech Republic);") == [
+        ("Consider ratifying the Optional Protocol to the Convention on the Elimination\nof All Forms of "
+         "Discrimination against Women", ["BRA"]),
+        ("Consider ratifying the Optional Protocol\nto the Convention against Torture", ["BRA", "DJI", "MEX"]),
+        ("Consider ratifying the Optional Protocol\nto the Convention against Torture and establish an effective "
+         "national preventive mechanism in compliance with it", ["CZE"]),
+    ]
+    by_state = texts_by_state(parsed_reports("burundi2009.pdf"), "80.3")
+    assert sorted(by_state["BRA"]) == [
+        "Consider ratifying the Optional Protocol to the Convention against Torture",
+        "Consider ratifying the Optional Protocol to the Convention on the Elimination of All Forms of "
+        "Discrimination against Women"]
+    # A lower-case continuation after "the" still extends the sentence.
+    assert split_recommendations("Ratify the Rome Statute (Chile), the provisions of which bind it (Chile)") == [
+        ("Ratify the Rome Statute, the provisions of which bind it", ["CHL"])]
+
+
+def test_closing_phrase_shared_by_several_recommendations(parsed_reports):
+    # Mexico 2009, 93.65: "extreme poverty" completes both verbs, for the states that made each.
+    assert split_recommendations("Combat (Algeria, Honduras) and continue efforts to eradicate (Holy See) extreme\n"
+                                 "poverty (Algeria, Holy See, Honduras).") == [
+        ("Combat extreme\npoverty", ["DZA", "HND"]), ("Continue efforts to eradicate extreme\npoverty", ["VAT"])]
+    # Cuba 2013, 170.168 (slash form): each state's pieces, in order, make its recommendation.
+    assert texts_by_state(parsed_reports("cuba2013.pdf"), "170.168") == {
+        "UGA": ["Further increase popular participation in elections and decision making procedures"],
+        "IRN": ["Continue to expand in electoral and decision making procedures"],
+    }
+
+
+def test_noun_phrase_by_the_same_state_extends_its_recommendation():
+    # Viet Nam 2009, 99.29 and 99.87; a verb after a comma by the same state starts anew (Bangladesh 2009, 94.36).
+    assert split_recommendations(
+        "Continue to make further efforts to advance the human rights of socially\nvulnerable people, including "
+        "persons with disabilities (Democratic\nPeople’s Republic of Korea) (Japan) ethnic minorities, women, "
+        "children (Japan);") == [
+        ("Continue to make further efforts to advance the human rights of socially\nvulnerable people, including "
+         "persons with disabilities", ["PRK"]),
+        ("Continue to make further efforts to advance the human rights of socially\nvulnerable people, including "
+         "persons with disabilities ethnic minorities, women, children", ["JPN"]),
+    ]
+    assert split_recommendations("Seek help to counter all challenges (Sudan), seek the help of the international "
+                                 "community through programmes (Sudan);") == [
+        ("Seek help to counter all challenges", ["SDN"]),
+        ("Seek the help of the international community through programmes", ["SDN"])]
+
+
+def test_dialogue_recommendations_in_nominal_form_keep_the_verb(parsed_reports):
+    recs = {r.paragraph: r for r in parsed_reports("unitedarabemirates2009.pdf").recommendations}
+    # "Slovenia recommended (b) putting in place ... and (c) the legislative sanctioning of marital rape"
+    assert recs["74(c)"].text == "Recommended the legislative sanctioning of marital rape"
+    assert recs["74(c)"].recommending_states == ["SVN"]
+    # "... (b) a moratorium on executions ...; and encouraged the Government": the report's verb is not in it
+    assert recs["73(b)"].text.endswith("General Assembly resolution 62/149")
+    # "recommended that Burundi: ... (b) that the Government develop a strategy ..."
+    burundi = {r.paragraph: r for r in parsed_reports("burundi2009.pdf").recommendations}
+    assert burundi["31(b)"].text == "Develop a strategy for preventing and combating all forms of violence against women"
+
+
+def test_inverted_state_name_in_lower_case(parsed_reports):
+    assert split_recommendations("Establish an effective system (Iran (Islamic republic of));") == [
+        ("Establish an effective system", ["IRN"])]
+    assert texts_by_state(parsed_reports("chile2014.pdf"), "121.74") == {
+        "IRN": ["Review and reform the criminal code in order to define and penalize the offence of torture"]}
+
+
+def test_verbs_in_a_row_share_the_closing_object():
+    # Côte d'Ivoire 2014, 127.14
+    assert split_recommendations(
+        "Sign (Portugal) ratify (France, Portugal, Tunisia) and accede to the\nInternational Convention for the "
+        "Protection of All Persons from Enforced\nDisappearance as soon as possible (Uruguay);") == [
+        ("Sign the International Convention for the Protection of All Persons from Enforced Disappearance as soon "
+         "as possible", ["PRT"]),
+        ("Ratify the International Convention for the Protection of All Persons from Enforced Disappearance as "
+         "soon as possible", ["FRA", "PRT", "TUN"]),
+        ("Accede to the\nInternational Convention for the Protection of All Persons from Enforced\nDisappearance as "
+         "soon as possible", ["URY"]),
+    ]
+
+
+def test_state_joining_at_and_verb_made_only_that_recommendation():
+    # Cuba 2013, 170.139 (with the report's stray comma inside the parenthesis)
+    assert split_recommendations(
+        "Implement legal safeguards for human rights\ndefenders (Czech Republic) and release all political "
+        "prisoners (Belgium,\nCzech Republic, Slovenia,);") == [
+        ("Implement legal safeguards for human rights\ndefenders and release all political prisoners", ["CZE"]),
+        ("Release all political prisoners", ["BEL", "SVN"]),
+    ]

@@ -612,8 +612,14 @@ def _chain_recommendations(chain: list[tuple[str, list[str]]]) -> list[tuple[str
     by_text: dict[str, list[str]] = {}
     for state in states:
         text = head_text
-        for raw, codes in chain[1:]:
-            if state in codes:
+        pieces = [raw for raw, codes in chain[1:] if state in codes]
+        if state not in head_codes and pieces and (verb := re.match(r"[\s,]*(?:and|or)\s+([a-z]+)\b", pieces[0])) and (
+                verb.group(1) not in _EXTENDERS and not verb.group(1).endswith("ing")):
+            # "Implement safeguards (Czech Republic) and release all political prisoners (Belgium, Czech
+            # Republic)": a state that joins only at "and <verb>" made that recommendation alone.
+            text, pieces = _piece(pieces[0]), pieces[1:]
+        for raw in pieces:
+            if raw:
                 # keep the joining word ("and", "as well as") but not the slash or comma before a phrase
                 joined = raw.strip(" \n/")
                 if verb := re.search(r"\b(ratify|ratifying|sign|signing|join|joining|implement|accede|adhere|subscribe)$",
@@ -825,27 +831,26 @@ def _lettered_item(body: str, letter: str) -> str | None:
     text = rest[: end.start()] if end else rest
     # "...; and encouraged the Government" / ". It also asked ...": the report's own words after the item
     text = re.sub(rf"[;,]\s*(?:and\s+)?(?:it\s+)?(?:also\s+)?{_REPORTED}\b.*$", "", text.strip())
-    text = re.sub(r"[;,]?\s*(?:and|as well as)?\s*$", "", text.strip())
+    text = re.sub(r"[;,]?\s*(?:and|as well as)?(?:\s+also)?\s*$", "", text.strip())
     if not text:
         return None
     sentence = re.split(r"\.\s+(?=[A-Z])", flat[: match.start()])[-1]
-    if re.search(r"\brecommend(?:ed|s)\s+(?!that\b|to\b)[^.;]{0,40}$", sentence) or not re.search(
-            r"\brecommend(?:ed|s)\b", sentence):
-        if _nominal(text):
-            return "Recommended " + text  # "Slovenia recommended (b) putting in place ... and (c) the ..."
+    verbs = re.findall(r"\brecommend(?:ed|s)\s+(\w*)", sentence)
+    if (not verbs or verbs[-1] not in ("that", "to")) and _nominal(text):
+        return "Recommended " + text  # "Slovenia recommended (b) putting in place ... and (c) the ..."
     text = _imperative(text)  # "recommended that Burundi: (b) that the Government develop ..."
     return text[:1].upper() + text[1:]
 
 
-# A recommendation written as a noun phrase or a gerund ("the legislative sanctioning of marital rape",
-# "establishing a moratorium", "further cooperation with special procedures"): UPR documents keep the
-# speaker's verb with it ("Recommended the ..."), as UPR Info does, so it still reads as a recommendation.
+# A recommendation written as a noun phrase ("the legislative sanctioning of marital rape", "further
+# cooperation with special procedures") keeps the speaker's verb ("Recommended the ..."), as UPR Info
+# does, so it still reads as a recommendation. A gerund ("inviting and facilitating the visit") is left
+# as it is: UPR Info words those either way.
 _NOMINAL_START = frozenset("the a an further greater more increased its their".split())
 
 
 def _nominal(text: str) -> bool:
-    first = text.split(" ", 1)[0].lower()
-    return first in _NOMINAL_START or (first.endswith("ing") and len(first) > 5 and first not in ("bring",))
+    return text.split(" ", 1)[0].lower() in _NOMINAL_START
 
 
 def _recommended_clauses(body: str) -> list[str]:
