@@ -295,6 +295,7 @@ def _split_state_names(content: str) -> list[str] | None:
         return [whole]
     codes = []
     for part in re.split(r"\s*[,;/]\s*", content):
+        part = re.sub(r"^(?:and|&)\s+", "", part)  # "(Slovenia, Argentina, France, and Sweden)"
         if not part:
             continue
         state = lookup_state(part)
@@ -366,7 +367,27 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
             chain[0] = (f"{lead}: {piece[:1].lower() if piece[:2].istitle() else piece[:1]}{piece[1:]}", codes)
         for body, codes in _chain_recommendations(chain):
             cleaned.extend((part, codes) for part in _separate_recommendations(body))
-    return cleaned
+    return _join_bare_verbs(cleaned)
+
+
+def _join_bare_verbs(parts: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """A verb left without its object ("Accede to (Slovenia)/sign (Sweden) and ratify the Protocol (Chile,
+    Slovenia, Sweden)") joins the next recommendation of the same state: "Accede to and ratify the Protocol"."""
+    out = list(parts)
+    index = 0
+    while index < len(out):
+        text, codes = out[index]
+        words = text.split()
+        if len(codes) == 1 and 1 <= len(words) <= 3 and (_bare_verb(text) or words[-1] == "to"):
+            later = next((k for k in range(index + 1, len(out)) if codes[0] in out[k][1]), None)
+            if later is not None:
+                target, target_codes = out[later]
+                joined = f"{text} and {target[:1].lower()}{target[1:]}"
+                rest = [code for code in target_codes if code != codes[0]]
+                out[later:later + 1] = [(target, rest)] if rest else []
+                out[index] = (joined, codes)
+        index += 1
+    return out
 
 
 # Cycle-1 reports quote a state's several recommendations in one sentence: "That Algeria take measures
@@ -430,6 +451,13 @@ _EXTENDERS = frozenset(
 _OBJECT_STARTS = frozenset("the a an its their his her all that it them this these those any such".split())
 
 
+def _capitalised_participle(word: str) -> bool:
+    """"Aiming" in "(Chile, Spain), Aiming at the Abolition of the Death Penalty (Slovenia)": a participle
+    some reports capitalise after a parenthesis; it still extends the sentence."""
+    return word[:1].isupper() and word[1:].islower() and word.endswith("ing") and len(word) > 5 and (
+        word.lower() not in ("bring", "during"))
+
+
 def _continues(raw: str, chain: list[tuple[str, list[str]]], codes: list[str]) -> bool:
     """Whether a segment extends ``chain`` (see ``split_recommendations``) rather than starting anew."""
     stripped = raw.lstrip(" \n")
@@ -440,12 +468,16 @@ def _continues(raw: str, chain: list[tuple[str, list[str]]], codes: list[str]) -
         return False
     conjunction = words[0] in ("and", "or")
     word = words[1] if conjunction and len(words) > 1 else words[0]
+    if _capitalised_participle(word):
+        word = word.lower()
     if not word[:1].islower():
         return False
     if word in ("to", "that") and re.match(r"\s*(?:To|That)\b", chain[0][0]):
         return False  # "To accede ... (A), to withdraw ... (B)": parallel clauses, one recommendation each
     if word in _EXTENDERS or (not conjunction and word.endswith("ing") and len(word) > 5):
         return True  # a preposition, a determiner or a participle ("noting", "aiming at") extends the sentence
+    if word == "to" and not conjunction and not stripped.startswith((",", "/")):
+        return True  # a purpose clause: "Ratify ICCPR-OP 2 (Rwanda) to abolish death penalty (France)"
     # "and <verb> ..." adds to the recommendation of a state already in it ("Consider ratifying X
     # (Mexico, Argentina) and accept the competence of the committee (Argentina)"), and so does a
     # lower-case noun phrase made only by states already in it ("persons with disabilities (Japan)
@@ -520,7 +552,7 @@ def _shared_tail(chains: list[list[tuple[str, list[str]]]], raw: str, codes: lis
     if stripped.startswith(";"):
         return False
     words = re.findall(r"[A-Za-z’'-]+", stripped[:80])
-    if not words or not words[0][:1].islower():
+    if not words or not (words[0][:1].islower() or _capitalised_participle(words[0])):
         return False
     latest: dict[str, int] = {}
     for index, chain in enumerate(chains):
