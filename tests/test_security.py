@@ -262,5 +262,5 @@ def test_a_production_worker_warms_its_caches_in_the_background(db):
     catalog.invalidate()
     facts.invalidate()
     start_warm_up().join(timeout=300)
-    assert catalog._cached is not None and catalog._cached.size > 40_000
-    assert facts._cached is not None
+    assert catalog._catalog.current is not None and catalog._catalog.current.size > 40_000
+    assert facts._facts.current is not None

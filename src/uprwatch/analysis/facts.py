@@ -17,13 +17,13 @@ into figures; ``tests/test_analysis.py`` checks that they agree on the real data
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Max
 
 from uprwatch.records.models import Label, Recommendation, Response, Review, Session, Term
+from uprwatch.snapshot import Snapshot
 
 RESPONSES = [choice.value for choice in Response]
 NO_ACTION = 0  # action code for a recommendation without an action category
@@ -178,27 +178,17 @@ def build_facts(key: tuple = ()) -> ProfileFacts:
     )
 
 
-_lock = threading.Lock()
-_cached: ProfileFacts | None = None
+_facts: Snapshot[ProfileFacts] = Snapshot(data_key, build_facts)
 
 
 def get_facts() -> ProfileFacts:
     """This process's facts, rebuilt first when the data changed since they were built."""
-    global _cached
-    key = data_key()
-    facts = _cached
-    if facts is not None and facts.key == key:
-        return facts
-    with _lock:
-        if _cached is None or _cached.key != key:
-            _cached = build_facts(key)
-        return _cached
+    return _facts.get()
 
 
 def invalidate() -> None:
     """Forget this process's facts."""
-    global _cached
-    _cached = None
+    _facts.forget()
 
 
 def on_recommendations_changed(sender, ids: list[int], reason: str = "", **kwargs) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import os
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ from uprwatch.records.models import (
     State,
     Term,
 )
+from uprwatch.snapshot import Snapshot
 
 
 @dataclass
@@ -357,28 +357,22 @@ def bump_stamp() -> None:
     invalidate()
 
 
-_lock = threading.Lock()
-_cached: Catalog | None = None
+def _build(stamp: float) -> Catalog:
+    from uprwatch.search import backends, postings
+
+    catalog = build_catalog()
+    catalog.stamp = stamp
+    postings.for_catalog(catalog, backends.get_backend())  # in servers: with the catalog, not a query
+    return catalog
+
+
+_catalog: Snapshot[Catalog] = Snapshot(current_stamp, _build)
 
 
 def get_catalog() -> Catalog:
-    global _cached
-    stamp = current_stamp()
-    catalog = _cached
-    if catalog is not None and catalog.stamp == stamp:
-        return catalog
-    with _lock:
-        if _cached is None or _cached.stamp != stamp:
-            catalog = build_catalog()
-            catalog.stamp = stamp
-            from uprwatch.search import backends, postings
-
-            postings.for_catalog(catalog, backends.get_backend())  # in servers: with the catalog, not a query
-            _cached = catalog
-        return _cached
+    return _catalog.get()
 
 
 def invalidate() -> None:
     """Forget this process's catalog (tests that add recommendations call it)."""
-    global _cached
-    _cached = None
+    _catalog.forget()
