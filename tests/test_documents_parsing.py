@@ -615,3 +615,34 @@ def test_state_joining_at_and_verb_made_only_that_recommendation():
         ("Implement legal safeguards for human rights\ndefenders and release all political prisoners", ["CZE"]),
         ("Release all political prisoners", ["BEL", "SVN"]),
     ]
+
+
+def test_oxford_comma_purpose_clause_and_bare_verb_joined(parsed_reports):
+    # Equatorial Guinea 2010, 71.2: "and" before the last state, a capitalised participle after a
+    # parenthesis, and a verb left without its object joining the same state's next recommendation.
+    parts = dict((tuple(codes), text) for text, codes in split_recommendations(
+        "Accede to (Slovenia)/sign (Sweden) and ratify the Second Optional\nProtocol to the International Covenant "
+        "on Civil and Political Rights (Chile,\nSlovenia, Sweden, Argentina, Spain, and France), Aiming at the "
+        "Abolition of\nthe Death Penalty (Slovenia, Argentina, France, and Sweden) in all\ncircumstances (France) ;)"))
+    assert parts[("SVN",)].startswith("Accede to and ratify the Second Optional\nProtocol")
+    assert parts[("SWE",)].startswith("Sign and ratify the Second Optional")
+    assert parts[("CHL", "ESP")] == ("Ratify the Second Optional\nProtocol to the International Covenant on Civil "
+                                     "and Political Rights")
+    assert parts[("FRA",)].endswith("Aiming at the Abolition of\nthe Death Penalty in all\ncircumstances")
+    assert "(" not in "".join(t for t, _ in split_recommendations("Do it (Chile, Spain, and France);"))
+    # Côte d'Ivoire 2014, 127.9: a purpose clause extends the recommendation for the states named after it.
+    assert split_recommendations("Ratify ICCPR-OP 2 (Rwanda) to abolish death penalty (France,\nMontenegro);") == [
+        ("Ratify ICCPR-OP 2", ["RWA"]), ("Ratify ICCPR-OP 2 to abolish death penalty", ["FRA", "MNE"])]
+    by_state = texts_by_state(parsed_reports("equatorialguinea2010.pdf"), "71.2")
+    assert by_state["SVN"][0].startswith("Accede to and ratify the Second Optional Protocol")
+
+
+def test_numbered_items_of_one_recommendation_are_separate(parsed_reports):
+    # Japan 2008, 60.13: "(i) Work more systematically ..., (ii) review ..., (iii) ... and (iv) ... (Belgium)"
+    by_state = texts_by_state(parsed_reports("japan2008.pdf"), "60.13")
+    assert by_state["BEL"][:3] == [
+        "Work more systematically and intensively to bring the risk of forced confession to the attention of "
+        "the police", "Review interrogation monitoring procedures", "Reexamine the use of prolonged police detention"]
+    assert by_state["BEL"][3].startswith("Review the Criminal Code to ensure its conformity with article 15")
+    # an article's own "(i)" later in a sentence is not a list
+    assert len(split_recommendations("Amend article 4 (i) and article 5 (ii) of the Code (Chile)")) == 1

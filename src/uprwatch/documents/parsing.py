@@ -432,10 +432,16 @@ _NEXT_INFINITIVE = re.compile(r";\s*(?:and\s+)?(?=to\s+(?!(?:that|this|the|a|an|
                               r"\.\s+(?=To\s+(?!(?:that|this|the|a|an|all|its|these|those)\b)[a-z]+\b)")
 
 
+# "(i) Work more systematically ..., (ii) review ... and (iv) review the Criminal Code": numbered items.
+_ROMAN_ITEM = re.compile(r"[,;]?\s*(?:and\s+)?\((?:ii|iii|iv|v|vi|vii|viii|ix|x)\)\s*")
+
+
 def _separate_recommendations(body: str) -> list[str]:
     parts = [part.lstrip(" \n;,.").rstrip(" \n;,") for part in _FURTHER.split(body)]
     if re.match(r"\s*To\s+[a-z]", body):
         parts = [piece.lstrip(" \n;,.").rstrip(" \n;,") for part in parts for piece in _NEXT_INFINITIVE.split(part)]
+    if re.match(r"\s*\(i\)\s", body) and re.search(r"\(ii\)", body):
+        parts = [re.sub(r"^\(i\)\s*", "", piece.strip(" \n;,")) for part in parts for piece in _ROMAN_ITEM.split(part)]
     return [(text := _imperative(part))[:1].upper() + text[1:] for part in parts if len(part) > 3]
 
 
