@@ -646,3 +646,12 @@ def test_numbered_items_of_one_recommendation_are_separate(parsed_reports):
     assert by_state["BEL"][3].startswith("Review the Criminal Code to ensure its conformity with article 15")
     # an article's own "(i)" later in a sentence is not a list
     assert len(split_recommendations("Amend article 4 (i) and article 5 (ii) of the Code (Chile)")) == 1
+
+
+def test_alternative_verbs_before_a_shared_object(parsed_reports):
+    # Slovenia 2010 (A/HRC/14/15), 111.2: the object comes once, after both verbs; the bundled data has it.
+    assert texts_by_state(parsed_reports("slovenia2010.pdf"), "111.2") == {
+        "ESP": ["Ratify the International Convention for the Protection of All Persons from Enforced Disappearance"],
+        "ARG": ["Consider the possibility of ratifying the International Convention for the Protection of All Persons "
+                "from Enforced Disappearance and of accepting the jurisdiction of the competent committee"],
+    }

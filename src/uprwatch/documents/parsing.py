@@ -626,7 +626,7 @@ def _complete_slash_verbs(chains: list[list[tuple[str, list[str]]]]) -> None:
     obj = treaty.group(1) if treaty else full.split(" ", 1)[1]
     for chain, head in zip(chains, heads, strict=True):
         raw, codes = chain[0]
-        if any(re.match(r"[\s/,]*(?:of|to)\b", piece) for piece, _ in chain[1:]):
+        if any(re.match(r"[\s/,]*(?:of|to|the|an?|its)\s", piece) for piece, _ in chain[1:]):
             continue  # the object follows in a piece of its own: "ratify (Bosnia) ... of the Convention (...)"
         if head.endswith(" to") and head != full:
             chain[0] = (f"{head} {full[:1].lower()}{full[1:]}", codes)
