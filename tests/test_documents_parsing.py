@@ -655,3 +655,16 @@ def test_alternative_verbs_before_a_shared_object(parsed_reports):
         "ARG": ["Consider the possibility of ratifying the International Convention for the Protection of All Persons "
                 "from Enforced Disappearance and of accepting the jurisdiction of the competent committee"],
     }
+
+
+def test_quoted_footnotes_with_their_state_or_without_quotes_are_removed(parsed_reports):
+    # Spain 2010: the quote, its state and the next footnote's number; Uruguay 2014: no quote marks at all.
+    text = ("(Slovenia);\n The recommendation as read during the interactive dialogue: “Review incommunicado "
+            "detention\nregime” (Costa Rica). 4\n The recommendation as read during the interactive dialogue: "
+            "ratify the ILO Convention No. 169\nwithin a reasonable timeframe (Gabon). 5\n"
+            " The recommendation as read during the interactive dialogue: continue the efforts (Venezuela "
+            "(Bolivarian Republic of)).\n85.27. Take all")
+    assert repair.remove_quoted_footnotes(text) == "(Slovenia);\n85.27. Take all"
+    assert repair.is_page_furniture(" ** The conclusions and recommendations have not been edited. 3")
+    for name in ("spain2010.pdf", "uruguay2014.pdf"):
+        assert not [r.text for r in parsed_reports(name).recommendations if "as read during" in r.text]

@@ -18,7 +18,7 @@ _FURNITURE = [
     re.compile(r"^\s*\d{1,3}\s+A/HRC/[\w./]+\s*$"),
     re.compile(r"^\s*\*\d{6,8}\*\s*$"),  # barcode
     re.compile(r"^\s*page\s+\d{1,3}\s*$", re.I),  # "Page 13" (2008-2009 reports)
-    re.compile(r"^\s*\*\*?\s*(?:Conclusions and recommendations|The conclusions and).*(?:edited|issued)\.?\s*$", re.I),
+    re.compile(r"^\s*\*\*?\s*(?:Conclusions and recommendations|The conclusions and).*(?:edited|issued)\.?[\s\d]*$", re.I),
     re.compile(r"^\s*\[English only\]\s*$", re.I),
 ]
 
@@ -60,10 +60,15 @@ def remove_footnote_marks(text: str) -> str:
 
 # Footnotes that quote a recommendation as first worded; PDF text puts them wherever the page breaks,
 # often inside a paragraph of the recommendations section.
+# The quote may be followed by its state ("... trafficking” (Costa Rica).") and, on the same line, the
+# number of the next footnote; since 2014 the quote marks may be missing ("...: ratify the ILO
+# Convention No. 169 within a reasonable timeframe (Gabon). 5"), the state in parentheses ending it.
+_STATE_PARENTHESIS = r"\((?:[^()]|\([^()]*\))*\)"
 _QUOTED_FOOTNOTE = re.compile(
     r"(?:^|\n)[ \t]*\d{0,3}[ \t]*The\s+(?:original\s+)?recommendation\s+(?:as\s+originally\s+(?:formulated|worded)|"
     r"as\s+(?:read|delivered|made)(?:\s+out)?\s+during\s+the\s+interactive\s+dialogue)\s*(?:was\s*)?:?\s*"
-    r"[“\"][^”\"]{0,2000}[”\"]\.?[ \t]*(?=\n|$)",
+    rf"(?:[“\"][^”\"]{{0,2000}}[”\"]\.?(?:\s*{_STATE_PARENTHESIS})?|[^“\"]{{0,2000}}?{_STATE_PARENTHESIS})"
+    r"\.?[ \t]*\d{0,3}[ \t]*(?=\n|$)",
     re.I,
 )
 
