@@ -75,6 +75,8 @@ _QUOTED_FOOTNOTE = re.compile(
 
 def remove_quoted_footnotes(text: str) -> str:
     """Drop "The original recommendation as read during the interactive dialogue: “...”" footnotes."""
+    # two footnotes on one line: "... (Argentina). 10 The recommendation as read ..."
+    text = re.sub(r"(?<=\d)[ \t]+(?=The\s+(?:original\s+)?recommendation\s+as\s)", "\n", text)
     return _QUOTED_FOOTNOTE.sub("", text)
 
 
