@@ -668,3 +668,18 @@ def test_quoted_footnotes_with_their_state_or_without_quotes_are_removed(parsed_
     assert repair.is_page_furniture(" ** The conclusions and recommendations have not been edited. 3")
     for name in ("spain2010.pdf", "uruguay2014.pdf"):
         assert not [r.text for r in parsed_reports(name).recommendations if "as read during" in r.text]
+
+
+def test_word_alternatives_are_distributed_over_the_two_states(parsed_reports):
+    # Mexico 2009, 93.27 / 94.6: "prevent/prohibit the use of torture / ill-treatment (Japan, Uzbekistan)"
+    assert split_recommendations("Take the necessary measures to prevent/prohibit the use of torture / "
+                                 "ill-treatment (Japan, Uzbekistan)") == [
+        ("Take the necessary measures to prevent the use of torture", ["JPN"]),
+        ("Take the necessary measures to prohibit the use of ill-treatment", ["UZB"])]
+    # acronyms, numbers and "and/or" are not alternatives; one state keeps the sentence as written
+    assert split_recommendations("Fight HIV/AIDS and/or apply resolution 62/149 (Japan, Chile)") == [
+        ("Fight HIV/AIDS and/or apply resolution 62/149", ["JPN", "CHL"])]
+    assert split_recommendations("Strengthen efforts / programmes (Brazil)") == [
+        ("Strengthen efforts / programmes", ["BRA"])]
+    assert texts_by_state(parsed_reports("mexico2009.pdf"), "93.66")["BRA"][0].startswith(
+        "Strengthen efforts to fight against poverty")

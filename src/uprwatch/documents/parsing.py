@@ -367,7 +367,33 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
             chain[0] = (f"{lead}: {piece[:1].lower() if piece[:2].istitle() else piece[:1]}{piece[1:]}", codes)
         for body, codes in _chain_recommendations(chain):
             cleaned.extend((part, codes) for part in _separate_recommendations(body))
-    return _join_bare_verbs(cleaned)
+    return [part for text, codes in _join_bare_verbs(cleaned) for part in _distribute_alternatives(text, codes)]
+
+
+# "prevent/prohibit", "torture / ill-treatment": one word against another, never "and/or", an acronym
+# ("HIV/AIDS") or a number ("62/149").
+_WORD_ALTERNATIVE = re.compile(r"\b([a-z][a-z-]+)\s?/\s?([a-z][a-z-]+)\b")
+
+
+def _distribute_alternatives(text: str, codes: list[str]) -> list[tuple[str, list[str]]]:
+    """Reports of 2009 merge what several states said into one sentence, the wording of each in turn:
+    "Take the necessary measures to prevent/prohibit the use of torture / ill-treatment (Japan,
+    Uzbekistan)" is Japan's "prevent the use of torture" and Uzbekistan's "prohibit the use of
+    ill-treatment". Read so only when every alternative in the sentence has exactly one word per state."""
+    groups = [m for m in _WORD_ALTERNATIVE.finditer(text) if not {m.group(1), m.group(2)} & {"and", "or"}]
+    if len(codes) != 2 or not groups:
+        return [(text, codes)]
+    slashes = len(re.findall(r"/", text))
+    if slashes != len(groups):
+        return [(text, codes)]  # an alternative of several words, or three: not this form
+    texts = []
+    for choice in (1, 2):
+        pieces, last = [], 0
+        for match in groups:
+            pieces.append(text[last:match.start()] + match.group(choice))
+            last = match.end()
+        texts.append("".join(pieces) + text[last:])
+    return [(texts[0], [codes[0]]), (texts[1], [codes[1]])]
 
 
 def _join_bare_verbs(parts: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
