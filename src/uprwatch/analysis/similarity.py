@@ -51,3 +51,28 @@ class SemanticVectors:
         if len(missing):
             result[missing] = self._vectors.embed_texts([texts[i] for i in missing])
         return result
+
+
+def content_words(texts: list[str]):
+    """Which content words each text uses, and how rare each word is among ``texts``.
+
+    Returns ``(binary CSR matrix texts × words, rarity per word)``, rarity = log(n / df) / log(n), in
+    [0, 1]: 1 for a word only one text uses, 0 for a word in every text. Fitted per State under Review
+    like the TF-IDF, so "refoulement" (a handful of recommendations to China) counts for much and
+    "ensure", "rights" (hundreds) for almost nothing.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(stop_words="english", binary=True, strip_accents="unicode",
+                                 token_pattern=r"(?u)\b[^\W\d_]{3,}\b")
+    try:
+        words = vectorizer.fit_transform(texts).tocsr().astype(np.float32)
+    except ValueError:  # no content word at all (e.g. every text empty)
+        from scipy.sparse import csr_matrix
+
+        return csr_matrix((len(texts), 0), dtype=np.float32), np.zeros(0, dtype=np.float32)
+    n = max(len(texts), 2)
+    df = np.asarray(words.sum(axis=0)).ravel()
+    rarity = (np.log(n / np.maximum(df, 1)) / np.log(n)).astype(np.float32)
+    return words, rarity
+
