@@ -512,12 +512,13 @@ def _continues(raw: str, chain: list[tuple[str, list[str]]], codes: list[str]) -
         return True  # a purpose clause: "Ratify ICCPR-OP 2 (Rwanda) to abolish death penalty (France)"
     # "and <verb> ..." adds to the recommendation of a state already in it ("Consider ratifying X
     # (Mexico, Argentina) and accept the competence of the committee (Argentina)"), and so does a
-    # lower-case noun phrase made only by states already in it ("persons with disabilities (Japan)
-    # ethnic minorities, women (Japan)"); otherwise a lower-case verb starts a recommendation of its
-    # own ("reform it (Nigeria)", ", seek the help of ... (Sudan)", "/accede to CAT").
+    # lower-case noun phrase named by a state already in it ("persons with disabilities (Japan)
+    # ethnic minorities, women (Japan)", "those responsible for human rights defenders (United
+    # Kingdom), freedom of opinion (United Kingdom, Slovakia)"); otherwise a lower-case verb starts a
+    # recommendation of its own ("reform it (Nigeria)", ", seek the help of ... (Sudan)", "ratify (France)").
     chain_states = {code for _, chain_codes in chain for code in chain_codes}
-    if (not conjunction and not stripped.startswith("/") and all(code in chain_states for code in codes)
-            and not (len(words) > 1 and words[1].lower() in _OBJECT_STARTS)):
+    if (not conjunction and not stripped.startswith("/") and any(code in chain_states for code in codes)
+            and len(words) > 1 and words[1].lower() not in _OBJECT_STARTS):
         return True
     return conjunction and any(code in chain_states for code in codes)
 
