@@ -157,6 +157,66 @@ def leading_verbs(text: str, index=None, limit: int = 8) -> list[tuple[int, str,
     return []
 
 
+# An example of how to act, introduced by "by", "through", "including" ... and a gerund ("Continue its efforts
+# ..., including by ratifying the Convention"): principle 3 reads the example's verb.
+_EXAMPLE_GERUND = re.compile(
+    r"\b(?:by|through|including|via|notably|particularly|especially|in particular)\s+"
+    r"(?:through\s+|by\s+|means of\s+)?(?:inter alia\s+|further\s+|also\s+)?([a-z]+ing)\b"
+)
+_SINGLE_VERBS = {p: c for c, phrases in CATEGORY_VERBS.items() for p in phrases if " " not in p}
+
+
+def _gerund_base(gerund: str, lexicon: dict[str, int]) -> str | None:
+    """"ratifying" → "ratify", "taking" → "take", "putting" → "put" (whichever the lexicon lists)."""
+    stem = gerund[:-3]
+    candidates = [stem, stem + "e"]
+    if len(stem) > 2 and stem[-1] == stem[-2]:
+        candidates.append(stem[:-1])
+    if stem.endswith("i"):
+        candidates.append(stem[:-1] + "y")
+    return next((c for c in candidates if c in lexicon), None)
+
+
+# The same example named by a noun ("including through the ratification of the ICRMW").
+_NOUN_VERBS = {
+    "ratification": "ratify", "adoption": "adopt", "establishment": "establish", "implementation": "implement",
+    "creation": "create", "amendment": "amend", "amendments": "amend", "abolition": "abolish",
+    "revision": "revise", "consideration": "consider", "introduction": "introduce", "enactment": "enact",
+    "promotion": "promote", "provision": "provide", "elimination": "eliminate", "development": "develop",
+    "improvement": "improve", "allocation": "allocate", "accession": "accede", "signature": "sign",
+    "withdrawal": "withdraw", "repeal": "repeal", "enforcement": "enforce",
+    "strengthening": "strengthen", "review": "review", "reform": "reform", "investigation": "investigate",
+    "prosecution": "prosecute", "criminalization": "criminalize", "criminalisation": "criminalise",
+    "harmonization": "harmonize", "harmonisation": "harmonise", "incorporation": "incorporate",
+    "extension": "extend", "expansion": "expand", "launch": "launch", "elaboration": "elaborate",
+}
+_EXAMPLE_NOUN = re.compile(
+    r"\b(?:by|through|including|via|notably|particularly|especially|in particular)\s+"
+    r"(?:through\s+|by\s+|means of\s+)?(?:inter alia\s+)?(?:the\s+|an?\s+)?"
+    r"(?:full\s+|effective\s+|prompt\s+|swift\s+|early\s+|further\s+)?(" + "|".join(_NOUN_VERBS) + r")\b"
+)
+
+
+def example_action(text: str, lexicon: dict[str, int] | None = None) -> tuple[int, str] | None:
+    """The category of the first example action in the text and its span: ``(5, "by ratifying")``.
+
+    Examples are gerunds ("by ratifying") or the nouns naming the same actions ("through the ratification").
+
+    ``lexicon`` maps a verb to its category; the model passes the one it learned from its training data
+    (every opening verb with a clear majority), since the methodology's lists miss most example verbs
+    ("allocating", "reducing", "taking"). Without it the listed verbs are used.
+    """
+    lexicon = _SINGLE_VERBS if lexicon is None else lexicon
+    lowered = text.lower()
+    matches = [(m, _gerund_base(m.group(1), lexicon)) for m in _EXAMPLE_GERUND.finditer(lowered)]
+    matches += [(m, _NOUN_VERBS[m.group(1)]) for m in _EXAMPLE_NOUN.finditer(lowered)]
+    for match, verb in sorted(matches, key=lambda mv: mv[0].start()):
+        if verb is not None and verb in lexicon:
+            source = text if len(text) == len(lowered) else lowered  # lower() may change lengths (rare)
+            return lexicon[verb], source[match.start() : match.end()]
+    return None
+
+
 def rule_action(text: str, methodology_only: bool = False) -> ActionGuess:
     """The category the methodology's rules give, with the verb span and whether the rules are sure."""
     verbs = leading_verbs(text, _METHODOLOGY if methodology_only else _ALL)
