@@ -1,17 +1,24 @@
-"""Precision and recall of lineage links on hand-labelled pairs.
+"""Fit and measure the lineage link model on hand-labelled pairs.
 
-    UPRWATCH_HOME=... python benchmarks/lineage_eval.py            # evaluate, print one JSON object
-    UPRWATCH_HOME=... python benchmarks/lineage_eval.py --sample 180 --out pairs.csv   # pairs to label
+    UPRWATCH_HOME=... python benchmarks/lineage_eval.py            # fit, cross-validate, print one JSON object
+    UPRWATCH_HOME=... python benchmarks/lineage_eval.py --sample 180 --out pairs.csv        # session-1 pairs
+    UPRWATCH_HOME=... python benchmarks/lineage_eval.py --sample-hard 100 --out pairs.csv   # session-3 pairs
 
 The labelled pairs live in ``src/uprwatch/data/analysis/lineage-pairs.csv``: a later recommendation
 and an earlier-cycle recommendation to the same State under Review, named by their UPR Info row
 (``row N`` locators, stable across databases), with ``label`` 1 when the later one asks for the same
 thing as the earlier one (same subject and same ask, possibly reworded or narrower/broader) and 0
-otherwise. Pairs were sampled across bands of the combined score so that both sides of the threshold
-are represented; how they were labelled is in ``src/uprwatch/data/analysis/README.md``.
+otherwise, and the ``sample`` each pair was drawn in; how they were drawn and labelled is in
+``src/uprwatch/data/analysis/README.md``.
 
-A pair counts as *predicted* when its combined score reaches the threshold. (The stored links also
-keep at most ``MAX_LINKS`` per recommendation; the top-k cut is not applied here.)
+The output: ``cross_validation`` (two stratified halves, seed 6: fit a logistic regression over
+``lineage.FEATURES`` and choose the threshold on one half — the lowest at which precision stays
+>= 0.9 — then measure on the other, next to the v1 rule on the same half), ``refit_on_all_pairs``
+(the coefficients and out-of-fold threshold ``lineage.py`` ships; ``shipped_model_is_the_refit`` says
+whether they match), figures of the shipped model and of the v1 rule on all pairs and per ``sample``,
+and the scores of the issue's example. A pair counts as *predicted* when its score reaches the
+threshold (the stored links also keep at most ``MAX_LINKS`` per recommendation; that cut is not
+applied here).
 """
 
 from __future__ import annotations
