@@ -112,3 +112,14 @@ def test_api_links_are_for_editors(client, example, alice, charlie):
     assert client.delete(url).status_code == 200
     assert not LineageLink.objects.filter(recommendation=korea, earlier=canada).exists()
     assert client.delete(url).status_code == 404
+
+
+def test_a_person_can_link_a_duplicate_row(db):
+    # exact duplicate source rows are left out of the vectors; linking one scores it as its original
+    duplicate = Recommendation.objects.filter(duplicate_of__isnull=False, review__session__cycle_id=2).first()
+    earlier = Recommendation.objects.filter(review__state=duplicate.review.state, review__session__cycle_id=1).first()
+    result = _cli("lineage", "--link", str(duplicate.pk), str(earlier.pk))
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.output)
+    ((lexical, semantic),) = lineage.score_pairs([(duplicate.duplicate_of_id, earlier.pk)])
+    assert (made["origin"], made["lexical"], made["semantic"]) == ("human", round(lexical, 4), round(semantic, 4))

@@ -174,7 +174,10 @@ def features_of_pairs(pairs: list[tuple[int, int]]) -> list[dict[str, float]]:
     """The features of each (later id, earlier id) pair, exactly as lineage computes them (for the
     evaluation and for links a person makes). Both recommendations must be to the same state."""
     semantic = SemanticVectors()
-    sur = dict(Recommendation.objects.filter(pk__in={i for p in pairs for i in p}).values_list("pk", "review__state_id"))
+    rows = Recommendation.objects.filter(pk__in={i for p in pairs for i in p})
+    sur = dict(rows.values_list("pk", "review__state_id"))
+    # a duplicate row is left out of the state's vectors: it scores as the row it duplicates (same text)
+    same = {pk: original or pk for pk, original in rows.values_list("pk", "duplicate_of_id")}
     cache: dict[int, tuple[dict[int, int], StateTexts]] = {}
     found = []
     for later, earlier in pairs:
@@ -183,7 +186,7 @@ def features_of_pairs(pairs: list[tuple[int, int]]) -> list[dict[str, float]]:
             texts = _state_vectors(State.objects.get(pk=state_id), semantic)
             cache[state_id] = ({pk: i for i, pk in enumerate(texts.ids)}, texts)
         index, texts = cache[state_id]
-        features = pair_features(texts, np.asarray([index[later]]), np.asarray([index[earlier]]))
+        features = pair_features(texts, np.asarray([index[same[later]]]), np.asarray([index[same[earlier]]]))
         found.append({name: float(values[0, 0]) for name, values in features.items()})
     return found
 
