@@ -163,8 +163,10 @@ def _pairs_to_rows(ids: np.ndarray, pairs: list[tuple[int, int]]) -> tuple[np.nd
     if not pairs:
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32)
     array = np.asarray(pairs, dtype=np.int64)
-    # one int64 key per pair (codes are small) makes dedup a fast 1-D unique
-    keys = np.unique(array[:, 0] * (1 << 20) + array[:, 1])
+    # One int64 key per pair (codes are small) makes dedup a 1-D sort. Not np.unique: since NumPy 2.3
+    # it hashes, which took 5 s for the 3 million pairs of a 300k-row catalog (the sort: 0.1 s).
+    keys = np.sort(array[:, 0] * (1 << 20) + array[:, 1])
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
     rec_ids, codes = keys >> 20, keys & ((1 << 20) - 1)
     rows = np.searchsorted(ids, rec_ids)
     keep = (rows < len(ids)) & (ids[np.clip(rows, 0, len(ids) - 1)] == rec_ids)
