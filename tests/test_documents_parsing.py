@@ -683,3 +683,14 @@ def test_word_alternatives_are_distributed_over_the_two_states(parsed_reports):
         ("Strengthen efforts / programmes", ["BRA"])]
     assert texts_by_state(parsed_reports("mexico2009.pdf"), "93.66")["BRA"][0].startswith(
         "Strengthen efforts to fight against poverty")
+
+
+def test_leading_verb_alternatives_one_per_state():
+    # China 2009, 114.1: "Analyse the possibility of ratifying/consider ratifying/ratify ICCPR (Argentina, Brazil, Austria)"
+    assert split_recommendations("Analyse the possibility of ratifying/consider ratifying/ratify ICCPR (Argentina, "
+                                 "Brazil, Austria)") == [
+        ("Analyse the possibility of ratifying ICCPR", ["ARG"]), ("Consider ratifying ICCPR", ["BRA"]),
+        ("Ratify ICCPR", ["AUT"])]
+    # as many alternatives as states, or the sentence stays whole
+    assert split_recommendations("Consider ratifying/ratify ICCPR (Argentina, Brazil, Austria)") == [
+        ("Consider ratifying/ratify ICCPR", ["ARG", "BRA", "AUT"])]

@@ -375,17 +375,31 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
 _WORD_ALTERNATIVE = re.compile(r"\b([a-z][a-z-]+)\s?/\s?([a-z][a-z-]+)\b")
 
 
+def _leading_alternatives(text: str, codes: list[str]) -> list[tuple[str, list[str]]]:
+    """"Analyse the possibility of ratifying/consider ratifying/ratify ICCPR (Argentina, Brazil, Austria)":
+    one verb phrase per state, in order, sharing the object."""
+    if len(codes) >= 2 and (lead := _LEADING_ALTERNATIVES.match(text)) and lead.group(1).count("/") == len(codes) - 1 \
+            and text.count("/") == len(codes) - 1:
+        # "Analyse the possibility of ratifying/consider ratifying/ratify ICCPR (Argentina, Brazil, Austria)"
+        alternatives = [alt.strip() for alt in lead.group(1).split("/")]
+        if all(1 <= len(alt.split()) <= 6 for alt in alternatives):
+            return [(f"{alt[:1].upper()}{alt[1:]} {lead.group(2)}", [code])
+                    for alt, code in zip(alternatives, codes, strict=True)]
+    return [(text, codes)]
+
+
+# Verb phrases in a row at the start of a recommendation, the last one a single verb before the object.
+_LEADING_ALTERNATIVES = re.compile(r"((?:[A-Za-z][a-z]*(?: [a-z]+){0,5} ?/ ?)+[a-z]+)\s+(.+)$", re.S)
+
+
 def _distribute_alternatives(text: str, codes: list[str]) -> list[tuple[str, list[str]]]:
     """Reports of 2009 merge what several states said into one sentence, the wording of each in turn:
     "Take the necessary measures to prevent/prohibit the use of torture / ill-treatment (Japan,
     Uzbekistan)" is Japan's "prevent the use of torture" and Uzbekistan's "prohibit the use of
     ill-treatment". Read so only when every alternative in the sentence has exactly one word per state."""
     groups = [m for m in _WORD_ALTERNATIVE.finditer(text) if not {m.group(1), m.group(2)} & {"and", "or"}]
-    if len(codes) != 2 or not groups:
-        return [(text, codes)]
-    slashes = len(re.findall(r"/", text))
-    if slashes != len(groups):
-        return [(text, codes)]  # an alternative of several words, or three: not this form
+    if len(codes) != 2 or not groups or text.count("/") != len(groups):
+        return _leading_alternatives(text, codes)
     texts = []
     for choice in (1, 2):
         pieces, last = [], 0
