@@ -10,7 +10,6 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 
 def lexical_vectors(texts: list[str]):
@@ -20,6 +19,8 @@ def lexical_vectors(texts: list[str]):
     Review, so phrases that state hears in every review ("ratify", "continue its efforts") weigh
     little and the specific subject of a recommendation weighs most.
     """
+    from sklearn.feature_extraction.text import TfidfVectorizer  # here: a 3 s import every app start paid
+
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), stop_words="english", sublinear_tf=True, min_df=1,
                                  strip_accents="unicode")
     return vectorizer.fit_transform(texts)
