@@ -54,6 +54,13 @@ def _action_figures(truth: list[int], predicted: list[int]) -> dict:
 
 def evaluate(train_sessions: list[int], test_sessions: list[int]) -> dict:
     """Figures for the model and the baseline; also saved as the latest evaluation."""
+    figures = measure(train_sessions, test_sessions)
+    save_evaluation(figures)
+    return figures
+
+
+def measure(train_sessions: list[int], test_sessions: list[int]) -> dict:
+    """Figures for the model and the baseline (``evaluate`` without saving them)."""
     if set(train_sessions) & set(test_sessions):
         raise SessionRangeError("training and test sessions overlap")
     train, test = human_examples(train_sessions), human_examples(test_sessions)
@@ -93,7 +100,6 @@ def evaluate(train_sessions: list[int], test_sessions: list[int]) -> dict:
                                                       or 4 for k in coded]),
         },
     }
-    save_evaluation(figures)
     return figures
 
 
