@@ -694,3 +694,12 @@ def test_leading_verb_alternatives_one_per_state():
     # as many alternatives as states, or the sentence stays whole
     assert split_recommendations("Consider ratifying/ratify ICCPR (Argentina, Brazil, Austria)") == [
         ("Consider ratifying/ratify ICCPR", ["ARG", "BRA", "AUT"])]
+
+
+def test_acronym_in_parentheses_is_not_a_state(parsed_reports):
+    # Myanmar 2011, 107.61: "the National League for Democracy (NLD) and to begin a dialogue ... (United States)"
+    assert lookup_state("NLD") is None and lookup_state("MDG") is None and lookup_state("USA") == "USA"
+    by_state = texts_by_state(parsed_reports("myanmar2011.pdf"), "107.61")
+    assert set(by_state) == {"USA"}
+    assert by_state["USA"][0].startswith("Recognize the pre-election registration status of the National League "
+                                         "for Democracy (NLD) and")

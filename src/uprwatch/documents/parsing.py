@@ -261,14 +261,17 @@ _STYLED_NAME = re.compile(
 def lookup_state(name: str) -> str | None:
     """ISO3 of a state name as UN documents spell it, or None.
 
-    Beyond the states table's aliases, two spelling slips of real reports are repaired, neither of
-    them a guess: a styled name the table does not list ("Plurinational Republic of Bolivia",
+    Three letters in capitals are an acronym ("National League for Democracy (NLD)", "the MDG"), not
+    an ISO code, "USA" apart. Beyond the states table's aliases, two spelling slips of real reports are
+    repaired, neither of them a guess: a styled name the table does not list ("Plurinational Republic of Bolivia",
     "the Republic of the Marshall Islands") is read by its short name, and a name whose words ran
     together in the PDF ("TimorLeste") matches the table with spaces ignored.
     """
     name = re.sub(r"\s+", " ", name).strip(" .;,")
     if len(name) < 2 or len(name) > 80:
         return None
+    if re.fullmatch(r"[A-Z]{3}", name) and name != "USA":
+        return None  # an acronym such as "(NLD)" or "(MDG)": reports never name a state by its ISO code
     if state := try_resolve_state(name):
         return state.iso3
     if (styled := _STYLED_NAME.match(name)) and (state := try_resolve_state(styled.group(1))):
