@@ -703,3 +703,11 @@ def test_acronym_in_parentheses_is_not_a_state(parsed_reports):
     assert set(by_state) == {"USA"}
     assert by_state["USA"][0].startswith("Recognize the pre-election registration status of the National League "
                                          "for Democracy (NLD) and")
+
+
+def test_dialogue_speaker_named_before_recommended(parsed_reports):
+    # Viet Nam 2009, 63: "Asking whether Viet Nam would accept a visit ..., Finland recommended (a) allowing ..."
+    recs = {r.paragraph: r for r in parsed_reports("vietnam2009.pdf").recommendations}
+    assert recs["63(a)"].recommending_states == ["FIN"] and recs["63(a)"].response == "noted"
+    assert recs["63(a)"].text == "Allowing media to take their watchdog role in society"
+    assert recs["63(d)"].text.startswith("Imposing a moratorium on executions immediately")

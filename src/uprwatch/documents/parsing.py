@@ -892,10 +892,18 @@ def _referenced_dialogue_recommendations(full: str, section: str, words: Counter
 
 
 def _paragraph_speaker(body: str) -> str | None:
-    words = re.sub(r"\s+", " ", body).split(" ")[:8]
+    """The state a dialogue paragraph reports: its first words, or else the subject of its first
+    "recommended" ("Asking whether Viet Nam would accept a visit ..., Finland recommended (a) ...")."""
+    flat = re.sub(r"\s+", " ", body)
+    words = flat.split(" ")[:8]
     for size in range(min(7, len(words)), 0, -1):
         if code := lookup_state(" ".join(words[:size])):
             return code
+    if verb := re.search(r"\brecommended\b", flat):
+        before = re.sub(r"\s+(?:also|further|then)$", "", flat[: verb.start()].rstrip(" ,")).split(" ")[-6:]
+        for size in range(len(before), 0, -1):
+            if code := lookup_state(" ".join(before[-size:])):
+                return code
     return None
 
 
