@@ -711,3 +711,11 @@ def test_dialogue_speaker_named_before_recommended(parsed_reports):
     assert recs["63(a)"].recommending_states == ["FIN"] and recs["63(a)"].response == "noted"
     assert recs["63(a)"].text == "Allowing media to take their watchdog role in society"
     assert recs["63(d)"].text.startswith("Imposing a moratorium on executions immediately")
+
+
+def test_letters_pointing_at_a_paragraph_without_letters_take_its_sentences_in_order(parsed_reports):
+    # Burundi 2009: "paragraphs ... 33 (a), (b)"; paragraph 33 (Denmark) has two "recommended" sentences
+    recs = {r.paragraph: r for r in parsed_reports("burundi2009.pdf").recommendations}
+    assert recs["33(a)"].recommending_states == ["DNK"]
+    assert recs["33(a)"].text.startswith("All reports of rape and sexual violence by law enforcement officials")
+    assert recs["33(b)"].text.startswith("The practice of torture and other ill-treatment by law enforcement")

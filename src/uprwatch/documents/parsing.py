@@ -882,6 +882,11 @@ def _referenced_dialogue_recommendations(full: str, section: str, words: Counter
                 letters = []
             texts = [(f"{number}({item})", _lettered_item(body, item)) for item in letters] if letters else [
                 (number, text) for text in _recommended_clauses(body)]
+            if letter and not re.search(r"(?:\(|(?<![\w(]))a\)", body):
+                # "33 (a), (b)" pointing at a paragraph without letters: its "recommended" sentences in order
+                clauses = _recommended_clauses(body)
+                position = ord(letter) - ord("a")
+                texts = [(f"{number}({letter})", clauses[position] if position < len(clauses) else None)]
             for paragraph, text in texts:
                 if state and text:
                     found.append(ParsedRecommendation(
