@@ -204,7 +204,13 @@ def test_servers_build_postings_with_the_catalog(db):
     from uprwatch.search import postings
 
     try:
-        importlib.import_module("uprwatch.wsgi")
+        import sys
+
+        # (re)run the module's code: another test may have imported it already
+        if "uprwatch.wsgi" in sys.modules:
+            importlib.reload(sys.modules["uprwatch.wsgi"])
+        else:
+            importlib.import_module("uprwatch.wsgi")
         catalog_module.invalidate()
         catalog = catalog_module.get_catalog()
         from django.db import connection
