@@ -12,7 +12,7 @@ here with the same formula FTS5 documents (https://www.sqlite.org/fts5.html#the_
 with k1 = 1.2, b = 0.75 and idf = log((N - n + 0.5) / (n + 0.5)) (at least 1e-6). FTS5 scores a phrase
 by its own frequency; here a phrase counts as its words, and words under NOT do not count: the order
 of results differs from ``bm25()`` only in such details. Only the stemmed index has postings (about
-30 MB at 300k rows); ``exact:`` queries and PostgreSQL keep their database's own ranking.
+36 MB at 300k rows); ``exact:`` queries and PostgreSQL keep their database's own ranking.
 """
 
 from __future__ import annotations
