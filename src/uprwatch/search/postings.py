@@ -2,17 +2,19 @@
 
 FTS5's ``bm25()`` is an auxiliary function called once per matching row, and for a broad word it is
 most of the query's cost: at 300,000 rows "women" matches 37k rows in 20 ms without ranking and in
-120 ms with it. Every process therefore keeps, next to its catalog, each indexed term's rows and
-term frequencies (read once from FTS5's own index through an ``fts5vocab`` table, so the tokens are
-exactly FTS5's), and each row's length. A query is then matched by FTS5 *without* scores and ranked
-here with the same formula FTS5 documents (https://www.sqlite.org/fts5.html#the_bm25_function):
+120 ms with it. A server process (see ``build_with_catalog``) therefore keeps, next to its catalog, each
+indexed term's rows and term frequencies (read once from FTS5's own index through an ``fts5vocab``
+table, so the tokens are exactly FTS5's), and each row's length. A query is then matched by FTS5
+*without* scores and ranked here with the formula FTS5 documents
+(https://www.sqlite.org/fts5.html#the_bm25_function):
 
     score = sum over the query's terms of  idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avglen))
 
-with k1 = 1.2, b = 0.75 and idf = log((N - n + 0.5) / (n + 0.5)) (at least 1e-6). FTS5 scores a phrase
-by its own frequency; here a phrase counts as its words, and words under NOT do not count: the order
-of results differs from ``bm25()`` only in such details. Only the stemmed index has postings (about
-36 MB at 300k rows); ``exact:`` queries and PostgreSQL keep their database's own ranking.
+with k1 = 1.2, b = 0.75 and idf = log((N - n + 0.5) / (n + 0.5)) (at least 1e-6). Words under NOT do not
+count, as in FTS5. The scores equal ``bm25()``'s except for phrases: a phrase's rows are FTS5's match
+for it, but its frequency in a row is taken as its rarest word's, since positions are not kept here
+(tests check both). Only the stemmed index has postings (about 36 MB at 300k rows); ``exact:`` queries
+and PostgreSQL keep their database's own ranking.
 """
 
 from __future__ import annotations
