@@ -52,9 +52,21 @@ def _by_locator(locators: list[str]) -> dict[str, int]:
                 .values_list("locator", "recommendation_id"))
 
 
+def _cycle_pairs(states, semantic):
+    """(state's vectors, its cycle-2 positions, its cycle-1 positions) for each state reviewed in both."""
+    from uprwatch.analysis.lineage import _state_vectors
+
+    for state in states:
+        texts = _state_vectors(state, semantic)
+        later = np.flatnonzero(texts.cycles == 2)
+        earlier = np.flatnonzero(texts.cycles == 1)
+        if len(later) and len(earlier):
+            yield texts, later, earlier
+
+
 def sample(n: int, out: str, seed: int = 6) -> None:
     """Write ``n`` unlabelled pairs, stratified over score bands, with texts to read (the first 176 pairs)."""
-    from uprwatch.analysis.lineage import _state_vectors, combined_score
+    from uprwatch.analysis.lineage import combined_score
     from uprwatch.analysis.similarity import SemanticVectors
     from uprwatch.records.models import State
 
@@ -64,12 +76,7 @@ def sample(n: int, out: str, seed: int = 6) -> None:
     per_band = {band: [] for band in BANDS}
     want = n // len(BANDS) + 1
     rng.shuffle(states)
-    for state in states:
-        texts = _state_vectors(state, semantic)
-        later = np.flatnonzero(texts.cycles == 2)
-        earlier = np.flatnonzero(texts.cycles == 1)
-        if not len(later) or not len(earlier):
-            continue
+    for texts, later, earlier in _cycle_pairs(states, semantic):
         for _ in range(6):
             i = int(rng.choice(later))
             lex = (texts.lexical[i] @ texts.lexical[earlier].T).toarray()[0]
@@ -97,7 +104,7 @@ def sample_hard(n: int, out: str, seed: int = 7) -> None:
 
     States already in the labelled file are not excluded, pairs already in it are.
     """
-    from uprwatch.analysis.lineage import LINK_THRESHOLD, _state_vectors, pair_features
+    from uprwatch.analysis.lineage import LINK_THRESHOLD, pair_features
     from uprwatch.analysis.similarity import SemanticVectors
     from uprwatch.records.models import Label, State
 
@@ -111,12 +118,7 @@ def sample_hard(n: int, out: str, seed: int = 7) -> None:
     rng.shuffle(states)
     same_issue: list[tuple[int, int]] = []
     rare: list[tuple[int, int]] = []
-    for state in states:
-        texts = _state_vectors(state, semantic)
-        later = np.flatnonzero(texts.cycles == 2)
-        earlier = np.flatnonzero(texts.cycles == 1)
-        if not len(later) or not len(earlier):
-            continue
+    for texts, later, earlier in _cycle_pairs(states, semantic):
         issues: dict[int, set[int]] = {}
         for rec_id, term_id in Label.objects.filter(recommendation_id__in=texts.ids,
                                                     term__taxonomy="issue").values_list("recommendation_id", "term_id"):
