@@ -362,6 +362,49 @@ def test_slash_form_alternatives_take_the_object(parsed_reports):
         "Continue with measures carried out in order to ratify the Second Optional Protocol to ICCPR", ["ARG"])
 
 
+def test_incomplete_slash_alternatives_take_the_shared_object(parsed_reports):
+    # Cuba 2013, 170.240: the alternatives open alike; the object follows the last one's verb.
+    by_state = texts_by_state(parsed_reports("cuba2013.pdf"), "170.240")
+    assert by_state["PSE"] == ["Continue guaranteeing free and universal access to public health"]
+    assert by_state["MMR"] == ["Continue the provision of free and universal access to public health"]
+    assert by_state["JOR"] == ["Continue ensuring free and universal access to public health"]
+    # China 2009, 114.5: an alternative ending in "of" takes the other's object, not "at an early date".
+    assert texts_by_state(parsed_reports("china2009.pdf"), "114.5")["DZA"] == [
+        "Proceed as soon as possible with the publication and implementation of its National Human Rights "
+        "Action Plan for 2009–2010"]
+
+
+def test_qualifier_after_a_semicolon_extends_its_states_recommendation():
+    # Viet Nam 2009, 99.3: "as recommended by ..." cannot stand alone; it is Nigeria's.
+    assert split_recommendations(
+        "Accede to CAT in a timely manner (Australia) (Sweden) (Nigeria); as recommended by the Committee on the "
+        "Elimination of Discrimination against Women in 2007(Nigeria); consider acceding to CAT (Algeria);"
+    ) == [
+        ("Accede to CAT in a timely manner", ["AUS", "SWE"]),
+        ("Accede to CAT in a timely manner as recommended by the Committee on the Elimination of Discrimination "
+         "against Women in 2007", ["NGA"]),
+        ("Consider acceding to CAT", ["DZA"]),
+    ]
+
+
+def test_iso_codes_in_prose_are_not_states(parsed_reports):
+    # "It recommended" is not Italy, "and" not Andorra, "In" not India; the acronyms reports use still are.
+    assert [lookup_state(word) for word in ("It", "IT", "In", "and", "Can", "NLD")] == [None] * 6
+    assert [lookup_state(name) for name in ("UK", "USA", "US", "UAE")] == ["GBR", "USA", "USA", "ARE"]
+    # Viet Nam 2009, paragraph 51: "While commending Viet Nam ..., the United Kingdom remained concerned
+    # ... It recommended that Viet Nam (a) engage substantively ...": the United Kingdom's, not Italy's.
+    parsed = parse_document(WG / "vietnam2009.pdf")
+    speakers = {state for rec in parsed.recommendations if rec.paragraph.startswith("51(")
+                for state in rec.recommending_states}
+    assert speakers == {"GBR"}
+
+
+def test_modal_after_that_state_is_dropped():
+    # Benin 2008, 56.15
+    assert split_recommendations("Recommended that Benin should investigate allegations of torture (Canada);") == [
+        ("Investigate allegations of torture", ["CAN"])]
+
+
 def test_cycle_1_that_state_and_recommends_forms(parsed_reports):
     # Algeria 2008, 69.4: "That the State strengthen ...; recommends that Algeria cooperate ...; recommends ..."
     by_state = texts_by_state(parsed_reports("algeria2008.pdf"), "69.4")

@@ -261,22 +261,31 @@ _STYLED_NAME = re.compile(
 def lookup_state(name: str) -> str | None:
     """ISO3 of a state name as UN documents spell it, or None.
 
-    Three letters in capitals are an acronym ("National League for Democracy (NLD)", "the MDG"), not
-    an ISO code, "USA" apart. Beyond the states table's aliases, two spelling slips of real reports are
-    repaired, neither of them a guess: a styled name the table does not list ("Plurinational Republic of Bolivia",
+    ISO codes are not names (``_named``). Beyond the states table's aliases, two spelling slips of real
+    reports are repaired, neither of them a guess: a styled name the table does not list ("Plurinational Republic of Bolivia",
     "the Republic of the Marshall Islands") is read by its short name, and a name whose words ran
     together in the PDF ("TimorLeste") matches the table with spaces ignored.
     """
     name = re.sub(r"\s+", " ", name).strip(" .;,")
     if len(name) < 2 or len(name) > 80:
         return None
-    if re.fullmatch(r"[A-Z]{3}", name) and name != "USA":
-        return None  # an acronym such as "(NLD)" or "(MDG)": reports never name a state by its ISO code
-    if state := try_resolve_state(name):
+    if (state := try_resolve_state(name)) and _named(name, state):
         return state.iso3
     if (styled := _STYLED_NAME.match(name)) and (state := try_resolve_state(styled.group(1))):
         return state.iso3
     return _squashed_index().get(normalise_name(name).replace(" ", ""))
+
+
+def _named(name: str, state) -> bool:
+    """Whether ``name`` is one of the state's names or aliases rather than a bare ISO code.
+
+    Reports never name a state by its code, and in prose the codes are ordinary words: "It recommended"
+    is not Italy, "and" not Andorra, "(NLD)" the National League for Democracy. The acronyms reports do
+    use ("USA", "UK") are aliases in the states table.
+    """
+    key = normalise_name(name)
+    return key not in (normalise_name(state.iso2), normalise_name(state.iso3)) or key in {
+        normalise_name(alias) for alias in state.aliases}
 
 
 @functools.lru_cache(maxsize=1)
@@ -446,13 +455,15 @@ _REPORTED = r"(?:[Rr]ecommend(?:s|ed)|[Ee]ncourag(?:es|ed)|[Uu]rg(?:es|ed)|[Ii]n
 _SUBJECT = re.compile(
     rf"^(?:{_REPORTED}\s+(?:that\s+|to\s+)?|[Tt]hat\s+)"
     r"(?P<subject>[Tt]he\s+State|[Tt]he\s+Government|[Tt]he\s+country|[Tt]he\s+authorities|it|[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|the))*?)"
-    r"\s+(?:to\s+)?(?P<verb>[a-z][a-z-]+)\b",
+    # "Recommended that Benin should investigate": the modal is the report's, the action "Investigate".
+    r"\s+(?:should\s+|shall\s+|must\s+)?(?:to\s+)?(?P<verb>[a-z][a-z-]+)\b",
 )
 _NOT_VERBS = frozenset("and or be is are was were has have had should would could must may might shall will".split())
 
 
 def _imperative(text: str) -> str:
-    """"That Algeria continue a dialogue" -> "Continue a dialogue", as reports since 2009 word it.
+    """"That Algeria continue a dialogue" -> "Continue a dialogue", as reports since 2009 word it
+    ("that Benin should investigate" -> "Investigate").
 
     Only when the subject is the State under Review's name (any state name), "the State", "the
     Government" or "it", so "That discrimination be included" and "That United Nations agencies ..."
@@ -500,6 +511,10 @@ _EXTENDERS = frozenset(
 _OBJECT_STARTS = frozenset("the a an its their his her all that it them this these those any such".split())
 
 
+_QUALIFIER = re.compile(r";\s*(?:as\s+(?:recommended|requested|called\s+for)\s+by|in\s+(?:line|accordance|conformity|"
+                        r"compliance)\s+with)\b")
+
+
 def _capitalised_participle(word: str) -> bool:
     """"Aiming" in "(Chile, Spain), Aiming at the Abolition of the Death Penalty (Slovenia)": a participle
     some reports capitalise after a parenthesis; it still extends the sentence."""
@@ -510,8 +525,11 @@ def _capitalised_participle(word: str) -> bool:
 def _continues(raw: str, chain: list[tuple[str, list[str]]], codes: list[str]) -> bool:
     """Whether a segment extends ``chain`` (see ``split_recommendations``) rather than starting anew."""
     stripped = raw.lstrip(" \n")
+    chain_states = {code for _, chain_codes in chain for code in chain_codes}
     if stripped.startswith(";"):
-        return False
+        # "Accede to CAT (Australia) (Nigeria); as recommended by the Committee ... (Nigeria)": a phrase
+        # that cannot stand alone qualifies its states' recommendation despite the semicolon.
+        return bool(_QUALIFIER.match(stripped) and codes and set(codes) <= chain_states)
     words = re.findall(r"[A-Za-z’'-]+", stripped[:80])
     if not words:
         return False
@@ -533,7 +551,6 @@ def _continues(raw: str, chain: list[tuple[str, list[str]]], codes: list[str]) -
     # ethnic minorities, women (Japan)", "those responsible for human rights defenders (United
     # Kingdom), freedom of opinion (United Kingdom, Slovakia)"); otherwise a lower-case verb starts a
     # recommendation of its own ("reform it (Nigeria)", ", seek the help of ... (Sudan)", "ratify (France)").
-    chain_states = {code for _, chain_codes in chain for code in chain_codes}
     if (not conjunction and not stripped.startswith("/") and any(code in chain_states for code in codes)
             and len(words) > 1 and words[1].lower() not in _OBJECT_STARTS):
         return True
@@ -663,20 +680,53 @@ def _complete_slash_verbs(chains: list[list[tuple[str, list[str]]]]) -> None:
     phrase takes the object of the paragraph's full recommendation ("Accede the ICCPR"); a phrase
     ending in "to" takes the whole of it ("in order to (Argentina)/Ratify the Second Optional ...")."""
     heads = [re.sub(r"\s+", " ", _piece(chain[0][0])) for chain in chains]
-    full = next((h for h in heads if not _bare_verb(h) and not h.endswith(" to") and len(h.split()) >= 2), None)
+    full = next((h for h in heads if not _bare_verb(h) and not h.endswith(" to") and not _dangling(h)
+                 and len(h.split()) >= 2), None)
     if full is None:
         return
     treaty = _TREATY_VERB.search(full)
-    obj = treaty.group(1) if treaty else full.split(" ", 1)[1]
     for chain, head in zip(chains, heads, strict=True):
         raw, codes = chain[0]
         if any(re.match(r"[\s/,]*(?:of|to|the|an?|its)\s", piece) for piece, _ in chain[1:]):
             continue  # the object follows in a piece of its own: "ratify (Bosnia) ... of the Convention (...)"
         if head.endswith(" to") and head != full:
             chain[0] = (f"{head} {full[:1].lower()}{full[1:]}", codes)
-        elif _bare_verb(head):
+        elif _bare_verb(head) or (_dangling(head) and head != full):
             joiner = " to " if head.split()[-1].lower() in ("accede", "adhere", "subscribe") else " "
-            chain[0] = (f"{head}{joiner}{obj}", codes)
+            chain[0] = (f"{head}{joiner}{_slash_object(head, full, treaty)}", codes)
+
+
+# Words a phrase cannot end on: "Continue the provision of (Myanmar)/ Continue ensuring free ... access".
+_DANGLING = frozenset("of to with for the a an its their on in at by from and".split())
+
+
+def _dangling(head: str) -> bool:
+    return head.rsplit(" ", 1)[-1].lower() in _DANGLING and len(head.split()) >= 2
+
+
+def _slash_object(head: str, full: str, treaty: re.Match | None) -> str:
+    """The object of the paragraph's full recommendation that an incomplete alternative shares.
+
+    A treaty verb's object ("Ratify the ICESCR" → "the ICESCR"); else, when the alternatives open alike
+    ("Continue guaranteeing (Palestine)/ Continue ensuring free and universal access"), what follows
+    the full one's verb; else, after a dangling word ("implementation of (Algeria)/ Finalise and publish
+    ... its National Human Rights Action Plan"), its first determined noun phrase after a verb; else all
+    but its first word.
+    """
+    if treaty:
+        return treaty.group(1)
+    words = full.split()
+    if head.split()[0].lower() == words[0].lower() and len(words) > 2:
+        return " ".join(words[2:])
+    if _dangling(head):
+        for k in range(1, len(words)):
+            if words[k].lower() in _OBJECT_DETERMINERS and words[k - 1].lower() not in _PREPOSITIONS:
+                return " ".join(words[k:])  # "at an early date" is no object
+    return full.split(" ", 1)[1]
+
+
+_PREPOSITIONS = frozenset("at in on of by with for to from under into within through".split())
+_OBJECT_DETERMINERS = frozenset("its the their his her a an".split())
 
 
 def _piece(raw: str) -> str:
@@ -703,7 +753,7 @@ def _chain_recommendations(chain: list[tuple[str, list[str]]]) -> list[tuple[str
         for raw in pieces:
             if raw:
                 # keep the joining word ("and", "as well as") but not the slash or comma before a phrase
-                joined = raw.strip(" \n/")
+                joined = raw.strip(" \n/").lstrip("; ")
                 if verb := re.search(r"\b(ratify|ratifying|sign|signing|join|joining|implement|accede|adhere|subscribe)$",
                                      text, re.I):
                     # "ratify (Bosnia) ... of the Convention": the shared object, not a noun's complement
@@ -748,7 +798,7 @@ def parse_working_group_report(pages: list[str], symbol: str, page_one: str) -> 
     section = recommendations_section(full)
     words = repair.vocabulary(full)
     recommendations = _report_items(section, words)
-    recommendations += _referenced_dialogue_recommendations(full, section, words)
+    recommendations += _referenced_dialogue_recommendations(full, section, words, sur)
     if not recommendations:
         raise DocumentError(f"{symbol}: no recommendations found in the 'Conclusions and/or recommendations' section")
     return ParsedDocument(
@@ -856,7 +906,8 @@ def dialogue_references(text: str) -> list[tuple[str, str | None]]:
     return found
 
 
-def _referenced_dialogue_recommendations(full: str, section: str, words: Counter) -> list[ParsedRecommendation]:
+def _referenced_dialogue_recommendations(full: str, section: str, words: Counter,
+                                         sur: str | None = None) -> list[ParsedRecommendation]:
     """Cycle-1 reports answer some recommendations by pointing into the interactive dialogue
     ("The recommendations noted in paragraphs 27 (b), (c), 31 ... did not enjoy the support"): read
     those from the dialogue paragraph, whose first words name the recommending state."""
@@ -875,7 +926,7 @@ def _referenced_dialogue_recommendations(full: str, section: str, words: Counter
             body = paragraphs.get(number)
             if not body:
                 continue
-            state = _paragraph_speaker(body)
+            state = _paragraph_speaker(body, sur)
             # A whole paragraph referenced ("42") whose recommendations are lettered: each is one.
             letters = [letter] if letter else list(dict.fromkeys(re.findall(r"(?:\(|(?<![\w(]))([a-h])\)\s*(?=[a-z])", body)))
             if not letter and "a" not in letters:
@@ -896,7 +947,7 @@ def _referenced_dialogue_recommendations(full: str, section: str, words: Counter
     return found
 
 
-def _paragraph_speaker(body: str) -> str | None:
+def _paragraph_speaker(body: str, sur: str | None = None) -> str | None:
     """The state a dialogue paragraph reports: its first words, or else the subject of its first
     "recommended" ("Asking whether Viet Nam would accept a visit ..., Finland recommended (a) ...")."""
     flat = re.sub(r"\s+", " ", body)
@@ -909,7 +960,32 @@ def _paragraph_speaker(body: str) -> str | None:
         for size in range(len(before), 0, -1):
             if code := lookup_state(" ".join(before[-size:])):
                 return code
+        # "While commending Viet Nam for ..., the United Kingdom remained concerned ... It recommended":
+        # the state named before the pronoun that is not the State under Review.
+        for code in _states_named(flat[: verb.start()]):
+            if code != sur:
+                return code
     return None
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:of|the|and|[A-Z][\w'’-]*))*")
+
+
+def _states_named(text: str) -> list[str]:
+    """The states a sentence names, in order: each run of capitalised words, longest name first."""
+    found = []
+    for run in _CAPITALISED_RUN.finditer(text):
+        words = run.group().split()
+        start = 0
+        while start < len(words):
+            for end in range(min(len(words), start + 7), start, -1):
+                if code := lookup_state(" ".join(words[start:end])):
+                    found.append(code)
+                    start = end
+                    break
+            else:
+                start += 1
+    return found
 
 
 # A full stop that ends a sentence, not an abbreviation ("death of Mr. Pema Tsepak", "e.g. Ms. Tashi").
