@@ -399,6 +399,27 @@ def test_iso_codes_in_prose_are_not_states(parsed_reports):
     assert speakers == {"GBR"}
 
 
+def test_dialogue_items_take_the_verb_they_share(parsed_reports):
+    # China 2009, paragraph 95: "(a) to ratify the ICCPR and to adhere to both the (b) Rome Statute of the
+    # ICC and (c) the OP-CAT ... (d) consider establishing a moratorium on death penalty; adopt specific
+    # legislation on domestic violence; and continue its cooperation with OHCHR."
+    china = parse_document(WG / "china2009.pdf")
+    texts = {(rec.paragraph, rec.text) for rec in china.recommendations if rec.paragraph.startswith("95(")}
+    assert ("95(b)", "Adhere to the Rome Statute of the ICC") in texts
+    assert ("95(c)", "Adhere to the OP-CAT") in texts
+    assert ("95(d)", "Consider establishing a moratorium on death penalty") in texts
+    # the other two clauses of (d) are also items 116.3 and 114.11 of the section: listed once
+    listed = [rec.paragraph for rec in china.recommendations
+              if rec.text.startswith("Adopt specific legislation on domestic violence") and "BRA" in rec.recommending_states]
+    assert listed == ["116.3"]
+    # Colombia 2009, 23 (c)/(d); Viet Nam 2009, 89: "that it consider (a) ratifying CAT and (b) the Optional
+    # Protocol thereto as soon as possible"
+    assert "Consider the ratification of the Optional Protocol to the Convention against Torture" in texts_by_state(
+        parsed_reports("colombia2009.pdf"), "23(d)")["MEX"]
+    assert texts_by_state(parsed_reports("vietnam2009.pdf"), "89(b)")["CHL"] == [
+        "Consider ratifying the Optional Protocol thereto as soon as possible"]
+
+
 def test_modal_after_that_state_is_dropped():
     # Benin 2008, 56.15
     assert split_recommendations("Recommended that Benin should investigate allegations of torture (Canada);") == [

@@ -23,6 +23,7 @@ from pathlib import Path
 from uprwatch.documents import repair
 from uprwatch.documents.extraction import DocumentError, file_format, open_docx, pdf_pages
 from uprwatch.documents.references import parse_references
+from uprwatch.documents.similarity import normalise_text
 from uprwatch.records.states import UnknownStateError, load_states, normalise_name, try_resolve_state
 
 KINDS = ("working_group_report", "responses_addendum", "thematic_list")
@@ -798,7 +799,10 @@ def parse_working_group_report(pages: list[str], symbol: str, page_one: str) -> 
     section = recommendations_section(full)
     words = repair.vocabulary(full)
     recommendations = _report_items(section, words)
-    recommendations += _referenced_dialogue_recommendations(full, section, words, sur)
+    # The dialogue paragraph a reference points to may hold recommendations the section also lists.
+    listed = {(normalise_text(r.text), tuple(r.recommending_states)) for r in recommendations}
+    recommendations += [r for r in _referenced_dialogue_recommendations(full, section, words, sur)
+                        if (normalise_text(r.text), tuple(r.recommending_states)) not in listed]
     if not recommendations:
         raise DocumentError(f"{symbol}: no recommendations found in the 'Conclusions and/or recommendations' section")
     return ParsedDocument(
@@ -940,11 +944,38 @@ def _referenced_dialogue_recommendations(full: str, section: str, words: Counter
                 texts = [(f"{number}({letter})", clauses[position] if position < len(clauses) else None)]
             for paragraph, text in texts:
                 if state and text:
-                    found.append(ParsedRecommendation(
-                        paragraph=paragraph, text=repair.clean_text(text, words),
+                    found.extend(ParsedRecommendation(
+                        paragraph=paragraph, text=repair.clean_text(clause, words),
                         recommending_states=[state], response=response,
-                    ))
+                    ) for clause in _semicolon_clauses(text))
     return found
+
+
+# Verbs that open recommendations (the commonest openings of UPR Info's sessions 1-20, adverbs apart).
+_OPENING_VERBS = frozenset("""
+    abolish accede accelerate accept adopt allocate allow amend apply approve bring combat complete comply
+    consider consolidate continue cooperate create criminalize criminalise decriminalize decriminalise define
+    develop eliminate encourage end enact enforce engage enhance ensure envisage establish examine expedite extend
+    facilitate finalize finalise fight give grant guarantee implement improve include incorporate increase
+    intensify introduce investigate invite issue lift maintain make monitor prevent prioritize prioritise
+    proceed prohibit promote prosecute protect provide pursue put raise ratify recognize recognise redouble
+    reduce refrain reinforce release remove repeal respect respond restrict review revise seek set share sign
+    speed step strengthen submit support take train undertake uphold withdraw work
+""".split())
+
+
+def _semicolon_clauses(text: str) -> list[str]:
+    """"Consider establishing a moratorium on death penalty; adopt specific legislation on domestic
+    violence; and continue its cooperation with OHCHR": a semicolon before a verb that opens
+    recommendations starts another one ("; until this happens", "; further steps" do not)."""
+    clauses, start = [], 0
+    for match in re.finditer(r";\s*(?:and\s+)?(?:to\s+)?([a-z]+)\b", text):
+        if match.group(1) not in _OPENING_VERBS:
+            continue
+        clauses.append(text[start:match.start()])
+        start = match.start(1)
+    clauses.append(text[start:])
+    return [f"{c[:1].upper()}{c[1:]}".strip(" ;,") for c in clauses if len(c.strip(" ;,.")) > 3]
 
 
 def _paragraph_speaker(body: str, sur: str | None = None) -> str | None:
@@ -988,6 +1019,10 @@ def _states_named(text: str) -> list[str]:
     return found
 
 
+_TREATY_WORDS = re.compile(r"\b(?:ratify|ratifying|ratification\s+of|accede\s+to|acceding\s+to|accession\s+to|"
+                           r"adhere\s+to|adhering\s+to|sign|signing|become\s+(?:a\s+)?party\s+to)\s+(?:both\s+)?", re.I)
+
+
 # A full stop that ends a sentence, not an abbreviation ("death of Mr. Pema Tsepak", "e.g. Ms. Tashi").
 _SENTENCE_END = r"(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bDr)(?<!\bNo)(?<!\bSt)(?<!e\.g)(?<!i\.e)(?<!\bart)\.\s+(?=[A-Z])|\.$"
 
@@ -1005,6 +1040,22 @@ def _lettered_item(body: str, letter: str) -> str | None:
     text = re.sub(r"[;,]?\s*(?:and|as well as)?(?:\s+also)?\s*$", "", text.strip())
     if not text:
         return None
+    if letter > "a" and re.match(r"(?:the\s|[A-Z])", text) and not text.startswith("Recommended"):
+        # "(c) consider the ratification of the Convention ... and (d) the Optional Protocol to CAT",
+        # "to adhere to both the (b) Rome Statute of the ICC and (c) the OP-CAT": an instrument alone
+        # takes the treaty verb of the item before it.
+        if re.search(r"\bthe$", flat[: match.start()].rstrip()) and not text.startswith("the "):
+            text = "the " + text
+        previous = _lettered_item(body, chr(ord(letter) - 1)) or ""
+        verbs = list(_TREATY_WORDS.finditer(previous))
+        if verbs:
+            lead = re.sub(r"both\s+$", "", previous[: verbs[-1].end()])
+            lead = re.split(r"\band\s+(?:to\s+)?(?=\w)", lead)[-1]
+            text = f"{lead[:1].upper()}{lead[1:]}{text}"
+    first = re.search(r"(?:\(|(?<![\w(]))a\)\s*", flat)
+    if first and re.search(r"\bconsider:?$", flat[: first.start()].rstrip(), re.I) and not re.match(
+            r"consider", text, re.I):
+        text = "consider " + text  # "that it consider (a) ratifying CAT and (b) ...": each item is considered
     sentence = re.split(r"\.\s+(?=[A-Z])", flat[: match.start()])[-1]
     verbs = re.findall(r"\brecommend(?:ed|s)\s+(\w*)", sentence)
     if (not verbs or verbs[-1] not in ("that", "to")) and _nominal(text):
