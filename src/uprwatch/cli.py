@@ -33,7 +33,37 @@ def echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group()
+def database_problem(exc: BaseException) -> str | None:
+    """A message for a database that is missing its tables or cannot be opened, else None.
+
+    Every command but ``init``/``restore`` needs the schema; without it Django raises deep inside a
+    service with "no such table" (SQLite) or "relation ... does not exist" (PostgreSQL).
+    """
+    kind = type(exc)
+    if not kind.__module__.startswith("django.db") or kind.__name__ not in ("OperationalError", "ProgrammingError"):
+        return None
+    detail = (str(exc).strip().splitlines() or [""])[0]
+    if "no such table" in detail or ("relation" in detail and "does not exist" in detail):
+        return f"the database has no uprwatch tables yet: run `uprwatch init` first ({detail})"
+    if any(s in detail for s in ("could not connect", "Connection refused", "unable to open database file",
+                                 "password authentication failed", "does not exist")):
+        return f"cannot open the database: {detail}"
+    return None
+
+
+class _Main(click.Group):
+    """The command group; a database that is not there ends in a message, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if (message := database_problem(exc)) is None:
+                raise
+            fail(message)
+
+
+@click.group(cls=_Main)
 @click.version_option(package_name="uprwatch")
 def main() -> None:
     """uprwatch: the UN Universal Periodic Review as structured, searchable, trackable data."""
