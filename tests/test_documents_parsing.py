@@ -420,6 +420,23 @@ def test_dialogue_items_take_the_verb_they_share(parsed_reports):
         "Consider ratifying the Optional Protocol thereto as soon as possible"]
 
 
+def test_another_states_object_replaces_the_first_ones():
+    # Mexico 2009, 93.16 and 93.48
+    assert split_recommendations(
+        "Continue efforts to eradicate and address cases of violence against women (Indonesia, Sweden), domestic "
+        "violence (Algeria) and child abuse (Algeria, Indonesia)"
+    ) == [
+        ("Continue efforts to eradicate and address cases of violence against women and child abuse", ["IDN"]),
+        ("Continue efforts to eradicate and address cases of violence against women", ["SWE"]),
+        ("Continue efforts to eradicate and address cases of domestic violence and child abuse", ["DZA"]),
+    ]
+    assert split_recommendations(
+        "Adopt necessary measures to eradicate impunity for human rights violations, particularly against women "
+        "and indigenous population (Bolivia) and journalists. (Sweden)"
+    )[1] == ("Adopt necessary measures to eradicate impunity for human rights violations, particularly against "
+             "journalists", ["SWE"])
+
+
 def test_modal_after_that_state_is_dropped():
     # Benin 2008, 56.15
     assert split_recommendations("Recommended that Benin should investigate allegations of torture (Canada);") == [

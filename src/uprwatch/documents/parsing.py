@@ -580,12 +580,53 @@ def _chains(segments: list[tuple[str, list[str]]]) -> list[list[tuple[str, list[
                     target = chain
                     break
         if target is None or not _continues(raw, target, codes):
+            if chains and codes and (item := _list_alternative(chains[-1], raw)):
+                chains.append([(item, codes)])
+                continue
             chains.append([(raw, codes)])
             continue
         if re.match(r"[\s/,]*(?:of|to)\s", raw) and _share_object(chains, raw, codes):
             continue
         target.append((raw, codes))
     return chains
+
+
+# Where a list of a recommendation's objects begins: "cases of | violence against women", "particularly
+# against | women and indigenous population".
+_LIST_START = frozenset("of against for on to in with including particularly especially notably".split())
+
+
+def _list_alternative(chain: list[tuple[str, list[str]]], raw: str) -> str | None:
+    """Reports of 2009 name another state's object after the first state's: "Continue efforts to eradicate
+    and address cases of violence against women (Indonesia, Sweden), domestic violence (Algeria)" is
+    Algeria's "Continue efforts to eradicate and address cases of domestic violence"; "... particularly
+    against women and indigenous population (Bolivia) and journalists (Sweden)" is Sweden's "...
+    particularly against journalists". Only a lower-case noun phrase that no verb opens qualifies; it
+    replaces the previous recommendation's last object from where its own words first appear there,
+    else the words after the last preposition."""
+    stripped = raw.strip(" \n")
+    match = re.match(r"(?:,\s*|and\s+)+([a-z][a-z-]+)\b", stripped)
+    if not match or "/" in raw or ";" in raw:
+        return None
+    first = match.group(1)
+    if first in _OPENING_VERBS or first in _EXTENDERS or first in _NOT_VERBS or first.endswith(("ing", "ed")) or (
+            first in ("that", "to", "also", "further")):
+        return None
+    item = stripped[match.start(1):].rstrip(" .;,")
+    if len(item.split()) > 8 or (len(item.split()) > 1 and item.split()[1] in _OBJECT_STARTS):
+        return None  # "reform it", "end the practice": a verb and its object
+    head = re.sub(r"\s+", " ", _piece(chain[0][0]))
+    words = head.split(" ")
+    starts = [k + 1 for k, w in enumerate(words[:-1]) if w.lower().strip(",") in _LIST_START]
+    if not starts:
+        return None
+    cut = starts[-1]
+    shared = {w for w in re.findall(r"[a-z]{4,}", item.lower())}
+    for k in range(len(words)):
+        if words[k].lower().strip(",.") in shared and (before := [s for s in starts if s <= k]):
+            cut = before[-1]
+            break
+    return " ".join(words[:cut] + [item])
 
 
 # An item of a list of instruments after a treaty verb: "Consider ratifying the Optional Protocol to CEDAW
@@ -951,16 +992,27 @@ def _referenced_dialogue_recommendations(full: str, section: str, words: Counter
     return found
 
 
-# Verbs that open recommendations (the commonest openings of UPR Info's sessions 1-20, adverbs apart).
+# Verbs that open recommendations: every verb among the opening words of at least 8 of UPR Info's
+# recommendations of sessions 1-20.
 _OPENING_VERBS = frozenset("""
-    abolish accede accelerate accept adopt allocate allow amend apply approve bring combat complete comply
-    consider consolidate continue cooperate create criminalize criminalise decriminalize decriminalise define
-    develop eliminate encourage end enact enforce engage enhance ensure envisage establish examine expedite extend
-    facilitate finalize finalise fight give grant guarantee implement improve include incorporate increase
-    intensify introduce investigate invite issue lift maintain make monitor prevent prioritize prioritise
-    proceed prohibit promote prosecute protect provide pursue put raise ratify recognize recognise redouble
-    reduce refrain reinforce release remove repeal respect respond restrict review revise seek set share sign
-    speed step strengthen submit support take train undertake uphold withdraw work
+    abide abolish abrogate accede accelerate accept accomplish achieve acknowledge act adapt address adhere
+    adjust adopt advance agree align allocate allow amend analyse analyze apply approve assess attach avoid
+    ban become begin bolster bring broaden build call carry cease clarify close collaborate collect combat
+    commit commute complete comply concentrate conclude condemn conduct confirm consider consolidate
+    continue contribute cooperate create criminalise criminalize declare decriminalise decriminalize deepen
+    define demonstrate deploy design designate develop devise devote disseminate double draft draw ease
+    elaborate eliminate enable enact encourage end endeavour enforce engage enhance ensure envisage
+    eradicate establish evaluate examine exert expand expedite explore extend facilitate fight finalise
+    finalize find focus follow formulate foster fulfil give grant guarantee halt harmonise harmonize heed
+    hold identify implement impose improve include incorporate increase inform initiate institute integrate
+    intensify introduce invest investigate invite involve issue join keep launch lift look maintain make
+    meet modify monitor move open organise organize participate pass pay permit persevere persist place
+    prepare present prevent prioritise prioritize proceed prohibit promote promulgate prosecute protect
+    provide publish pursue put raise ratify reach recognise recognize reconsider redouble reduce reform
+    refrain reinforce reinstate release remain remove renew repeal report request resolve respect respond
+    restore restrict review revise revoke safeguard secure seek set share sign spare speed start step stop
+    strengthen strive study submit support suspend sustain take train treat undertake uphold use withdraw
+    work
 """.split())
 
 
