@@ -374,6 +374,15 @@ def test_incomplete_slash_alternatives_take_the_shared_object(parsed_reports):
         "Action Plan for 2009–2010"]
 
 
+def test_slash_word_alternative_and_instrument_complement(parsed_reports):
+    by_state = texts_by_state(parsed_reports("cuba2013.pdf"), "170.121")
+    assert by_state["TUR"] == ["Continue promoting a gender perspective"]
+    assert by_state["NIC"] == ["Continue applying a gender perspective in its national policies"]
+    by_state = texts_by_state(parsed_reports("cuba2013.pdf"), "170.14")
+    assert by_state["CRI"] == ["Adhere to the Rome Statute of the International Criminal Court"]
+    assert by_state["FRA"] == ["Ratify the Rome Statute"]
+
+
 def test_qualifier_after_a_semicolon_extends_its_states_recommendation():
     # Viet Nam 2009, 99.3: "as recommended by ..." cannot stand alone; it is Nigeria's.
     assert split_recommendations(

@@ -378,7 +378,7 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
             raw, codes = chain[0]
             piece = _piece(raw)
             chain[0] = (f"{lead}: {piece[:1].lower() if piece[:2].istitle() else piece[:1]}{piece[1:]}", codes)
-        for body, codes in _chain_recommendations(chain):
+        for body, codes in _chain_recommendations(chain, slashed=bool(re.search(r"\)\s*/", text))):
             cleaned.extend((part, codes) for part in _separate_recommendations(body))
     return [part for text, codes in _join_bare_verbs(cleaned) for part in _distribute_alternatives(text, codes)]
 
@@ -729,6 +729,13 @@ def _complete_slash_verbs(chains: list[list[tuple[str, list[str]]]]) -> None:
     treaty = _TREATY_VERB.search(full)
     for chain, head in zip(chains, heads, strict=True):
         raw, codes = chain[0]
+        if (_bare_verb(head) and treaty and re.match(r"the\s+[A-Z]", treaty.group(1))
+                and chain[1:] and re.match(r"[\s/,]*of\s", chain[1][0])):
+            # "Adhere (Costa Rica)/Ratify the Rome Statute (France) of the International Criminal Court
+            # (Austria, Costa Rica)": the complement belongs to the named instrument, which the verb shares.
+            joiner = " to " if head.split()[-1].lower() in ("accede", "adhere", "subscribe") else " "
+            chain[0] = (f"{head}{joiner}{treaty.group(1)}", codes)
+            continue
         if any(re.match(r"[\s/,]*(?:of|to|the|an?|its)\s", piece) for piece, _ in chain[1:]):
             continue  # the object follows in a piece of its own: "ratify (Bosnia) ... of the Convention (...)"
         if head.endswith(" to") and head != full:
@@ -777,7 +784,7 @@ def _piece(raw: str) -> str:
     return body[:1].upper() + body[1:]
 
 
-def _chain_recommendations(chain: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+def _chain_recommendations(chain: list[tuple[str, list[str]]], slashed: bool = False) -> list[tuple[str, list[str]]]:
     head, head_codes = chain[0]
     head_text = _piece(head)
     if len(chain) == 1:
@@ -787,6 +794,14 @@ def _chain_recommendations(chain: list[tuple[str, list[str]]]) -> list[tuple[str
     for state in states:
         text = head_text
         pieces = [raw for raw, codes in chain[1:] if state in codes]
+        if slashed and state not in head_codes and pieces and (word := _word_alternative(pieces[0])):
+            # "Continue promoting (Turkey) / applying (Nicaragua) a gender perspective (Turkey) in its
+            # national policies (Nicaragua)": Nicaragua's word takes the place of Turkey's, and the object
+            # written once between them is Nicaragua's too.
+            text = _replace_last_words(head_text, word)
+            mine = [k for k, (_, codes) in enumerate(chain) if state in codes]
+            pieces = [raw for k, (raw, codes) in enumerate(chain) if mine[0] < k <= mine[-1]
+                      and (state in codes or not raw.lstrip(" \n").startswith("/"))]
         if state not in head_codes and pieces and (verb := re.match(r"[\s,]*(?:and|or)\s+([a-z]+)\b", pieces[0])) and (
                 verb.group(1) not in _EXTENDERS and not verb.group(1).endswith("ing")):
             # "Implement safeguards (Czech Republic) and release all political prisoners (Belgium, Czech
@@ -804,6 +819,21 @@ def _chain_recommendations(chain: list[tuple[str, list[str]]]) -> list[tuple[str
                 text = f"{text}{'' if joined.startswith(',') else ' '}{joined}"
         by_text.setdefault(text.strip(" \n;,/:"), []).append(state)
     return [(text, codes) for text, codes in by_text.items() if len(text) > 3]
+
+
+def _word_alternative(raw: str) -> str | None:
+    """"/ applying": one or two lower-case words after a slash, standing in for the words before it."""
+    match = re.fullmatch(r"\s*/\s*([a-z][a-z-]+(?: [a-z][a-z-]+)?)\s*", raw)
+    if match and match.group(1).split()[0] not in _EXTENDERS | _DANGLING | {"and", "or", "to"}:
+        return match.group(1)
+    return None
+
+
+def _replace_last_words(text: str, words: str) -> str:
+    """"Continue promoting" + "applying" → "Continue applying": as many words replaced as given."""
+    kept = text.split(" ")
+    n = len(words.split(" "))
+    return " ".join(kept[:-n] + [words]) if len(kept) > n else text
 
 
 def _unresolved_state(text: str) -> str | None:
