@@ -446,6 +446,13 @@ def test_another_states_object_replaces_the_first_ones():
              "journalists", ["SWE"])
 
 
+def test_recommendations_addressed_to_another_state_are_left_out(parsed_reports):
+    # Sudan 2011: 84 clusters those "put forward to Sudan and South Sudan" (kept), 85 those "put forward to
+    # South Sudan" (another state's).
+    tops = {rec.paragraph.split(".")[0] for rec in parsed_reports("sudan2011.pdf").recommendations}
+    assert {"83", "84"} <= tops and "85" not in tops
+
+
 def test_modal_after_that_state_is_dropped():
     # Benin 2008, 56.15
     assert split_recommendations("Recommended that Benin should investigate allegations of torture (Canada);") == [

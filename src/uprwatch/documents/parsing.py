@@ -869,7 +869,8 @@ def parse_working_group_report(pages: list[str], symbol: str, page_one: str) -> 
     session, dates = session_and_dates(flat[:6000])
     section = recommendations_section(full)
     words = repair.vocabulary(full)
-    recommendations = _report_items(section, words)
+    elsewhere = paragraphs_addressed_elsewhere(section, sur)
+    recommendations = [r for r in _report_items(section, words) if r.paragraph.split(".")[0] not in elsewhere]
     # The dialogue paragraph a reference points to may hold recommendations the section also lists.
     listed = {(normalise_text(r.text), tuple(r.recommending_states)) for r in recommendations}
     recommendations += [r for r in _referenced_dialogue_recommendations(full, section, words, sur)
@@ -935,6 +936,28 @@ def _report_items(section: str, words: Counter) -> list[ParsedRecommendation]:
                 response=response_value, already_implemented=implemented,
             ))
     return recommendations
+
+
+_ADDRESSED_TO = re.compile(r"recommendations\s+(?:put\s+forward|addressed|made)\s+to\s+(.{3,120}?)\s*(?:,|\bhave\b|\bwere\b|\bare\b|$)",
+                           re.I | re.S)
+
+
+def paragraphs_addressed_elsewhere(section: str, sur: str) -> set[str]:
+    """Top paragraphs whose lead-in gives recommendations made to another state.
+
+    "85. ... recommendations put forward to South Sudan, have been clustered as follows" in Sudan's
+    2011 report: those are not recommendations to the State under Review ("84. ... put forward to Sudan
+    and South Sudan or to the parties of the CPA" names Sudan, so those stay).
+    """
+    found = set()
+    for match in _ADDRESSED_TO.finditer(section):
+        number = re.findall(r"(?m)^[ \t]*(\d{1,3})\.[ \t]+(?=\D)", section[: match.start()])
+        named = [lookup_state(re.sub(r"^the\s+", "", part.strip()))
+                 for part in re.split(r",|\band\b|\bor\b", re.sub(r"\s+", " ", match.group(1)))]
+        named = [code for code in named if code]
+        if number and named and sur not in named:
+            found.add(number[-1])
+    return found
 
 
 _DIALOGUE_REFERENCE = re.compile(r"\bparagraphs?\s+(?:numbers?\s+)?\d{1,3}\s*(?:\([a-z]\)\s*)?\(")
