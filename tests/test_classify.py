@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -586,3 +587,61 @@ def test_shipped_model_codes_examples_by_the_example_action(shipped_model, text,
     [(predicted, confidence, shown)] = shipped_model.action_predictions([text])
     assert (predicted, shown) == (category, evidence)
     assert 0 < confidence <= 1
+
+
+# --- the action read past what stands before it, and the dense opening features ------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "main"),
+    [
+        ("While commending the Government for its efforts, to continue its efforts to combat poverty",
+         "continue its efforts to combat poverty"),
+        ("With the support of the international community, continue to fight poverty.", "continue to fight poverty."),
+        ("In line with its pledges, adopt a law on asylum", "adopt a law on asylum"),
+        ("While recognizing the progress made, it was recommended that such efforts continue",
+         "such efforts continue"),
+        ("Further pursue efforts to increase the representation of women", "pursue efforts to increase the "
+         "representation of women"),
+        ("That the Government ratify the Convention against Torture", "the Government ratify the Convention "
+         "against Torture"),
+        # Already the action: the text itself.
+        ("Ensure that torture is investigated", "Ensure that torture is investigated"),
+        ("Take measures, in law and in practice, to end child labour", "Take measures, in law and in practice, "
+         "to end child labour"),
+        # A clause with no action after any comma: left as it is.
+        ("In the light of the concerns, the draft law should be reviewed", "In the light of the concerns, the "
+         "draft law should be reviewed"),
+    ],
+)
+def test_main_clause_starts_at_the_action(text, main):
+    from uprwatch.classify.action import main_clause
+
+    assert main_clause(text) == main
+
+
+def test_lead_features_read_the_action_after_a_leading_clause():
+    from uprwatch.classify.model import lead_features
+
+    feats = set(lead_features("While commending the Government, to continue its efforts to fight poverty").split())
+    # The literal opening stays; the action's opening is added, prefixed "m".
+    assert {"w0=while", "mw0=continue", "mrule=2", "mkey=continue", "mto=fight"} <= feats
+    assert not any(f.startswith("m") and not f.startswith("mv") for f in lead_features("Continue to fight poverty").split())
+
+
+def test_action_vectors_are_the_text_and_its_opening():
+    from uprwatch.classify import embedding
+
+    texts = ["With the support of the international community, continue to fight poverty.",
+             "Continue to fight poverty.", "Ratify the Rome Statute of the International Criminal Court."]
+    vectors = embedding.action_vectors(texts)
+    assert vectors.shape == (3, 2 * embedding.DIM) and vectors.dtype == np.float32
+    halves = vectors[:, : embedding.DIM], vectors[:, embedding.DIM :]
+    for half in halves:
+        assert np.allclose(np.linalg.norm(half, axis=1), embedding.WEIGHT, atol=1e-5)
+    # The opening is read from the action: the leading clause does not change it.
+    assert embedding.opening(texts[0]) == "continue to fight poverty."
+    assert np.allclose(halves[1][0], embedding.action_vectors(["continue to fight poverty."])[0, embedding.DIM :])
+    # Similar actions lie closer than different ones.
+    assert halves[1][0] @ halves[1][1] > halves[1][0] @ halves[1][2]
+    assert embedding.action_vectors([]).shape == (0, 2 * embedding.DIM)

@@ -217,6 +217,41 @@ def example_action(text: str, lexicon: dict[str, int] | None = None) -> tuple[in
     return None
 
 
+# Words opening a clause that comes before the action ("While commending the Government ..., continue ...",
+# "With the support of the international community, continue ..."): the action follows a comma.
+_INTRO_WORDS = frozenset({
+    "in", "with", "as", "while", "whilst", "taking", "given", "bearing", "following", "consistent", "pursuant",
+    "according", "on", "within", "for", "building", "recalling", "noting", "considering", "through", "by",
+    "commending", "welcoming", "recognizing", "recognising", "acknowledging", "having", "based", "mindful",
+    "after", "when", "where", "if", "since", "beyond", "at", "regarding", "concerning", "despite", "although",
+    "enquiring",
+})
+# Words standing before the action without being part of it ("That ...", "To continue", "Further pursue",
+# "It was recommended that ..."). Case-sensitive where a capital tells the opening apart.
+_PREAMBLE = re.compile(r"^(?:(?:[Tt]hat|[Tt]o|[Ff]urther|[Aa]lso|should|it was recommended that|"
+                       r"[Rr]ecommends?(?: that)?|[Rr]ecommended(?: that)?)\s+)+")
+
+
+def main_clause(text: str) -> str:
+    """The text from the recommended action on (the text itself when it opens with the action).
+
+    "While commending the Government ..., to continue its efforts" → "continue its efforts";
+    "Further pursue efforts to ..." → "pursue efforts to ...". Older reports often open this way, and the
+    opening words are what the coder reads.
+    """
+    stripped = text.strip()
+    first = _WORD.match(stripped[:40].lower())
+    if first and first.group() in _INTRO_WORDS:
+        for comma in re.finditer(r",\s*", stripped[:_OPENING_CHARS]):
+            rest = stripped[comma.end():]
+            action = _PREAMBLE.sub("", rest)
+            if action != rest or leading_verbs(action) or re.match(r"recommend", rest, re.IGNORECASE):
+                return action
+        return text
+    action = _PREAMBLE.sub("", stripped)
+    return action if action and action != stripped else text
+
+
 def rule_action(text: str, methodology_only: bool = False) -> ActionGuess:
     """The category the methodology's rules give, with the verb span and whether the rules are sure."""
     verbs = leading_verbs(text, _METHODOLOGY if methodology_only else _ALL)
