@@ -645,3 +645,30 @@ def test_action_vectors_are_the_text_and_its_opening():
     # Similar actions lie closer than different ones.
     assert halves[1][0] @ halves[1][1] > halves[1][0] @ halves[1][2]
     assert embedding.action_vectors([]).shape == (0, 2 * embedding.DIM)
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        # UPR Info codes these (sessions 1-4) as continuing action; the model trained without sessions 1-4
+        # gave the first two 4 before it read the action past the leading clause.
+        ("While recognizing the efforts of Morocco to promote a culture of human rights and human rights education "
+         "and training, to carry on with its efforts to disseminate a human rights culture", "carry"),
+        ("As recommended by CRC, to continue awareness-raising campaigns to combat and eradicate FGM and other "
+         "traditional practices harmful to health", "continue"),
+        ("With the support of the international community, continue to fight poverty.", "continue"),
+    ],
+)
+def test_shipped_model_reads_the_action_after_a_leading_clause(shipped_model, text, evidence):
+    [(predicted, confidence, shown)] = shipped_model.action_predictions([text])
+    assert (predicted, shown) == (2, evidence)
+    assert confidence > 0.5
+
+
+def test_shipped_model_has_the_opening_vectors(shipped_model):
+    from uprwatch.classify import embedding
+
+    # One weight per dense feature after the sparse ones: a model without them cannot be loaded as this format.
+    sparse = len(shipped_model.lead_vec.vocabulary_) + len(shipped_model.text_vec.vocabulary_)
+    assert shipped_model.action_coef.shape == (5, sparse + 2 * embedding.DIM)
+    assert np.abs(shipped_model.action_coef[:, sparse:]).sum() > 0

@@ -35,24 +35,72 @@ def _instance():
             from wordllama import WordLlama
 
             # load() would try to download; the weights ship inside the package.
-            _model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=DIM)
+            model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=DIM)
+            # Our own instance: padding every batch to its longest text only wastes time here.
+            model.tokenizer.no_padding()
+            _model = model
         return _model
 
 
-def _normalised(texts: list[str]) -> np.ndarray:
-    vectors = np.asarray(_instance().embed(texts, norm=False), dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms == 0, 1, norms)
+def opening_span(text: str) -> tuple[int, int]:
+    """Where the first ``OPENING_WORDS`` words of the action lie in ``text`` (``main_clause``)."""
+    main = main_clause(text)
+    start = max(text.rfind(main), 0) if main != text else 0
+    end = len(text)
+    for k, word in enumerate(re.finditer(r"\S+", text[start:])):
+        if k + 1 == OPENING_WORDS:
+            end = start + word.end()
+            break
+    return start, end
 
 
 def opening(text: str) -> str:
     """The first ``OPENING_WORDS`` words of the action ("While commending ..., continue to fight poverty"
     → "continue to fight poverty")."""
-    return " ".join(re.findall(r"\S+", main_clause(text))[:OPENING_WORDS])
+    start, end = opening_span(text)
+    return text[start:end]
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(norms == 0, 1, norms)
 
 
 def action_vectors(texts: list[str]) -> np.ndarray:
-    """``(n, 2 * DIM)`` float32: the text's vector and its opening's, each unit length times ``WEIGHT``."""
+    """``(n, 2 * DIM)`` float32: the text's vector and its opening's, each unit length times ``WEIGHT``.
+
+    Both are sums of wordllama's token vectors (its own mean pooling, up to the length that normalising
+    removes); the opening's tokens are those of the whole text inside ``opening_span``, so each text is
+    tokenised once.
+    """
+    out = np.zeros((len(texts), 2 * DIM), dtype=np.float32)
     if not texts:
-        return np.zeros((0, 2 * DIM), dtype=np.float32)
-    return np.hstack([_normalised(list(texts)), _normalised([opening(t) for t in texts])]) * np.float32(WEIGHT)
+        return out
+    model = _instance()
+    table = model.embedding
+    for first in range(0, len(texts), _CHUNK):
+        chunk = list(texts[first : first + _CHUNK])
+        encodings = model.tokenizer.encode_batch(chunk, add_special_tokens=False)
+        ids = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
+        lengths = np.array([len(i) for i in ids])
+        if not lengths.sum():
+            continue
+        rows = table[np.clip(np.concatenate(ids), 0, len(table) - 1)]
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        whole = np.zeros((len(chunk), DIM), dtype=np.float32)
+        nonempty = lengths > 0
+        whole[nonempty] = np.add.reduceat(rows, starts[nonempty], axis=0)
+        opening_rows = np.zeros_like(whole)
+        for k, (text, encoding) in enumerate(zip(chunk, encodings, strict=True)):
+            if not lengths[k]:
+                continue
+            lo, hi = opening_span(text)
+            offsets = np.asarray(encoding.offsets)
+            inside = np.flatnonzero((offsets[:, 1] > lo) & (offsets[:, 0] < hi))
+            if len(inside):  # tokens of the span are contiguous
+                opening_rows[k] = rows[starts[k] + inside[0] : starts[k] + inside[-1] + 1].sum(axis=0)
+        out[first : first + len(chunk)] = np.hstack([_unit(whole), _unit(opening_rows)]) * np.float32(WEIGHT)
+    return out
+
+
+_CHUNK = 1000

@@ -162,8 +162,11 @@ def _opening_features(text: str, guess: ActionGuess | None, lexicon: dict[str, i
 def opening_verb(text: str) -> str:
     """The word the model read as the action when no listed verb opens the text (the prediction's evidence).
 
-    "In line with its pledges, adopt a law" → "adopt"; otherwise the first word.
+    "In line with its pledges, adopt a law" → "adopt"; "While commending ..., to carry on ..." → "carry";
+    otherwise the first word.
     """
+    if (main := main_clause(text)) != text and (first := re.search(r"[A-Za-z]+", main[:200])):
+        return first.group()
     words = list(re.finditer(r"[A-Za-z]+", text[:200]))
     if not words:
         return text[:60]
