@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 import threading
-from pathlib import Path
 
 import numpy as np
 
 from uprwatch.classify.action import main_clause
+from uprwatch.wordvectors import load_wordllama
 
 DIM = 256
 OPENING_WORDS = 12
@@ -31,11 +31,7 @@ def _instance():
     global _model
     with _lock:
         if _model is None:
-            import wordllama
-            from wordllama import WordLlama
-
-            # load() would try to download; the weights ship inside the package.
-            model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=DIM)
+            model = load_wordllama(DIM)
             # Our own instance: padding every batch to its longest text only wastes time here.
             model.tokenizer.no_padding()
             _model = model

@@ -28,6 +28,7 @@ import numpy as np
 from django.conf import settings
 
 from uprwatch.records.models import Recommendation
+from uprwatch.wordvectors import load_wordllama
 
 DIM = 256
 BATCH = 2000
@@ -42,11 +43,7 @@ def _model_instance():
     global _model
     with _model_lock:
         if _model is None:
-            import wordllama
-            from wordllama import WordLlama
-
-            # load() would try to download; the weights ship inside the package.
-            _model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=DIM)
+            _model = load_wordllama(DIM)
         return _model
 
 
