@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+_instances: dict[tuple[int, bool], object] = {}
+_lock = threading.Lock()
 
-def load_wordllama(dim: int):
-    """A new WordLlama instance with ``dim`` dimensions, read from the weights inside the package.
 
-    ``WordLlama.load()`` would otherwise try to download them. Each caller keeps its own instance
-    (the classifier changes its tokenizer's padding).
+def wordllama_model(dim: int, padding: bool = True):
+    """The process's WordLlama instance with ``dim`` dimensions, loaded once, thread-safely.
+
+    The weights ship inside the wordllama package; ``WordLlama.load()`` would otherwise try to download
+    them. ``padding=False`` gives an instance of its own whose tokenizer does not pad a batch to its
+    longest text (the classifier sums token vectors itself, and padding only costs time there).
     """
-    import wordllama
-    from wordllama import WordLlama
+    with _lock:
+        if (dim, padding) not in _instances:
+            import wordllama
+            from wordllama import WordLlama
 
-    return WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=dim)
+            model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=dim)
+            if not padding:
+                model.tokenizer.no_padding()
+            _instances[dim, padding] = model
+        return _instances[dim, padding]

@@ -13,29 +13,20 @@ The weights ship inside the wordllama package: nothing is downloaded.
 from __future__ import annotations
 
 import re
-import threading
 
 import numpy as np
 
 from uprwatch.classify.action import main_clause
-from uprwatch.wordvectors import load_wordllama
+from uprwatch.wordvectors import wordllama_model
 
 DIM = 256
 OPENING_WORDS = 12
 WEIGHT = 0.5
-_model = None
-_lock = threading.Lock()
 
 
 def _instance():
-    global _model
-    with _lock:
-        if _model is None:
-            model = load_wordllama(DIM)
-            # Our own instance: padding every batch to its longest text only wastes time here.
-            model.tokenizer.no_padding()
-            _model = model
-        return _model
+    # An instance of its own: padding every batch to its longest text only wastes time here.
+    return wordllama_model(DIM, padding=False)
 
 
 def opening_span(text: str) -> tuple[int, int]:

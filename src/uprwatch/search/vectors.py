@@ -28,23 +28,17 @@ import numpy as np
 from django.conf import settings
 
 from uprwatch.records.models import Recommendation
-from uprwatch.wordvectors import load_wordllama
+from uprwatch.wordvectors import wordllama_model
 
 DIM = 256
 BATCH = 2000
 EXACT_ROWS = 100_000  # at or below this many rows, every query scores every row exactly
 COARSE_DIM = 64
 RERANK = 5000
-_model = None
-_model_lock = threading.Lock()
 
 
 def _model_instance():
-    global _model
-    with _model_lock:
-        if _model is None:
-            _model = load_wordllama(DIM)
-        return _model
+    return wordllama_model(DIM)
 
 
 def embed_texts(texts: list[str]) -> np.ndarray:
