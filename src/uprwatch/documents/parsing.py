@@ -765,7 +765,7 @@ def _slash_object(head: str, full: str, treaty: re.Match | None) -> str:
     if treaty:
         return treaty.group(1)
     words = full.split()
-    if head.split()[0].lower() == words[0].lower() and len(words) > 2:
+    if len(head.split()) >= 2 and head.split()[0].lower() == words[0].lower() and len(words) > 2:
         return " ".join(words[2:])
     if _dangling(head):
         for k in range(1, len(words)):
