@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import numpy as np
+
 _instances: dict[tuple[int, bool], object] = {}
 _lock = threading.Lock()
 
@@ -26,3 +28,9 @@ def wordllama_model(dim: int, padding: bool = True):
                 model.tokenizer.no_padding()
             _instances[dim, padding] = model
         return _instances[dim, padding]
+
+
+def unit_rows(rows: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 (rows of zeros stay zero)."""
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(norms == 0, 1, norms)

@@ -16,6 +16,7 @@ decides itself elsewhere.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -232,6 +233,8 @@ _PREAMBLE = re.compile(r"^(?:(?:[Tt]hat|[Tt]o|[Ff]urther|[Aa]lso|should|it was r
                        r"[Rr]ecommends?(?: that)?|[Rr]ecommended(?: that)?)\s+)+")
 
 
+# Cached: the lead features, the evidence and the opening vector each ask for it, text by text.
+@functools.lru_cache(maxsize=8192)
 def main_clause(text: str) -> str:
     """The text from the recommended action on (the text itself when it opens with the action).
 

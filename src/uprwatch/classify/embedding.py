@@ -17,16 +17,12 @@ import re
 import numpy as np
 
 from uprwatch.classify.action import main_clause
-from uprwatch.wordvectors import wordllama_model
+from uprwatch.wordvectors import unit_rows, wordllama_model
 
 DIM = 256
 OPENING_WORDS = 12
 WEIGHT = 0.5
-
-
-def _instance():
-    # An instance of its own: padding every batch to its longest text only wastes time here.
-    return wordllama_model(DIM, padding=False)
+_CHUNK = 1000
 
 
 def opening_span(text: str) -> tuple[int, int]:
@@ -48,11 +44,6 @@ def opening(text: str) -> str:
     return text[start:end]
 
 
-def _unit(rows: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return rows / np.where(norms == 0, 1, norms)
-
-
 def action_vectors(texts: list[str]) -> np.ndarray:
     """``(n, 2 * DIM)`` float32: the text's vector and its opening's, each unit length times ``WEIGHT``.
 
@@ -63,7 +54,8 @@ def action_vectors(texts: list[str]) -> np.ndarray:
     out = np.zeros((len(texts), 2 * DIM), dtype=np.float32)
     if not texts:
         return out
-    model = _instance()
+    # An instance of its own: padding every batch to its longest text only wastes time here.
+    model = wordllama_model(DIM, padding=False)
     table = model.embedding
     for first in range(0, len(texts), _CHUNK):
         chunk = list(texts[first : first + _CHUNK])
@@ -86,8 +78,5 @@ def action_vectors(texts: list[str]) -> np.ndarray:
             inside = np.flatnonzero((offsets[:, 1] > lo) & (offsets[:, 0] < hi))
             if len(inside):  # tokens of the span are contiguous
                 opening_rows[k] = rows[starts[k] + inside[0] : starts[k] + inside[-1] + 1].sum(axis=0)
-        out[first : first + len(chunk)] = np.hstack([_unit(whole), _unit(opening_rows)]) * np.float32(WEIGHT)
+        out[first : first + len(chunk)] = np.hstack([unit_rows(whole), unit_rows(opening_rows)]) * np.float32(WEIGHT)
     return out
-
-
-_CHUNK = 1000

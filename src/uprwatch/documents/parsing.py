@@ -769,13 +769,12 @@ def _slash_object(head: str, full: str, treaty: re.Match | None) -> str:
         return " ".join(words[2:])
     if _dangling(head):
         for k in range(1, len(words)):
-            if words[k].lower() in _OBJECT_DETERMINERS and words[k - 1].lower() not in _PREPOSITIONS:
+            if words[k].lower() in _DETERMINERS and words[k - 1].lower() not in _PREPOSITIONS:
                 return " ".join(words[k:])  # "at an early date" is no object
     return full.split(" ", 1)[1]
 
 
 _PREPOSITIONS = frozenset("at in on of by with for to from under into within through".split())
-_OBJECT_DETERMINERS = frozenset("its the their his her a an".split())
 
 
 def _piece(raw: str) -> str:

@@ -28,7 +28,7 @@ import numpy as np
 from django.conf import settings
 
 from uprwatch.records.models import Recommendation
-from uprwatch.wordvectors import wordllama_model
+from uprwatch.wordvectors import unit_rows, wordllama_model
 
 DIM = 256
 BATCH = 2000
@@ -45,9 +45,7 @@ def embed_texts(texts: list[str]) -> np.ndarray:
     """Embed texts offline: an (n, DIM) float32 array, each row L2-normalised (zero rows stay zero)."""
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
-    vectors = np.asarray(_model_instance().embed(list(texts), norm=False), dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms == 0, 1, norms)
+    return unit_rows(np.asarray(_model_instance().embed(list(texts), norm=False), dtype=np.float32))
 
 
 @functools.lru_cache(maxsize=1024)
