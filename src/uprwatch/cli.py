@@ -86,10 +86,10 @@ def init(recommendations: str | None, pledges: str | None) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--production", is_flag=True, help="Serve with gunicorn and whitenoise (for a shared server).")
-@click.option("--workers", type=int, default=None, help="gunicorn worker processes (--production; default 2×CPUs+1).")
-@click.option("--threads", type=int, default=4, show_default=True, help="Threads per worker (--production).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="gunicorn worker processes (--production; default 2×CPUs+1).")
+@click.option("--threads", type=click.IntRange(min=1), default=4, show_default=True, help="Threads per worker (--production).")
 def serve(host: str, port: int, production: bool, workers: int | None, threads: int) -> None:
     """Serve the web UI and API."""
     _django()
@@ -226,16 +226,16 @@ def search(query: str, fmt: str, output: str | None, **options) -> None:
                     console.print(f"wrote {len(ids)} recommendations to {output}")
             return
         result = run_search(params)
+        if fmt == "json" and output:
+            with open(output, "w", encoding="utf-8") as handle:
+                json.dump(result, handle, ensure_ascii=False, indent=2)
+            return
     except QueryError as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror}")
     if fmt == "json":
-        if output:
-            with open(output, "w", encoding="utf-8") as handle:
-                json.dump(result, handle, ensure_ascii=False, indent=2)
-        else:
-            echo_json(result)
+        echo_json(result)
         return
     from rich.table import Table
 
@@ -775,7 +775,8 @@ def jobs() -> None:
 
 
 @jobs.command("run")
-@click.option("--limit", default=100, show_default=True, help="Most queued jobs to process in this run.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(0, 100_000),
+              help="Most queued jobs to process in this run.")
 @click.option("--no-deadlines", is_flag=True, help="Skip the deadline check.")
 @click.option("--json", "as_json", is_flag=True)
 def jobs_run(limit: int, no_deadlines: bool, as_json: bool) -> None:

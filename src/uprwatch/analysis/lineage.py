@@ -244,6 +244,10 @@ class LinkError(ValueError):
 
 
 def _link_pair(later_id: int, earlier_id: int) -> tuple[Recommendation, Recommendation]:
+    for pk in (later_id, earlier_id):
+        # an id no database integer can hold names no recommendation (the drivers raise, not match nothing)
+        if not 0 < pk < 2**63:
+            raise LinkError(f"no recommendation {pk}")
     recs = Recommendation.objects.select_related("review__session").in_bulk([later_id, earlier_id])
     for pk in (later_id, earlier_id):
         if pk not in recs:

@@ -22,6 +22,11 @@ class SessionRangeError(ValueError):
     pass
 
 
+# Far beyond any Working Group session (the 68th is in 2031), and small enough that a range is a short
+# list and every number fits a database integer: "1-<40 digits>" must be an error, not an endless loop.
+LAST_SESSION = 999
+
+
 def parse_sessions(spec: str) -> list[int]:
     """``"1-16"``, ``"17,18,20"`` or ``"1-5,8"`` → sorted session numbers."""
     sessions: set[int] = set()
@@ -32,6 +37,8 @@ def parse_sessions(spec: str) -> list[int]:
         first, last = int(match.group(1)), int(match.group(2) or match.group(1))
         if first > last or first < 1:
             raise SessionRangeError(f"not a session range: {part!r}")
+        if last > LAST_SESSION:
+            raise SessionRangeError(f"no session {last}: sessions are numbered 1 to {LAST_SESSION}")
         sessions.update(range(first, last + 1))
     return sorted(sessions)
 
