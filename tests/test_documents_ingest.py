@@ -153,6 +153,9 @@ def test_cli_parse_json_shape():
     rec = next(r for r in data["recommendations"] if r["paragraph"] == "186.243")
     assert {"paragraph", "text", "recommending_states", "response", "themes", "affected_persons", "sdgs"} <= set(rec)
     assert rec["recommending_states"] == ["KOR"]
+    # Codes for programs, names beside them for readers (the Republic of Korea is not North Korea).
+    assert rec["recommending_state_names"] == ["Republic of Korea"]
+    assert data["document"]["state_under_review_name"] == "China"
 
 
 def test_cli_parse_table():

@@ -55,12 +55,18 @@ class ParsedDocument:
     title: str = ""
 
     def to_json(self) -> dict:
-        """The shape ``uprwatch parse --format json`` prints (and the bundled files store)."""
+        """The shape ``uprwatch parse --format json`` prints (and the bundled files store).
+
+        States are ISO3 codes (``"KOR"``), each list with its names beside it (``"Republic of Korea"``):
+        codes for programs, names for people reading the output.
+        """
+        names = _state_names()
         return {
             "document": {
                 "symbol": self.symbol,
                 "kind": self.kind,
                 "state_under_review": self.state_under_review,
+                "state_under_review_name": names.get(self.state_under_review, self.state_under_review),
                 "session": self.session,
                 "dates": self.dates,
                 "report_symbol": self.report_symbol,
@@ -71,6 +77,7 @@ class ParsedDocument:
                     "paragraph": r.paragraph,
                     "text": r.text,
                     "recommending_states": r.recommending_states,
+                    "recommending_state_names": [names.get(code, code) for code in r.recommending_states],
                     "response": r.response,
                     "themes": r.themes,
                     "affected_persons": r.affected_persons,
@@ -95,6 +102,11 @@ class ParsedDocument:
             session=doc["session"], dates=doc.get("dates") or {}, recommendations=recommendations,
             report_symbol=doc.get("report_symbol", ""), title=doc.get("title", ""),
         )
+
+
+@functools.cache
+def _state_names() -> dict[str, str]:
+    return {state.iso3: state.name for state in load_states()}
 
 
 def as_dict(rec: ParsedRecommendation) -> dict:
