@@ -64,3 +64,26 @@ def test_search_json_output_to_a_missing_folder(db, tmp_path):
     assert result.exit_code == 1
     assert error_line(result) == f"Error: cannot write {target}: No such file or directory"
     assert not target.parent.exists()
+
+
+@pytest.mark.parametrize(("username", "message"), [
+    ("u" * 151, "Error: username is 151 characters long; the limit is 150"),
+    ("a\x00b", "Error: username contains a NUL character"),
+])
+def test_users_create_refuses_a_name_the_database_cannot_store(db, username, message):
+    from django.contrib.auth import get_user_model
+
+    result = run("users", "create", username, "--password", "long-enough-password")
+    assert result.exit_code == 1
+    assert error_line(result) == message
+    assert not get_user_model().objects.filter(username=username).exists()
+
+
+def test_tokens_create_refuses_an_overlong_name(db, django_user_model):
+    from uprwatch.tracking.models import ApiToken
+
+    django_user_model.objects.create_user("erin", password="long-enough-password")
+    result = run("tokens", "create", "erin", "--name", "n" * 101)
+    assert result.exit_code == 1
+    assert error_line(result) == "Error: name is 101 characters long; the limit is 100"
+    assert not ApiToken.objects.filter(user__username="erin").exists()

@@ -15,3 +15,6 @@ urlpatterns = [
     path("", include("uprwatch.tracking.urls")),
     path("", include("uprwatch.reports.urls")),
 ]
+
+handler400 = "uprwatch.web.errors.bad_request"
+handler404 = "uprwatch.web.errors.not_found"

@@ -5,10 +5,27 @@ Each domain has its own router module in this package; they are all mounted here
 
 from __future__ import annotations
 
+import json
+
+from django.http import HttpRequest
 from ninja import NinjaAPI
+from ninja.parser import Parser
 
 from uprwatch import __version__
 from uprwatch.api import analysis, calendar, classify, documents, records, reports, search, tracking
+
+
+class ObjectParser(Parser):
+    """Every JSON body this API takes is an object. ninja validates a list, ``null`` or a bare string
+    as if it were ``{}``, so a body of ``[]`` would save a decision or preferences with every default:
+    anything but an object is refused (400 "Cannot parse request body", like a body that is not JSON)."""
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise ValueError(f"the body is a JSON {type(data).__name__}, not an object")
+        return data
+
 
 api = NinjaAPI(
     title="uprwatch API",
@@ -17,6 +34,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",
+    parser=ObjectParser(),
 )
 
 api.add_router("", records.router)

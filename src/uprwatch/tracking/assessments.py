@@ -13,6 +13,7 @@ from django.utils import timezone
 from uprwatch.records.models import Recommendation
 from uprwatch.tracking import audit
 from uprwatch.tracking.errors import Conflict, Invalid
+from uprwatch.tracking.limits import check_text
 from uprwatch.tracking.models import (
     Assessment,
     AssessmentVersion,
@@ -195,6 +196,8 @@ def add_evidence(user, parent: Assessment | Event, *, citation: str, url: str = 
     if upload is not None:
         name, content_type = check_file(upload)
         item.file_name, item.file_type, item.file_size = name, content_type, upload.size
+    check_text(item)  # before the file is stored: refused evidence must leave no file behind
+    if upload is not None:
         item.file.save(name, upload, save=False)
     item.save()
     audit.record(user, "create", item, after=audit.snapshot(item))

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from uprwatch.tracking import audit
 from uprwatch.tracking.errors import Invalid
+from uprwatch.tracking.limits import check_text
 from uprwatch.tracking.models import ApiToken, Invitation, Membership, Organisation, Role
 from uprwatch.tracking.permissions import require_role
 
@@ -25,6 +26,7 @@ def create_user(username: str, email: str, password: str, *, staff: bool = False
         raise Invalid(f"user {username!r} already exists")
     if len(password) < 8:
         raise Invalid("the password must have at least 8 characters")
+    check_text(User(username=username, email=email))
     return User.objects.create_user(username, email, password, is_staff=staff)
 
 

@@ -1,0 +1,34 @@
+"""Text a person typed must fit the column it is stored in, on every database.
+
+SQLite stores a 10,000-character campaign name in a ``varchar(200)`` and a NUL character anywhere;
+PostgreSQL refuses both (``DataError``). Checking here, before the row is saved, gives the same
+answer on both: ``Invalid`` naming the field (400 on the web, 422 in the API, ``Error:`` in the CLI),
+and nothing is written (the services save inside a transaction).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from uprwatch.tracking.errors import Invalid
+
+
+def check_text(instance: models.Model) -> None:
+    """Raise ``Invalid`` when a text field of ``instance`` is longer than its column or holds a NUL."""
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, models.CharField | models.TextField):
+            continue
+        value = getattr(instance, field.attname)
+        if not isinstance(value, str):
+            continue
+        label = field.name.replace("_", " ")
+        if "\x00" in value:
+            raise Invalid(f"{label} contains a NUL character")
+        if field.max_length is not None and len(value) > field.max_length:
+            raise Invalid(f"{label} is {len(value):,} characters long; the limit is {field.max_length:,}")
+
+
+def check_before_save(sender, instance: models.Model, raw: bool = False, **kwargs) -> None:
+    """``pre_save`` receiver for the models people write to (``raw``: loading a dump, already stored once)."""
+    if not raw:
+        check_text(instance)

@@ -1,0 +1,153 @@
+"""Bad input to the API and the web pages gets a clear 4xx, never a 500, and writes nothing.
+
+Each case was found by an audit that sent every URL bad ids, numbers, NUL characters, overlong text
+and malformed bodies; the cases that already answered well are covered by the features' own tests
+(and ``test_security.py`` for numbers too large for the database).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from uprwatch.classify.models import ReviewDecision
+from uprwatch.records.models import Recommendation
+from uprwatch.tracking import alerts, assessments, organisations
+from uprwatch.tracking.models import Event, EvidenceItem, Organisation, Watchlist
+
+LONG = "x" * 10_000
+
+
+@pytest.fixture
+def alice_token(coalition) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {organisations.create_token(coalition.alice)[1]}"}
+
+
+def send(client, method: str, path: str, body, headers: dict):
+    data = body if isinstance(body, str) else json.dumps(body)
+    return getattr(client, method)(path, data=data, content_type="application/json", **headers)
+
+
+# --- paths the API's routes do not match --------------------------------------------------------
+
+@pytest.mark.parametrize("path", [
+    "/api/recommendations/abc",  # the int converter refuses it: Django's 404, not ninja's
+    "/api/tracking/campaigns/-1/publish",
+    "/api/no-such-endpoint",
+])
+def test_api_paths_that_match_no_route_answer_json(db, client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": f"no such API endpoint or object: {path}"}
+
+
+def test_web_paths_that_match_no_route_keep_the_html_page(db, client):
+    response = client.get("/recommendations/abc/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_api_request_with_too_many_parameters_answers_json(db, client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = client.get("/api/recommendations?" + "&".join(f"sur=x{i}" for i in range(20)))
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"].startswith("bad request: The number of GET/POST parameters exceeded")
+
+
+# --- JSON bodies that are not objects -----------------------------------------------------------
+
+@pytest.mark.parametrize("body", ["[]", "null", '"x"', "1e999", "[1, 2]"])
+def test_a_body_that_is_not_a_json_object_changes_no_preferences(client, coalition, alice_token, body):
+    before = {f: getattr(alerts.preferences(coalition.alice), f) for f in alerts.PREFERENCE_FIELDS}
+    response = send(client, "put", "/api/tracking/preferences", body, alice_token)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Cannot parse request body"}
+    assert {f: getattr(alerts.preferences(coalition.alice), f) for f in alerts.PREFERENCE_FIELDS} == before
+
+
+@pytest.mark.parametrize("body", ["[]", "null", '"accept"'])
+def test_a_body_that_is_not_a_json_object_accepts_no_machine_labels(client, alice, body):
+    # Before: ninja validated [] like {} (every field optional), so garbage accepted the machine labels.
+    rec = Recommendation.objects.filter(action_category__isnull=False).order_by("id").first()
+    Recommendation.objects.filter(pk=rec.pk).update(action_origin="machine")
+    client.force_login(alice)
+    response = client.post(f"/api/classify/review/{rec.pk}", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Cannot parse request body"}
+    assert not ReviewDecision.objects.filter(recommendation=rec).exists()
+    rec.refresh_from_db()
+    assert rec.action_origin == "machine"
+
+
+# --- text too long for its column, NUL characters ------------------------------------------------
+# SQLite stored them (a 10,000-character name in a varchar(200)); PostgreSQL refused them with a
+# database error. Both now answer the same: the field, what is wrong, nothing written.
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("name", LONG, "name is 10,000 characters long; the limit is 200"),
+    ("name", "North\x00Korea", "name contains a NUL character"),
+    ("description", "a\x00b", "description contains a NUL character"),
+    ("query", LONG, "query is 10,000 characters long; the limit is 1,000"),
+])
+def test_api_campaign_text_that_cannot_be_stored(client, coalition, alice_token, field, value, message):
+    body = {"organisation": coalition.org.slug, "name": "Escapees", field: value}
+    response = send(client, "post", "/api/tracking/campaigns", body, alice_token)
+    assert response.status_code == 422
+    assert response.json() == {"detail": message}
+    assert not Watchlist.objects.filter(organisation=coalition.org).exists()
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("title", LONG, "title is 10,000 characters long; the limit is 300"),
+    ("places", "Seoul\x00", "places contains a NUL character"),
+    ("count_note", LONG, "count note is 10,000 characters long; the limit is 200"),
+])
+def test_api_event_text_that_cannot_be_stored(client, coalition, alice_token, field, value, message):
+    body = {"organisation": coalition.org.slug, "title": "Forced return", "occurred_on": "2023-10-09", field: value}
+    response = send(client, "post", "/api/tracking/events", body, alice_token)
+    assert response.status_code == 422
+    assert response.json() == {"detail": message}
+    assert not Event.objects.filter(organisation=coalition.org).exists()
+
+
+def test_api_evidence_text_that_cannot_be_stored_leaves_no_row_and_no_file(client, coalition, alice_token, settings,
+                                                                           tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    rec = Recommendation.objects.order_by("id").first()
+    draft = assessments.save_assessment(coalition.alice, coalition.org, rec.pk, status="not_implemented")
+    response = client.post(f"/api/tracking/assessments/{draft.pk}/evidence",
+                           {"citation": LONG, "file": SimpleUploadedFile("note.txt", b"what we saw")}, **alice_token)
+    assert response.status_code == 422
+    assert response.json() == {"detail": "citation is 10,000 characters long; the limit is 500"}
+    assert not EvidenceItem.objects.filter(assessment=draft).exists()
+    assert not any(path.is_file() for path in tmp_path.rglob("*"))
+
+
+def test_web_campaign_form_shows_the_error_for_an_overlong_name(client, coalition):
+    client.force_login(coalition.alice)
+    response = client.post("/tracking/campaigns/new/", {"organisation": coalition.org.pk, "name": LONG})
+    assert response.status_code == 400
+    assert "name is 10,000 characters long; the limit is 200" in response.content.decode()
+    assert not Watchlist.objects.filter(organisation=coalition.org).exists()
+
+
+def test_web_event_form_shows_the_error_for_a_nul_in_the_title(client, coalition):
+    client.force_login(coalition.alice)
+    response = client.post("/tracking/events/new/", {"organisation": coalition.org.pk, "title": "Forced\x00return",
+                                                     "occurred_on": "2023-10-09", "confidence": "medium"})
+    assert response.status_code == 400
+    assert "title contains a NUL character" in response.content.decode()
+    assert not Event.objects.filter(organisation=coalition.org).exists()
+
+
+def test_organisation_name_too_long_is_refused(db):
+    from uprwatch.tracking.errors import Invalid
+
+    with pytest.raises(Invalid, match="name is 201 characters long; the limit is 200"):
+        organisations.create_organisation("N" * 201)
+    assert not Organisation.objects.filter(name="N" * 201).exists()
