@@ -151,3 +151,12 @@ def test_organisation_name_too_long_is_refused(db):
     with pytest.raises(Invalid, match="name is 201 characters long; the limit is 200"):
         organisations.create_organisation("N" * 201)
     assert not Organisation.objects.filter(name="N" * 201).exists()
+
+
+@pytest.mark.parametrize("offset", ["3" * 40, str(10**9 + 1), "-1"])
+def test_api_review_queue_offset_beyond_any_row(client, alice, offset):
+    # 40 digits reached the database as the query's OFFSET: SQLite's "datatype mismatch", a 500
+    client.force_login(alice)
+    response = client.get(f"/api/classify/review?offset={offset}")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "limit must be 1–200 and offset 0–1,000,000,000"}

@@ -49,8 +49,9 @@ def _editor(request):
 @router.get("/classify/review", auth=django_auth, summary="Machine-labelled recommendations, least confident first (editors)")
 def review_queue(request, limit: int = 25, offset: int = 0) -> dict:
     _editor(request)
-    if not 1 <= limit <= 200 or offset < 0:
-        raise HttpError(400, "limit must be 1–200 and offset ≥ 0")
+    # offset is bounded too: the database cannot bind an offset beyond its integers (a 500 before)
+    if not 1 <= limit <= 200 or not 0 <= offset <= 10**9:
+        raise HttpError(400, "limit must be 1–200 and offset 0–1,000,000,000")
     queue = review.review_queue().prefetch_related("labels__term")
     items = []
     for rec in queue[offset : offset + limit]:
