@@ -7,6 +7,7 @@ and malformed bodies; the cases that already answered well are covered by the fe
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -22,6 +23,11 @@ LONG = "x" * 10_000
 @pytest.fixture
 def alice_token(coalition) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {organisations.create_token(coalition.alice)[1]}"}
+
+
+def page(response) -> str:
+    """The page's text as a person reads it (quotes in messages are HTML-escaped)."""
+    return html.unescape(response.content.decode())
 
 
 def send(client, method: str, path: str, body, headers: dict):
@@ -132,7 +138,7 @@ def test_web_campaign_form_shows_the_error_for_an_overlong_name(client, coalitio
     client.force_login(coalition.alice)
     response = client.post("/tracking/campaigns/new/", {"organisation": coalition.org.pk, "name": LONG})
     assert response.status_code == 400
-    assert "name is 10,000 characters long; the limit is 200" in response.content.decode()
+    assert "name is 10,000 characters long; the limit is 200" in page(response)
     assert not Watchlist.objects.filter(organisation=coalition.org).exists()
 
 
@@ -141,7 +147,7 @@ def test_web_event_form_shows_the_error_for_a_nul_in_the_title(client, coalition
     response = client.post("/tracking/events/new/", {"organisation": coalition.org.pk, "title": "Forced\x00return",
                                                      "occurred_on": "2023-10-09", "confidence": "medium"})
     assert response.status_code == 400
-    assert "title contains a NUL character" in response.content.decode()
+    assert "title contains a NUL character" in page(response)
     assert not Event.objects.filter(organisation=coalition.org).exists()
 
 
@@ -160,3 +166,85 @@ def test_api_review_queue_offset_beyond_any_row(client, alice, offset):
     response = client.get(f"/api/classify/review?offset={offset}")
     assert response.status_code == 400
     assert response.json() == {"detail": "limit must be 1–200 and offset 0–1,000,000,000"}
+
+
+# --- web forms: values that are not numbers where a number is expected ---------------------------
+# Each was a 500: a filter on pk="abc", int("abc") on the version, int("²") after "²".isdigit().
+
+@pytest.mark.parametrize("organisation", ["abc", "1.5", "²"])
+def test_web_campaign_form_with_an_organisation_that_is_not_a_number(client, coalition, organisation):
+    client.force_login(coalition.alice)
+    response = client.post("/tracking/campaigns/new/", {"organisation": organisation, "name": "Escapees"})
+    assert response.status_code == 400
+    assert "choose an organisation" in page(response)
+    assert not Watchlist.objects.filter(organisation=coalition.org).exists()
+
+
+@pytest.mark.parametrize("version", ["abc", "1.5", "²"])
+def test_web_campaign_edit_with_a_version_that_is_not_a_number(client, coalition, version):
+    from uprwatch.tracking import campaigns
+
+    watchlist = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees")
+    client.force_login(coalition.alice)
+    response = client.post(f"/tracking/campaigns/{watchlist.pk}/edit/",
+                           {"name": "Renamed", "visibility": "private", "version": version})
+    assert response.status_code == 400
+    assert f"version must be a whole number, not {version!r}" in page(response)
+    watchlist.refresh_from_db()
+    assert (watchlist.name, watchlist.version) == ("Escapees", 1)
+
+
+def test_web_event_edit_without_a_version(client, coalition):
+    from uprwatch.tracking import events
+
+    event = events.create_event(coalition.alice, coalition.org, title="Forced return", occurred_on="2023-10-09")
+    client.force_login(coalition.alice)
+    response = client.post(f"/tracking/events/{event.pk}/edit/", {"title": "Renamed", "occurred_on": "2023-10-09",
+                                                                  "confidence": "medium", "version": ""})
+    assert response.status_code == 400
+    assert "the version you edited is required" in page(response)
+    event.refresh_from_db()
+    assert event.title == "Forced return"
+
+
+def test_web_assessment_with_a_version_that_is_not_a_number(client, coalition):
+    rec = Recommendation.objects.order_by("id").first()
+    assessments.save_assessment(coalition.alice, coalition.org, rec.pk, status="not_implemented", rationale="first")
+    client.force_login(coalition.alice)
+    response = client.post(f"/tracking/recommendations/{rec.pk}/assess/", {
+        "organisation": coalition.org.pk, "status": "implemented", "rationale": "second", "version": "abc"})
+    assert response.status_code == 400
+    assert "version must be a whole number, not 'abc'" in page(response)
+    assert assessments.visible_assessments(coalition.alice).get(recommendation=rec).rationale == "first"
+
+
+def test_web_publish_with_a_version_that_is_not_a_number(client, coalition):
+    from uprwatch.tracking import campaigns
+
+    watchlist = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees")
+    client.force_login(coalition.alice)
+    response = client.post(f"/tracking/campaigns/{watchlist.pk}/publish/", {"version": "abc"})
+    assert response.status_code == 400
+    assert "version must be a whole number" in page(response)
+    watchlist.refresh_from_db()
+    assert watchlist.visibility == "private"
+
+
+def test_web_pin_with_a_superscript_digit(client, coalition):
+    from uprwatch.tracking import campaigns
+
+    watchlist = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees")
+    client.force_login(coalition.alice)
+    response = client.post(f"/tracking/campaigns/{watchlist.pk}/pin/", {"recommendation": "²"})
+    assert response.status_code == 400
+    assert "give a recommendation id" in page(response)
+    assert not watchlist.pinned.exists()
+
+
+def test_web_token_revoke_with_a_superscript_digit(client, coalition):
+    organisations.create_token(coalition.alice, "laptop")
+    client.force_login(coalition.alice)
+    response = client.post("/tracking/tokens/", {"revoke": "²"})
+    assert response.status_code == 400
+    assert "no single active token" in page(response)
+    assert not coalition.alice.api_tokens.filter(revoked_at__isnull=False).exists()

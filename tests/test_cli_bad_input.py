@@ -87,3 +87,15 @@ def test_tokens_create_refuses_an_overlong_name(db, django_user_model):
     assert result.exit_code == 1
     assert error_line(result) == "Error: name is 101 characters long; the limit is 100"
     assert not ApiToken.objects.filter(user__username="erin").exists()
+
+
+def test_orgs_add_member_cannot_demote_the_last_admin(db, django_user_model):
+    from uprwatch.tracking.models import Membership
+
+    django_user_model.objects.create_user("erin", password="long-enough-password")
+    assert run("orgs", "create", "Escapee Aid", "--admin", "erin").exit_code == 0
+    result = run("orgs", "add-member", "escapee-aid", "erin", "--role", "viewer")
+    # before: exit 0 and an organisation nobody could manage (remove-member already refused this)
+    assert result.exit_code == 1
+    assert error_line(result) == "Error: an organisation keeps at least one admin"
+    assert Membership.objects.get(organisation__slug="escapee-aid", user__username="erin").role == "admin"

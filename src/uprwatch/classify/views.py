@@ -41,7 +41,7 @@ def review_item(request: HttpRequest, rec_id: int) -> HttpResponse:
             else:
                 category = request.POST.get("action_category") or None
                 review.decide(rec.pk, request.user, issues=request.POST.getlist("issues"),
-                              action_category=int(category) if category and category.isdigit() else None)
+                              action_category=int(category) if category and category.isdecimal() else None)
         except review.DecisionError as exc:
             messages.error(request, str(exc))
             return render(request, "classify/review_item.html", _item_context(rec), status=400)

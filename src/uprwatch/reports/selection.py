@@ -87,7 +87,7 @@ def find_campaign(name: str, audience: Audience):
         raise ReportError("campaigns are not available in this installation") from None
     visible = Watchlist.objects.filter(audience.visible()).select_related("organisation")
     name = name.strip()
-    found = list(visible.filter(pk=int(name))) if name.isdigit() else list(visible.filter(name__iexact=name))
+    found = list(visible.filter(pk=int(name))) if name.isdecimal() else list(visible.filter(name__iexact=name))
     if not found:
         raise ReportError(f"unknown campaign {name!r} (or it is private to another organisation)")
     if len(found) > 1:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from uprwatch.records.models import Recommendation
 from uprwatch.tracking import audit
 from uprwatch.tracking.errors import Conflict, Invalid
-from uprwatch.tracking.limits import check_text
+from uprwatch.tracking.limits import check_text, parse_version
 from uprwatch.tracking.models import (
     Assessment,
     AssessmentVersion,
@@ -95,6 +95,7 @@ def save_assessment(user, organisation: Organisation, rec_id: int, *, status: st
         require_role(user, organisation, Role.EDITOR)
     if status not in ImplementationStatus.values:
         raise Invalid(f"status must be one of {', '.join(ImplementationStatus.values)}, not {status!r}")
+    version = parse_version(version)
     if not Recommendation.objects.filter(pk=rec_id).exists():
         raise Invalid(f"no recommendation {rec_id}")
     assessed_on = parse_date(assessed_on, "assessed_on") or timezone.localdate()
@@ -111,7 +112,7 @@ def save_assessment(user, organisation: Organisation, rec_id: int, *, status: st
         _version_row(assessment, user)
         audit.record(user, "publish" if publish else "create", assessment, after=audit.snapshot(assessment))
         return assessment
-    if version is None or int(version) != assessment.version:
+    if version is None or version != assessment.version:
         raise Conflict(
             f"this assessment was changed by someone else (now version {assessment.version}, you edited "
             f"version {version}); nothing was saved — your text is kept below, review and save again",
@@ -143,7 +144,8 @@ def publish(user, obj, *, version: int | None = None):
     """Publish a draft assessment or a private event/campaign (editors and admins)."""
     obj = type(obj).objects.select_for_update().get(pk=obj.pk)
     require_role(user, obj.organisation, Role.EDITOR)
-    if version is not None and int(version) != obj.version:
+    version = parse_version(version)
+    if version is not None and version != obj.version:
         raise Conflict(f"it was changed since you read it (now version {obj.version}); nothing was published",
                        obj.version, audit.snapshot(obj))
     if obj.visibility == Visibility.PUBLISHED:

@@ -9,6 +9,7 @@ from uprwatch.records.models import Recommendation, State
 from uprwatch.records.states import UnknownStateError, resolve_state
 from uprwatch.tracking import audit, selection
 from uprwatch.tracking.errors import Conflict, Invalid
+from uprwatch.tracking.limits import parse_version
 from uprwatch.tracking.models import Organisation, Role, Visibility, Watchlist
 from uprwatch.tracking.permissions import require_role, visible_filter
 
@@ -85,10 +86,11 @@ def create_campaign(user, organisation: Organisation, *, name: str, description:
     return watchlist
 
 
-def _check_version(obj, version: int | None) -> None:
+def _check_version(obj, version: int | str | None) -> None:
+    version = parse_version(version)
     if version is None:
         raise Invalid("the version you edited is required (optimistic locking)")
-    if int(version) != obj.version:
+    if version != obj.version:
         raise Conflict(
             f"{obj._meta.verbose_name} was changed by someone else (now version {obj.version}, you edited "
             f"version {version}); nothing was saved — review the current values and save again",

@@ -13,6 +13,7 @@ from uprwatch.tracking import audit
 from uprwatch.tracking.assessments import parse_date, visible_assessments
 from uprwatch.tracking.campaigns import _recommendations, _states
 from uprwatch.tracking.errors import Conflict, Invalid
+from uprwatch.tracking.limits import parse_version
 from uprwatch.tracking.models import (
     Confidence,
     Event,
@@ -89,9 +90,10 @@ def update_event(user, event_id: int, *, version: int | None, states: list[str] 
                  recommendations=None, **fields) -> Event:
     event = Event.objects.select_for_update().get(pk=event_id)
     require_role(user, event.organisation, Role.CONTRIBUTOR)
+    version = parse_version(version)
     if version is None:
         raise Invalid("the version you edited is required (optimistic locking)")
-    if int(version) != event.version:
+    if version != event.version:
         raise Conflict(
             f"this event was changed by someone else (now version {event.version}, you edited version {version}); "
             "nothing was saved — your changes are kept below, review and save again",

@@ -32,3 +32,13 @@ def check_before_save(sender, instance: models.Model, raw: bool = False, **kwarg
     """``pre_save`` receiver for the models people write to (``raw``: loading a dump, already stored once)."""
     if not raw:
         check_text(instance)
+
+
+def parse_version(value: int | str | None) -> int | None:
+    """The version a form or request says it edited (None when not sent); ``Invalid`` when not a number."""
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"version must be a whole number, not {str(value)[:40]!r}") from None

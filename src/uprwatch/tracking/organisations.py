@@ -67,6 +67,9 @@ def set_membership(org: Organisation, user, role: str, *, actor=None) -> Members
         membership = Membership.objects.create(organisation=org, user=user, role=role)
         audit.record(actor, "create", membership, after=audit.snapshot(membership), organisation=org)
     elif membership.role != role:
+        # the same rule as remove_membership: demoting the last admin would leave nobody to manage members
+        if membership.role == Role.ADMIN and org.memberships.filter(role=Role.ADMIN).count() == 1:
+            raise Invalid("an organisation keeps at least one admin")
         before = audit.snapshot(membership)
         membership.role = role
         membership.save()
@@ -140,7 +143,7 @@ def revoke_token(prefix_or_id: str, *, user=None) -> ApiToken:
     tokens = ApiToken.objects.filter(revoked_at__isnull=True)
     if user is not None:
         tokens = tokens.filter(user=user)
-    matches = list(tokens.filter(pk=int(prefix_or_id))) if prefix_or_id.isdigit() else []
+    matches = list(tokens.filter(pk=int(prefix_or_id))) if prefix_or_id.isdecimal() else []
     matches = matches or list(tokens.filter(prefix=prefix_or_id.removeprefix("upr_")[:8]))
     if len(matches) != 1:
         raise Invalid(f"no single active token {prefix_or_id!r}")

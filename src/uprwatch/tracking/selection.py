@@ -72,7 +72,7 @@ def _fallback(params: QueryDict):
         recs = recs.filter(response=params["response"])
     for key, field in (("session", "review__session_id"), ("cycle", "review__session__cycle_id")):
         if params.get(key):
-            if not params[key].isdigit():
+            if not params[key].isdecimal():
                 raise Invalid(f"{key} must be a number")
             recs = recs.filter(**{field: int(params[key])})
     return recs.distinct()

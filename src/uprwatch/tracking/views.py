@@ -81,7 +81,9 @@ def _writable_orgs(user, role: str = Role.CONTRIBUTOR) -> list[Organisation]:
 
 
 def _org_from_post(request, role: str = Role.CONTRIBUTOR) -> Organisation:
-    org = Organisation.objects.filter(pk=request.POST.get("organisation") or 0).first()
+    raw = request.POST.get("organisation", "")
+    # a number or nothing: a filter on pk="abc" raises ValueError (a 500), it does not match nothing
+    org = Organisation.objects.filter(pk=int(raw)).first() if raw.isdecimal() else None
     if org is None:
         raise Invalid("choose an organisation")
     require_role(request.user, org, role)
@@ -170,7 +172,7 @@ def notifications(request):
     if not request.user.is_authenticated:
         raise NotAllowed("sign in first")
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+        ids = [int(i) for i in request.POST.getlist("id") if i.isdecimal()] or None
         alerts.mark_read(request.user, ids)
         return redirect("tracking:notifications")
     page = Paginator(request.user.notifications.all(), 50).get_page(request.GET.get("page"))
@@ -295,7 +297,7 @@ def campaign(request, pk: int):
 def campaign_pin(request, pk: int):
     watchlist = _visible(Watchlist, request.user, pk)
     rec_id = request.POST.get("recommendation", "")
-    if not rec_id.isdigit():
+    if not rec_id.isdecimal():
         raise Invalid("give a recommendation id")
     campaigns.pin(request.user, watchlist, int(rec_id), exclude=request.POST.get("action") in ("exclude", "unexclude"),
                   undo=request.POST.get("action") in ("unpin", "unexclude"))
