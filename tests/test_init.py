@@ -66,9 +66,12 @@ def test_init_loads_a_upr_info_export(db, tmp_path):
         (HEADER + 'Slovenia,EEG,EU,"Do something",Argentina,GRULAC,,Noted,9,"Other",34\n', "action category"),
         (HEADER + 'Slovenia,EEG,EU,"Do something",Argentina,GRULAC,,Noted,4,"Other",x\n', "session is not a number"),
         (HEADER + GOOD_ROW + 'Slovenia,EEG,EU,"unterminated quote,Argentina,GRULAC,,Noted,4,"Other",34\n', "line"),
+        # SQLite stored the NUL; PostgreSQL refused it with a traceback halfway through the load
+        (HEADER + GOOD_ROW + 'Slovenia,EEG,EU,"Do\x00something",Argentina,GRULAC,,Noted,4,"Other",34\n',
+         "line 3: NUL character in Text"),
     ],
     ids=["unknown-sur", "unknown-recommender", "wrong-column", "truncated-row", "bad-response", "bad-action",
-         "bad-session", "unterminated-quote"],
+         "bad-session", "unterminated-quote", "nul-character"],
 )
 def test_bad_csv_is_refused_and_database_unchanged(db, tmp_path, content, expected):
     csv_file = tmp_path / "bad.csv"

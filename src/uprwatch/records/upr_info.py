@@ -47,6 +47,10 @@ def _clean_row(path: Path | str, line: int, raw: dict[str, str]) -> dict:
 
     if None in raw or any(value is None for value in raw.values()):
         fail("wrong number of fields (truncated or malformed row)")
+    # SQLite would store it, PostgreSQL refuses it mid-load: the same clear error on both
+    nul_columns = [column for column, value in raw.items() if "\x00" in value]
+    if nul_columns:
+        fail(f"NUL character in {', '.join(nul_columns)}")
     text = " ".join((raw.get("Text") or "").split())
     if not text:
         fail("empty recommendation text")
