@@ -248,3 +248,38 @@ def test_web_token_revoke_with_a_superscript_digit(client, coalition):
     assert response.status_code == 400
     assert "no single active token" in page(response)
     assert not coalition.alice.api_tokens.filter(revoked_at__isnull=False).exists()
+
+
+# --- where a form sends the browser afterwards ----------------------------------------------------
+
+@pytest.mark.parametrize("next_value", ["abc", "//elsewhere.example/", "https://elsewhere.example/"])
+def test_web_review_decision_with_a_next_that_is_not_a_path_here(client, alice, next_value):
+    # "abc": redirect() took it for a view name (NoReverseMatch, a 500); the others left the site
+    rec = Recommendation.objects.filter(action_category__isnull=False).order_by("id").first()
+    Recommendation.objects.filter(pk=rec.pk).update(action_origin="machine")
+    client.force_login(alice)
+    response = client.post(f"/classify/review/{rec.pk}/", {"decision": "accept", "next": next_value})
+    assert response.status_code == 302
+    assert response["Location"] == "/classify/review/"
+    assert ReviewDecision.objects.filter(recommendation=rec).exists()
+
+
+def test_web_review_decision_keeps_a_next_on_this_site(client, alice):
+    rec = Recommendation.objects.filter(action_category__isnull=False).order_by("id").first()
+    Recommendation.objects.filter(pk=rec.pk).update(action_origin="machine")
+    client.force_login(alice)
+    response = client.post(f"/classify/review/{rec.pk}/", {"decision": "accept", "next": "/classify/review/?page=2"})
+    assert response["Location"] == "/classify/review/?page=2"
+
+
+def test_web_pin_does_not_redirect_off_the_site(client, coalition):
+    from uprwatch.tracking import campaigns
+
+    watchlist = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees")
+    rec = Recommendation.objects.order_by("id").first()
+    client.force_login(coalition.alice)
+    response = client.post(f"/tracking/campaigns/{watchlist.pk}/pin/",
+                           {"recommendation": rec.pk, "next": "//elsewhere.example/"})
+    assert response.status_code == 302
+    assert response["Location"] == watchlist.get_absolute_url()
+    assert watchlist.pinned.filter(pk=rec.pk).exists()

@@ -7,12 +7,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from uprwatch.classify import crosswalk, review
 from uprwatch.classify.evaluation import latest_evaluation
 from uprwatch.classify.training import load_model
 from uprwatch.records.models import ACTION_CATEGORIES, Origin, Recommendation, Term
+from uprwatch.web.security import next_url
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -46,7 +48,7 @@ def review_item(request: HttpRequest, rec_id: int) -> HttpResponse:
             messages.error(request, str(exc))
             return render(request, "classify/review_item.html", _item_context(rec), status=400)
         messages.success(request, f"Recommendation #{rec.pk}: labels saved as human labels.")
-        return redirect(request.POST.get("next") or "classify:review")
+        return redirect(next_url(request, reverse("classify:review")))
     return render(request, "classify/review_item.html", _item_context(rec))
 
 

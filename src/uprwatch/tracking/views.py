@@ -37,6 +37,7 @@ from uprwatch.tracking.models import (
     Watchlist,
 )
 from uprwatch.tracking.permissions import can_view, has_role, require_role, require_view, role_in
+from uprwatch.web.security import next_url
 
 
 def friendly(view):
@@ -301,7 +302,7 @@ def campaign_pin(request, pk: int):
         raise Invalid("give a recommendation id")
     campaigns.pin(request.user, watchlist, int(rec_id), exclude=request.POST.get("action") in ("exclude", "unexclude"),
                   undo=request.POST.get("action") in ("unpin", "unexclude"))
-    return redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith("/") else watchlist)
+    return redirect(next_url(request, watchlist.get_absolute_url()))
 
 
 @require_POST

@@ -84,3 +84,19 @@ class RedactSecretsFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+def next_url(request: HttpRequest, fallback: str) -> str:
+    """The form's ``next`` when it is a path on this site, else ``fallback``.
+
+    Anything else would be an open redirect (``//elsewhere.example``, ``https://...``) or, for a word
+    that is not a path, a ``NoReverseMatch`` inside ``redirect()`` (a 500).
+    """
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
