@@ -99,3 +99,9 @@ def test_orgs_add_member_cannot_demote_the_last_admin(db, django_user_model):
     assert result.exit_code == 1
     assert error_line(result) == "Error: an organisation keeps at least one admin"
     assert Membership.objects.get(organisation__slug="escapee-aid", user__username="erin").role == "admin"
+
+
+def test_serve_with_a_host_that_is_not_an_address(db):
+    result = run("serve", "--host", "bad host", "--port", "8150")
+    assert result.exit_code == 1
+    assert error_line(result) == 'Error: "bad host:8150" is not a valid port number or address:port pair.'

@@ -96,9 +96,12 @@ def serve(host: str, port: int, production: bool, workers: int | None, threads: 
     if production:
         _serve_production(host, port, workers, threads)
         return
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
 
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    try:
+        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    except CommandError as exc:  # an address runserver cannot parse: its message, not a traceback
+        fail(str(exc))
 
 
 @main.command()
