@@ -283,3 +283,15 @@ def test_web_pin_does_not_redirect_off_the_site(client, coalition):
     assert response.status_code == 302
     assert response["Location"] == watchlist.get_absolute_url()
     assert watchlist.pinned.filter(pk=rec.pk).exists()
+
+
+@pytest.mark.parametrize("count", [2**31, 10**30])
+def test_api_event_people_count_beyond_the_column(client, coalition, alice_token, count):
+    # 10**30: "a number in the request is too large" from the database; 2**31: stored by SQLite, refused
+    # by PostgreSQL's integer column. Now one answer on both.
+    body = {"organisation": coalition.org.slug, "title": "Forced return", "occurred_on": "2023-10-09",
+            "people_count": count}
+    response = send(client, "post", "/api/tracking/events", body, alice_token)
+    assert response.status_code == 422
+    assert response.json() == {"detail": "people_count is too large (at most 2,147,483,647)"}
+    assert not Event.objects.filter(organisation=coalition.org).exists()

@@ -50,6 +50,8 @@ def _clean(values: dict) -> dict:
                     raise Invalid("people_count must be a whole number") from None
                 if value < 0:
                     raise Invalid("people_count cannot be negative")
+                if value > 2_147_483_647:  # the column's limit on PostgreSQL (SQLite would store it)
+                    raise Invalid("people_count is too large (at most 2,147,483,647)")
         elif key == "confidence":
             if value not in Confidence.values:
                 raise Invalid(f"confidence must be one of {', '.join(Confidence.values)}")
