@@ -105,3 +105,10 @@ def test_serve_with_a_host_that_is_not_an_address(db):
     result = run("serve", "--host", "bad host", "--port", "8150")
     assert result.exit_code == 1
     assert error_line(result) == 'Error: "bad host:8150" is not a valid port number or address:port pair.'
+
+
+def test_users_create_refuses_an_email_that_is_not_one(db, django_user_model):
+    result = run("users", "create", "erin", "--email", "erin.example.org", "--password", "long-enough-password")
+    assert result.exit_code == 1
+    assert error_line(result) == "Error: not an email address: 'erin.example.org'"
+    assert not django_user_model.objects.filter(username="erin").exists()

@@ -26,6 +26,8 @@ def create_user(username: str, email: str, password: str, *, staff: bool = False
         raise Invalid(f"user {username!r} already exists")
     if len(password) < 8:
         raise Invalid("the password must have at least 8 characters")
+    if email and "@" not in email:  # the same rule as invitations: alerts and resets go to it
+        raise Invalid(f"not an email address: {email!r}")
     check_text(User(username=username, email=email))
     return User.objects.create_user(username, email, password, is_staff=staff)
 
