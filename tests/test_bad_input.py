@@ -295,3 +295,13 @@ def test_api_event_people_count_beyond_the_column(client, coalition, alice_token
     assert response.status_code == 422
     assert response.json() == {"detail": "people_count is too large (at most 2,147,483,647)"}
     assert not Event.objects.filter(organisation=coalition.org).exists()
+
+
+def test_a_token_stored_with_an_overlong_name_can_still_be_revoked(coalition):
+    # Rows written before the length check (SQLite kept them) must not block saves of other fields.
+    from uprwatch.tracking.models import ApiToken
+
+    token, _key = organisations.create_token(coalition.alice, "laptop")
+    ApiToken.objects.filter(pk=token.pk).update(name="n" * 300)
+    revoked = organisations.revoke_token(str(token.pk))
+    assert revoked.revoked_at is not None

@@ -8,15 +8,21 @@ and nothing is written (the services save inside a transaction).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 
 from uprwatch.tracking.errors import Invalid
 
 
-def check_text(instance: models.Model) -> None:
-    """Raise ``Invalid`` when a text field of ``instance`` is longer than its column or holds a NUL."""
+def check_text(instance: models.Model, only: Iterable[str] | None = None) -> None:
+    """Raise ``Invalid`` when a text field of ``instance`` (of ``only``, when given) is longer than its
+    column or holds a NUL."""
+    names = set(only) if only is not None else None
     for field in instance._meta.concrete_fields:
         if not isinstance(field, models.CharField | models.TextField):
+            continue
+        if names is not None and field.name not in names and field.attname not in names:
             continue
         value = getattr(instance, field.attname)
         if not isinstance(value, str):
@@ -28,10 +34,15 @@ def check_text(instance: models.Model) -> None:
             raise Invalid(f"{label} is {len(value):,} characters long; the limit is {field.max_length:,}")
 
 
-def check_before_save(sender, instance: models.Model, raw: bool = False, **kwargs) -> None:
-    """``pre_save`` receiver for the models people write to (``raw``: loading a dump, already stored once)."""
+def check_before_save(sender, instance: models.Model, raw: bool = False,
+                      update_fields: Iterable[str] | None = None, **kwargs) -> None:
+    """``pre_save`` receiver for the models people write to (``raw``: loading a dump, already stored once).
+
+    With ``update_fields`` only those are checked: revoking a token stored before this check existed
+    (an overlong name, kept by SQLite) must not fail on a field the save does not write.
+    """
     if not raw:
-        check_text(instance)
+        check_text(instance, update_fields)
 
 
 def parse_version(value: int | str | None) -> int | None:
