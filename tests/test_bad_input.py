@@ -305,3 +305,19 @@ def test_a_token_stored_with_an_overlong_name_can_still_be_revoked(coalition):
     ApiToken.objects.filter(pk=token.pk).update(name="n" * 300)
     revoked = organisations.revoke_token(str(token.pk))
     assert revoked.revoked_at is not None
+
+
+@pytest.mark.parametrize(("category", "message"), [
+    ("abc", "action category must be 1–5, not 'abc'"),
+    ("²", "action category must be 1–5, not '²'"),
+    ("9", "action category must be 1–5, not 9"),
+])
+def test_web_review_correction_with_an_action_category_that_is_not_one(client, alice, category, message):
+    # "abc" and "²" were taken as "no category given": the machine's category was accepted as human
+    rec = Recommendation.objects.filter(action_category__isnull=False).order_by("id").first()
+    Recommendation.objects.filter(pk=rec.pk).update(action_origin="machine")
+    client.force_login(alice)
+    response = client.post(f"/classify/review/{rec.pk}/", {"decision": "correct", "action_category": category})
+    assert response.status_code == 400
+    assert message in page(response)
+    assert not ReviewDecision.objects.filter(recommendation=rec).exists()

@@ -42,8 +42,11 @@ def review_item(request: HttpRequest, rec_id: int) -> HttpResponse:
                 review.decide(rec.pk, request.user)
             else:
                 category = request.POST.get("action_category") or None
+                if category is not None and not category.isdecimal():
+                    # not a silent "keep the machine's category": the person chose something else
+                    raise review.DecisionError(f"action category must be 1–5, not {category!r}")
                 review.decide(rec.pk, request.user, issues=request.POST.getlist("issues"),
-                              action_category=int(category) if category and category.isdecimal() else None)
+                              action_category=int(category) if category else None)
         except review.DecisionError as exc:
             messages.error(request, str(exc))
             return render(request, "classify/review_item.html", _item_context(rec), status=400)
