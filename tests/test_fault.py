@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import threading
@@ -98,8 +99,19 @@ def test_killing_init_mid_load_leaves_no_partial_dataset(tmp_path):
     run_manage(home, "migrate", "--noinput", "-v0")
     empty = snapshot(home)
     process = subprocess.Popen([*UPRWATCH, "init"], env=clean_environment(home), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(8)  # well inside the dataset step (it reads 42,013 rows in one transaction)
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # The dataset step (42,013 rows in one transaction, 8-9 s on an idle 2-core machine) starts as soon as
+    # the schema step has printed its line (progress goes to stderr): kill 2 s after that line, not a fixed
+    # time after start-up, which on a fast idle machine was already past the step.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stderr], [], [], 1.0)
+        if ready and process.stderr.readline().startswith("database schema"):
+            break
+    else:
+        os.killpg(process.pid, 9)
+        pytest.fail("init printed no schema line within 120 s")
+    time.sleep(2)
     assert process.poll() is None, "init finished before it could be killed"
     os.killpg(process.pid, 9)
     process.wait(timeout=30)
