@@ -218,27 +218,21 @@ def test_web_assessment_with_a_version_that_is_not_a_number(client, coalition):
     assert assessments.visible_assessments(coalition.alice).get(recommendation=rec).rationale == "first"
 
 
-def test_web_publish_with_a_version_that_is_not_a_number(client, coalition):
+@pytest.mark.parametrize(("action", "data", "message"), [
+    ("publish", {"version": "abc"}, "version must be a whole number"),
+    # "²".isdigit() is true, int("²") fails
+    ("pin", {"recommendation": "²"}, "give a recommendation id"),
+])
+def test_web_campaign_forms_refuse_what_is_not_a_number(client, coalition, action, data, message):
     from uprwatch.tracking import campaigns
 
     watchlist = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees")
     client.force_login(coalition.alice)
-    response = client.post(f"/tracking/campaigns/{watchlist.pk}/publish/", {"version": "abc"})
+    response = client.post(f"/tracking/campaigns/{watchlist.pk}/{action}/", data)
     assert response.status_code == 400
-    assert "version must be a whole number" in page(response)
+    assert message in page(response)
     watchlist.refresh_from_db()
-    assert watchlist.visibility == "private"
-
-
-def test_web_pin_with_a_superscript_digit(client, coalition):
-    from uprwatch.tracking import campaigns
-
-    watchlist = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees")
-    client.force_login(coalition.alice)
-    response = client.post(f"/tracking/campaigns/{watchlist.pk}/pin/", {"recommendation": "²"})
-    assert response.status_code == 400
-    assert "give a recommendation id" in page(response)
-    assert not watchlist.pinned.exists()
+    assert watchlist.visibility == "private" and not watchlist.pinned.exists()
 
 
 def test_web_token_revoke_with_a_superscript_digit(client, coalition):
