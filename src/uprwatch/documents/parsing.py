@@ -57,8 +57,9 @@ class ParsedDocument:
     def to_json(self) -> dict:
         """The shape ``uprwatch parse --format json`` prints (and the bundled files store).
 
-        States are ISO3 codes (``"KOR"``), each list with its names beside it (``"Republic of Korea"``):
-        codes for programs, names for people reading the output.
+        States are ISO3 codes (``"KOR"``), each with its name beside it (``"Republic of Korea"``): codes
+        for programs, names for people reading the output (``from_json`` reads the codes only, so bundled
+        files written before the names were added read the same).
         """
         names = _state_names()
         return {
