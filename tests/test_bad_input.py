@@ -293,7 +293,12 @@ def test_api_event_people_count_beyond_the_column(client, coalition, alice_token
 
 def test_a_token_stored_with_an_overlong_name_can_still_be_revoked(coalition):
     # Rows written before the length check (SQLite kept them) must not block saves of other fields.
+    from django.db import connection
+
     from uprwatch.tracking.models import ApiToken
+
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite stores a name longer than its column")
 
     token, _key = organisations.create_token(coalition.alice, "laptop")
     ApiToken.objects.filter(pk=token.pk).update(name="n" * 300)

@@ -22,13 +22,14 @@ User = get_user_model()
 def create_user(username: str, email: str, password: str, *, staff: bool = False):
     if not username.strip():
         raise Invalid("a user name is required")
+    # before any query: PostgreSQL cannot even look up a name holding a NUL
+    check_text(User(username=username, email=email))
     if User.objects.filter(username=username).exists():
         raise Invalid(f"user {username!r} already exists")
     if len(password) < 8:
         raise Invalid("the password must have at least 8 characters")
     if email and "@" not in email:  # the same rule as invitations: alerts and resets go to it
         raise Invalid(f"not an email address: {email!r}")
-    check_text(User(username=username, email=email))
     return User.objects.create_user(username, email, password, is_staff=staff)
 
 
