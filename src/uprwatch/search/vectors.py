@@ -37,15 +37,11 @@ COARSE_DIM = 64
 RERANK = 5000
 
 
-def _model_instance():
-    return wordllama_model(DIM)
-
-
 def embed_texts(texts: list[str]) -> np.ndarray:
     """Embed texts offline: an (n, DIM) float32 array, each row L2-normalised (zero rows stay zero)."""
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
-    return unit_rows(np.asarray(_model_instance().embed(list(texts), norm=False), dtype=np.float32))
+    return unit_rows(np.asarray(wordllama_model(DIM).embed(list(texts), norm=False), dtype=np.float32))
 
 
 @functools.lru_cache(maxsize=1024)
