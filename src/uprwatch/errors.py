@@ -1,0 +1,57 @@
+"""The one vocabulary of errors a person can cause, shared by every layer.
+
+Services raise these; each surface translates them once: the CLI's main group (``Error: ...``, exit 1),
+the API's exception handler (JSON ``{"detail": ...}`` with the status below) and the web's error
+middleware (a styled page with the status). A subclass chooses its status by its class, never by the
+wording of its message, so rewording a message never changes an HTTP status.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Something a person asked for that cannot be done as asked; the message says why (HTTP 400)."""
+
+    status = 400
+
+
+class NotFound(UserError, LookupError):
+    """What was named does not exist, or the person may not know that it exists (HTTP 404)."""
+
+    status = 404
+
+
+class Invalid(UserError, ValueError):
+    """Bad input: a value, a file or a combination of options that cannot be used (HTTP 400)."""
+
+    status = 400
+
+
+class NotAllowed(UserError):
+    """The person may not do this (HTTP 403)."""
+
+    status = 403
+
+
+class Conflict(UserError):
+    """The request clashes with the current state, such as a stale save (HTTP 409). Nothing was written."""
+
+    status = 409
+
+
+class Unavailable(UserError):
+    """A part this request needs is not installed or not reachable (HTTP 501 / 503)."""
+
+    status = 503
+
+
+class TooLarge(Invalid):
+    """The input or the requested output is larger than this server accepts (HTTP 413)."""
+
+    status = 413
+
+
+class RateLimited(UserError):
+    """Too many expensive requests from one client; try again later (HTTP 429)."""
+
+    status = 429
