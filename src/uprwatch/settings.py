@@ -51,7 +51,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "uprwatch.web.security.SecurityHeadersMiddleware",
+    # before anything reads a body (the login throttle reads the login form)
+    "uprwatch.web.bodylimit.BodySizeLimitMiddleware",
     "uprwatch.web.throttle.LoginThrottleMiddleware",
+    "uprwatch.web.costs.ExpensiveRequestMiddleware",
     "uprwatch.web.database_errors.DataErrorMiddleware",
     "uprwatch.web.pagecache.AnonymousPageCacheMiddleware",
 ]
@@ -124,6 +127,13 @@ UPRWATCH_MAX_UPLOAD_BYTES = int(os.environ.get("UPRWATCH_MAX_UPLOAD_BYTES", str(
 # Longest PDF brief (recommendations) the web and API make; the CLI has no limit (reports/brief.py).
 UPRWATCH_PDF_MAX_RECOMMENDATIONS = int(os.environ.get("UPRWATCH_PDF_MAX_RECOMMENDATIONS", "2500"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest evidence file (tracking) and largest ingest request (several documents at once), in bytes.
+# Bodies over these limits are refused from their Content-Length before being read (web/bodylimit.py).
+UPRWATCH_MAX_EVIDENCE_BYTES = int(os.environ.get("UPRWATCH_MAX_EVIDENCE_BYTES", str(10 * 1024 * 1024)))
+UPRWATCH_MAX_INGEST_BYTES = int(os.environ.get("UPRWATCH_MAX_INGEST_BYTES", str(200 * 1024 * 1024)))
+# Days an invitation link stays valid (tracking/organisations.py); it is also single-use and only the
+# account of the invited e-mail address may accept it.
+UPRWATCH_INVITATION_DAYS = int(os.environ.get("UPRWATCH_INVITATION_DAYS", "7"))
 
 LOGGING = {
     "version": 1,
@@ -179,6 +189,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 UPRWATCH_LOGIN_FAILURES_PER_USER = int(os.environ.get("UPRWATCH_LOGIN_FAILURES_PER_USER", "5"))
 UPRWATCH_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("UPRWATCH_LOGIN_FAILURES_PER_ADDRESS", "20"))
 UPRWATCH_LOGIN_WINDOW_SECONDS = int(os.environ.get("UPRWATCH_LOGIN_WINDOW_SECONDS", "900"))
+# Password-reset e-mails (uprwatch.web.throttle): requests allowed per e-mail address and per client
+# address within the window; more answer 429 and send nothing.
+UPRWATCH_PASSWORD_RESETS_PER_EMAIL = int(os.environ.get("UPRWATCH_PASSWORD_RESETS_PER_EMAIL", "3"))
+UPRWATCH_PASSWORD_RESETS_PER_ADDRESS = int(os.environ.get("UPRWATCH_PASSWORD_RESETS_PER_ADDRESS", "10"))
+UPRWATCH_PASSWORD_RESET_WINDOW_SECONDS = int(os.environ.get("UPRWATCH_PASSWORD_RESET_WINDOW_SECONDS", "3600"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Public pages for anonymous visitors (uprwatch.web.pagecache), shared by the server's workers (one
@@ -189,7 +204,15 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(HOME / "cache" / "throttle"),
     },
+    # Answers to identical expensive anonymous requests (uprwatch.web.costs): ~50 downloads on disk.
+    "exports": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(HOME / "cache" / "exports"), "OPTIONS": {"MAX_ENTRIES": 50}},
 }
 AUTHENTICATION_BACKENDS = ["uprwatch.web.throttle.ThrottledModelBackend"]
 UPRWATCH_PAGE_CACHE_SECONDS = int(os.environ.get("UPRWATCH_PAGE_CACHE_SECONDS", "60"))
+# Expensive anonymous requests (uprwatch.web.costs): CPU seconds per client address per window for
+# exports, matrices and briefs (then 429), and how long identical ones are answered from the cache.
+UPRWATCH_ANONYMOUS_CPU_SECONDS = float(os.environ.get("UPRWATCH_ANONYMOUS_CPU_SECONDS", "20"))
+UPRWATCH_ANONYMOUS_CPU_WINDOW_SECONDS = int(os.environ.get("UPRWATCH_ANONYMOUS_CPU_WINDOW_SECONDS", "600"))
+UPRWATCH_EXPORT_CACHE_SECONDS = int(os.environ.get("UPRWATCH_EXPORT_CACHE_SECONDS", "600"))
 # --- end deploy settings ---

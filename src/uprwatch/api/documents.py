@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
+from uprwatch.api.tracking import bearer
 from uprwatch.documents.extraction import DocumentError
 from uprwatch.documents.uploads import UploadTooLarge, can_upload, ingest_uploads, parse_upload
 from uprwatch.records.models import Document
@@ -46,9 +47,13 @@ def get_document(request, document_id: int):
     return document_out(document)
 
 
-@router.post("/documents/parse")
+@router.post("/documents/parse", auth=[bearer, django_auth])
 def parse_document_upload(request, file: File[UploadedFile]):
-    """Parse an uploaded document without loading it: the same JSON as ``uprwatch parse``."""
+    """Parse an uploaded document without loading it: the same JSON as ``uprwatch parse``.
+
+    Signed-in users only (an API token, or the session): parsing a large PDF costs seconds of CPU. The
+    authentication is checked before the body is read, and a body over the upload limit is refused from
+    its Content-Length alone (``uprwatch.web.bodylimit``)."""
     try:
         return parse_upload(file).to_json()
     except UploadTooLarge as exc:

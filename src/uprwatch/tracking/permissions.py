@@ -2,14 +2,25 @@
 
 A user's role is per organisation. Private content is visible to members (any role) of the owning
 organisation; published content to everyone. Contributors create and edit drafts, editors publish,
-admins manage members, invitations and see the audit log.
+admins manage members, invitations and see the audit log. Nothing a contributor writes becomes public
+without an editor: their evidence is a draft, and their change to a published campaign sends it back
+to draft (as a changed assessment does).
+
+Reads go through ``get_visible`` / ``can_view`` here, so every surface (web, API, CLI, and later an MCP
+server) answers the same, and private content of another organisation is reported exactly as a missing
+object: the same ``NotFound("not found")``.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from uprwatch.tracking.models import ROLE_RANK, Membership, Organisation, Role, Visibility
+from uprwatch.errors import NotFound
+from uprwatch.tracking.models import ROLE_RANK, EvidenceItem, Membership, Organisation, Role, Visibility
+
+# One answer for "does not exist" and "exists but is not yours": the existence of private content of
+# another organisation must not leak through a different message.
+NOT_FOUND = "not found"
 
 
 class NotAllowed(Exception):
@@ -50,11 +61,47 @@ def visible_filter(user, prefix: str = "") -> Q:
     return published | Q(**{f"{prefix}organisation_id__in": orgs})
 
 
+def visible_evidence_filter(user, prefix: str = "") -> Q:
+    """``Q`` for evidence ``user`` may see: all of their organisations' evidence, and published evidence
+    that backs something published."""
+    published = Q(**{f"{prefix}visibility": Visibility.PUBLISHED}) & (
+        Q(**{f"{prefix}assessment__visibility": Visibility.PUBLISHED})
+        | Q(**{f"{prefix}event__visibility": Visibility.PUBLISHED})
+    )
+    orgs = organisation_ids(user)
+    if not orgs:
+        return published
+    return published | Q(**{f"{prefix}organisation_id__in": orgs})
+
+
+def is_public(obj) -> bool:
+    """Whether anyone at all may see ``obj`` (evidence: it and what it backs are both published)."""
+    if obj.visibility != Visibility.PUBLISHED:
+        return False
+    if isinstance(obj, EvidenceItem):
+        return is_public(obj.parent)
+    return True
+
+
 def can_view(user, obj) -> bool:
-    return obj.visibility == Visibility.PUBLISHED or has_role(user, obj.organisation, Role.VIEWER)
+    return is_public(obj) or has_role(user, obj.organisation, Role.VIEWER)
 
 
 def require_view(user, obj) -> None:
     # Private content of another organisation is reported as missing, so its existence does not leak.
     if not can_view(user, obj):
-        raise LookupError("not found")
+        raise NotFound(NOT_FOUND)
+
+
+def get_visible(model, user, pk):
+    """The ``model`` object ``pk`` if ``user`` may see it; ``NotFound`` (the same one) otherwise."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound(NOT_FOUND) from None
+    related = ["organisation"] + (["assessment", "event"] if model is EvidenceItem else [])
+    obj = model.objects.select_related(*related).filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(NOT_FOUND)
+    require_view(user, obj)
+    return obj

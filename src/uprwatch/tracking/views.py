@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from uprwatch.analysis import recurrence
+from uprwatch.errors import NotFound
 from uprwatch.records import browse
 from uprwatch.records.models import Recommendation, State
 from uprwatch.tracking import alerts, assessments, audit, campaigns, deadlines, events, organisations
@@ -36,7 +37,7 @@ from uprwatch.tracking.models import (
     Visibility,
     Watchlist,
 )
-from uprwatch.tracking.permissions import can_view, has_role, require_role, require_view, role_in
+from uprwatch.tracking.permissions import get_visible, has_role, require_role, role_in
 from uprwatch.web.security import next_url
 
 
@@ -51,6 +52,9 @@ def friendly(view):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             return render(request, "tracking/error.html", {"message": str(exc)}, status=403)
+        except NotFound as exc:
+            # The same page for "no such object" and "another organisation's draft".
+            return render(request, "tracking/error.html", {"message": str(exc)}, status=404)
         except (LookupError, Recommendation.DoesNotExist, Watchlist.DoesNotExist, Event.DoesNotExist):
             raise Http404("not found") from None
         except Invalid as exc:
@@ -60,9 +64,7 @@ def friendly(view):
 
 
 def _visible(model, user, pk):
-    obj = get_object_or_404(model.objects.select_related("organisation"), pk=pk)
-    require_view(user, obj)
-    return obj
+    return get_visible(model, user, pk)
 
 
 def _publish(request, model, pk: int, label: str):
@@ -155,15 +157,21 @@ def invitation(request, token: str):
     invite = organisations.open_invitation(token)
     if request.method == "POST":
         user = request.user
-        if not user.is_authenticated:
-            if request.POST.get("password") != request.POST.get("password2"):
-                raise Invalid("the two passwords differ")
-            user = organisations.create_user(request.POST.get("username", ""), invite.email, request.POST.get("password", ""))
+        # The new account and the membership are made together or not at all.
+        with transaction.atomic():
+            if not user.is_authenticated:
+                if request.POST.get("password") != request.POST.get("password2"):
+                    raise Invalid("the two passwords differ")
+                user = organisations.create_user(request.POST.get("username", ""), invite.email,
+                                                 request.POST.get("password", ""))
+            organisations.accept_invitation(token, user)
+        if not request.user.is_authenticated:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        organisations.accept_invitation(token, user)
         messages.success(request, f"You joined {invite.organisation.name} as {invite.role}.")
         return redirect("tracking:organisation", slug=invite.organisation.slug)
-    return render(request, "tracking/invitation.html", {"invitation": invite})
+    return render(request, "tracking/invitation.html", {
+        "invitation": invite, "expires": organisations.invitation_expires(invite),
+    })
 
 
 # --- notifications, preferences, tokens --------------------------------------------------------
@@ -243,7 +251,9 @@ def campaign_form(request, pk: int | None = None):
                     request.user, watchlist.pk, version=values.get("version"),
                     pinned=_ids(values.get("pinned", "")), visibility=values.get("visibility"), **fields,
                 )
-            messages.success(request, "Campaign saved.")
+            messages.success(request, "Campaign saved." if watchlist.visibility == Visibility.PUBLISHED else
+                             "Campaign saved as a draft (visible to your organisation only until an editor "
+                             "publishes it).")
             return redirect(watchlist)
         except Conflict as exc:
             # Keep what the person typed; offer the current version so a second save is deliberate.
@@ -300,8 +310,12 @@ def campaign_pin(request, pk: int):
     rec_id = request.POST.get("recommendation", "")
     if not rec_id.isdecimal():
         raise Invalid("give a recommendation id")
-    campaigns.pin(request.user, watchlist, int(rec_id), exclude=request.POST.get("action") in ("exclude", "unexclude"),
-                  undo=request.POST.get("action") in ("unpin", "unexclude"))
+    was_published = watchlist.visibility == Visibility.PUBLISHED
+    watchlist = campaigns.pin(request.user, watchlist, int(rec_id),
+                              exclude=request.POST.get("action") in ("exclude", "unexclude"),
+                              undo=request.POST.get("action") in ("unpin", "unexclude"))
+    if was_published and watchlist.visibility != Visibility.PUBLISHED:
+        messages.info(request, "The campaign is a draft again until an editor publishes your change.")
     return redirect(next_url(request, watchlist.get_absolute_url()))
 
 
@@ -368,7 +382,7 @@ def assessment(request, pk: int):
     if not member:
         versions = versions.filter(visibility=Visibility.PUBLISHED)
     return render(request, "tracking/assessment.html", {
-        "item": item, "rec": rec, "versions": versions, "evidence": item.evidence.all(),
+        "item": item, "rec": rec, "versions": versions, "evidence": assessments.visible_evidence(request.user, item),
         "claim": assessments.state_claim(rec),
         "can_edit": has_role(request.user, item.organisation, Role.CONTRIBUTOR),
         "can_publish": has_role(request.user, item.organisation, Role.EDITOR),
@@ -382,11 +396,12 @@ def assessment_publish(request, pk: int):
 
 
 def _evidence_post(request, parent):
-    assessments.add_evidence(
+    item = assessments.add_evidence(
         request.user, parent, citation=request.POST.get("citation", ""), url=request.POST.get("url", ""),
         date=request.POST.get("date"), quote=request.POST.get("quote", ""), upload=request.FILES.get("file"),
     )
-    messages.success(request, "Evidence added.")
+    messages.success(request, "Evidence added." if item.visibility == Visibility.PUBLISHED else
+                     "Evidence added as a draft (visible to your organisation only until an editor publishes it).")
     return redirect(parent)
 
 
@@ -398,9 +413,7 @@ def assessment_evidence(request, pk: int):
 
 @friendly
 def evidence_file(request, pk: int):
-    item = get_object_or_404(EvidenceItem.objects.select_related("assessment", "event", "organisation"), pk=pk)
-    if not item.file or not can_view(request.user, assessments.evidence_parent(item)):
-        raise Http404("not found")
+    item = assessments.evidence_file(request.user, pk)
     # Always an attachment, with the type checked at upload and no sniffing: never rendered from our origin.
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.file_name,
                             content_type=item.file_type or "application/octet-stream")
@@ -411,10 +424,15 @@ def evidence_file(request, pk: int):
 
 @require_POST
 @friendly
+def evidence_publish(request, pk: int):
+    return _publish(request, EvidenceItem, pk, "Evidence")
+
+
+@require_POST
+@friendly
 def evidence_delete(request, pk: int):
-    item = get_object_or_404(EvidenceItem.objects.select_related("assessment", "event", "organisation"), pk=pk)
-    parent = assessments.evidence_parent(item)
-    require_view(request.user, parent)
+    item = _visible(EvidenceItem, request.user, pk)
+    parent = item.parent
     assessments.delete_evidence(request.user, item)
     messages.success(request, "Evidence deleted.")
     return redirect(parent)
@@ -491,7 +509,7 @@ def event_form(request, pk: int | None = None):
 def event(request, pk: int):
     item = _visible(Event, request.user, pk)
     return render(request, "tracking/event.html", {
-        "item": item, "evidence": item.evidence.all(),
+        "item": item, "evidence": assessments.visible_evidence(request.user, item),
         "recommendations": item.recommendations.with_related(),
         "can_edit": has_role(request.user, item.organisation, Role.CONTRIBUTOR),
         "can_publish": has_role(request.user, item.organisation, Role.EDITOR),
