@@ -190,7 +190,8 @@ def _round_trip(evidence, tmp_path, database_url: str | None) -> None:
     home = tmp_path / "fresh-home"
     home.mkdir()
     done = _uprwatch(["restore", "--no-index", str(original)], home, database_url)
-    assert "3 uploaded files (checksums verified)" in done.stdout
+    said = " ".join((done.stdout + done.stderr).split())  # rich wraps long lines
+    assert "3 uploaded files (checksums verified)" in said
     for item in items:
         assert (home / "uploads" / item.file.name).read_bytes() == FILES[item.citation]
     # and the restored home dumps the same files again

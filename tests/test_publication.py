@@ -49,11 +49,12 @@ def recs():
     return list(Recommendation.objects.filter(review__state__iso3="CHN").order_by("pk").values_list("pk", flat=True)[:3])
 
 
-def _parent(kind: str, state: str, coalition, recs):
+def _parent(kind: str, state: str, coalition, recs, surface: str = "service"):
     publish = state == "published"
     if kind == "assessment":
-        return assessments.save_assessment(coalition.alice, coalition.org, recs[0], status="not_implemented",
-                                           rationale="r", publish=publish)
+        # one assessment per organisation and recommendation: each surface assesses its own
+        return assessments.save_assessment(coalition.alice, coalition.org, recs[SURFACES.index(surface)],
+                                           status="not_implemented", rationale="r", publish=publish)
     return events.create_event(coalition.alice, coalition.org, title="Forced returns", occurred_on="2023-10-09",
                                visibility="published" if publish else "private")
 
@@ -115,7 +116,7 @@ def test_add_evidence(client, coalition, people, tokens, recs, role, kind, state
 
 
 def _add_evidence(client, coalition, people, tokens, recs, surface, role, kind, state):
-    parent = _parent(kind, state, coalition, recs)
+    parent = _parent(kind, state, coalition, recs, surface)
     citation = f"Evidence by {role} via {surface}"
     user = people[role]
     if surface == "service":
@@ -155,7 +156,7 @@ def test_publish_evidence(client, coalition, people, tokens, recs, role, state):
 
 def _publish_evidence(client, coalition, people, tokens, recs, surface, role, state):
     parent = _parent("event", state, coalition, recs)
-    item = assessments.add_evidence(coalition.bob, parent, citation="Contributor's evidence",
+    item = assessments.add_evidence(coalition.bob, parent, citation="Evidence from a contributor",
                                     upload=SimpleUploadedFile("r.pdf", PDF))
     assert item.visibility == "private"
     user = people[role]
