@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "uprwatch.calendar",
     "uprwatch.tracking",
     "uprwatch.reports",
+    "uprwatch.sources",
     "uprwatch.web",
 ]
 
