@@ -235,13 +235,14 @@ class Merger:
         seen.url, seen.data, seen.batch = record.url[:500], record.data, self.batch
         seen.save()
         rec = Recommendation.objects.get(pk=seen.recommendation_id)
-        others = SourceRecord.objects.filter(recommendation=rec).exclude(pk=seen.pk).exists()
-        own = rec.response_source == source_name(record.source)
-        if not others and own and not rec.paragraph:
+        others = SourceRecord.objects.filter(recommendation=rec).exclude(pk=seen.pk).exists() or (
+            Provenance.objects.filter(recommendation=rec).exclude(dataset=source_name(record.source)).exists())
+        if not others:
             # This source alone stands behind the recommendation: its later export is the truth.
-            rec.text = record.text
-            rec.response = record.response or rec.response
-            rec.save(update_fields=["text", "response", "updated_at"])
+            rec.text, rec.paragraph = record.text, record.paragraph[:20]
+            if record.response:
+                rec.response, rec.response_source = record.response, source_name(record.source)
+            rec.save(update_fields=["text", "paragraph", "response", "response_source", "updated_at"])
         elif record.response and rec.response not in ANSWERED:
             rec.response, rec.response_source = record.response, source_name(record.source)
             rec.save(update_fields=["response", "response_source", "updated_at"])
