@@ -195,6 +195,11 @@ AUTHENTICATION_BACKENDS = ["uprwatch.web.throttle.ThrottledModelBackend"]
 UPRWATCH_PAGE_CACHE_SECONDS = int(os.environ.get("UPRWATCH_PAGE_CACHE_SECONDS", "60"))
 # --- end deploy settings ---
 
+# Live sources: where `uprwatch sync uhri` downloads OHCHR's Universal Human Rights Index export.
+UPRWATCH_UHRI_EXPORT_URL = os.environ.get(
+    "UPRWATCH_UHRI_EXPORT_URL", "https://dataex.ohchr.org/uhri/export-results/export-full-en.json"
+)
+
 # --- live sources: UPR Info's database and UN documents (owner: sources; see README "Keeping up to date") ---
 # Every address is a setting, so tests, mirrors and outside checks point uprwatch elsewhere.
 UPRWATCH_UN_DOCUMENTS_URL = os.environ.get("UPRWATCH_UN_DOCUMENTS_URL", "https://documents.un.org")

@@ -923,8 +923,8 @@ def report_profile(state: str, fmt: str, table: str | None, output: str) -> None
 
 # --- end reports commands ---
 
-# Features' command modules register themselves on ``main`` when imported.
-from uprwatch.cli import fetch, sync  # noqa: E402, F401
+# Features' command modules register themselves on ``main`` (or on a group) when imported.
+from uprwatch.cli import fetch, sources, upr_info  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

@@ -160,7 +160,7 @@ def check_deadlines(today: datetime.date | None = None) -> int:
 
 
 def _source_sync(job) -> int:
-    from uprwatch.sources.sync import handle_job
+    from uprwatch.sources.runner import handle_job
 
     return handle_job(job)
 
