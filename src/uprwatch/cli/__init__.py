@@ -925,3 +925,6 @@ def report_profile(state: str, fmt: str, table: str | None, output: str) -> None
 
 if __name__ == "__main__":
     main()
+
+# Commands of features that live in modules of their own register themselves on `main` when imported.
+from uprwatch.cli import assistant as _assistant  # noqa: E402, F401
