@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "uprwatch.calendar",
     "uprwatch.tracking",
     "uprwatch.reports",
+    "uprwatch.sources",
     "uprwatch.web",
 ]
 
@@ -199,3 +200,8 @@ UPRWATCH_PAGE_CACHE_SECONDS = int(os.environ.get("UPRWATCH_PAGE_CACHE_SECONDS", 
 UPRWATCH_PUBLIC_URL = os.environ.get("UPRWATCH_PUBLIC_URL", "http://127.0.0.1:8000")
 # Requests one MCP client (a token, else an address) may send to /mcp/ a minute; 0 turns the limit off.
 UPRWATCH_MCP_REQUESTS_PER_MINUTE = int(os.environ.get("UPRWATCH_MCP_REQUESTS_PER_MINUTE", "120"))
+
+# Live sources: where `uprwatch sync uhri` downloads OHCHR's Universal Human Rights Index export.
+UPRWATCH_UHRI_EXPORT_URL = os.environ.get(
+    "UPRWATCH_UHRI_EXPORT_URL", "https://dataex.ohchr.org/uhri/export-results/export-full-en.json"
+)

@@ -922,6 +922,7 @@ def report_profile(state: str, fmt: str, table: str | None, output: str) -> None
 
 # --- end reports commands ---
 
+from uprwatch.cli import sources  # noqa: E402, F401  (sync)
 
 if __name__ == "__main__":
     main()
