@@ -210,7 +210,7 @@ def _stdio(home, token: str | None = None):
 QUESTION = [
     ("search_recommendations", {"q": "refoulement", "sur": ["China"], "limit": 25}),
     ("list_campaigns", {}),
-    ("search_recommendations", {"q": "x", "cycle": [9]}),
+    ("search_recommendations", {"q": "x", "cycle": ["nine"]}),
     ("state_profile", {"state": "Narnia"}),
     ("get_recommendation", {"id": "not a number"}),
 ]
@@ -266,3 +266,22 @@ def test_stdio_refuses_an_unknown_token(tmp_path):
 
     result = run_uprwatch(prepared_home(), "mcp", "--token", "not-a-token", check=False)
     assert result.returncode == 1 and "unknown or revoked" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- the /mcp/ view's own checks (before the SDK sees a request) -------------------------------------
+
+def test_mcp_view_refuses_a_wrong_token_and_a_large_body_before_reading_it(client, db):
+    refused = client.post("/mcp/", "{}", content_type="application/json", HTTP_AUTHORIZATION="Bearer nope")
+    assert refused.status_code == 401 and "token" in refused.json()["detail"]
+    assert refused["WWW-Authenticate"] == "Bearer"
+    too_large = client.generic("POST", "/mcp/", b"{}", content_type="application/json", CONTENT_LENGTH="99999999")
+    assert too_large.status_code == 413
+
+
+def test_mcp_view_budget_answers_429_with_retry_after(client, db, settings):
+    settings.UPRWATCH_MCP_REQUESTS_PER_MINUTE = 2
+    answers = [client.post("/mcp/", "not json", content_type="application/json", REMOTE_ADDR="192.0.2.77")
+               for _ in range(3)]
+    assert all(a.status_code < 500 for a in answers)
+    assert answers[-1].status_code == 429 and int(answers[-1]["Retry-After"]) >= 1
+    assert "a minute" in answers[-1].json()["detail"]
