@@ -429,6 +429,9 @@ class Merger:
         created = MechanismRecommendation.objects.bulk_create([m for m, _ in new])
         for mechanism, _ in changed:
             mechanism.save()
+        from uprwatch.sources.mechanisms import index_texts
+
+        index_texts([(m.pk, m.text) for m in created] + [(m.pk, m.text) for m, _ in changed])
         through = MechanismRecommendation.states.through
         through.objects.filter(mechanismrecommendation_id__in=[m.pk for m, _ in changed]).delete()
         through.objects.bulk_create([
