@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -189,9 +190,7 @@ def test_since_reads_only_recent_edits_newest_first(db, server):
     assert server.search_requests()[-1]["query"]["sort"] == "editDate"
 
 
-def test_merges_with_upr_info_rows_already_held_and_keeps_the_disagreement(db, home, settings):
-    from uprwatch.sources.merge import disagreements
-
+def test_merges_with_upr_info_rows_already_held_and_takes_upr_infos_own_correction(db, home, settings):
     bundled = (Recommendation.objects.filter(review__state__iso3="CHN", review__session_id=17, response="supported")
                .exclude(provenance__dataset="").order_by("id").first())
     by = bundled.recommending_states.get()
@@ -202,10 +201,38 @@ def test_merges_with_upr_info_rows_already_held_and_keeps_the_disagreement(db, h
         report = sync_upr_info()
     assert (report.added, report.merged) == (0, 1)
     bundled.refresh_from_db()
-    assert bundled.response == "supported"  # not overwritten by another source
-    assert {p.response for p in disagreements(bundled)} == {"supported", "noted"}
-    assert set(bundled.provenance.values_list("dataset", flat=True)) >= {"UPR Info database"}
-    assert bundled.source_records.get().record_id == "live-1"
+    # the 2014 export and the live database are the same source: its later answer is its correction
+    assert bundled.response == "noted" and bundled.response_source == "UPR Info database"
+    assert bundled.provenance.count() == 2 and bundled.source_records.get().record_id == "live-1"
+
+
+def test_a_disagreement_with_an_official_document_is_kept_and_shown(db, home, settings):
+    from source_servers import DocumentsServer
+
+    from uprwatch.sources.merge import disagreements
+    from uprwatch.sources.un_documents import fetch_documents
+
+    shared = Path("/work/shared/data/un-documents/slovenia/cycle4")
+    shared = shared if shared.exists() else Path(__file__).resolve().parents[2] / "shared/data/un-documents/slovenia/cycle4"
+    with DocumentsServer({"A/HRC/59/15": (shared / "g2502644.pdf").read_bytes(),
+                          "A/HRC/59/15/Add.1": (shared / "g2505828.pdf").read_bytes()}) as documents:
+        settings.UPRWATCH_UN_DOCUMENTS_URL = documents.url
+        fetch_documents(["A/HRC/59/15", "A/HRC/59/15/Add.1"])
+    official = (Recommendation.objects.filter(review__state__iso3="SVN", review__session_id=48, response="supported")
+                .order_by("paragraph").first())
+    states = [s.name for s in official.recommending_states.all()]
+    entity = upr_info_entity("svn-1", sur="Slovenia", by=states, text=official.text, response="Not Supported",
+                             session="48 - January 2025", cycle="Cycle 4")
+    with UwaziServer([entity]) as server:
+        settings.UPRWATCH_UPR_INFO_URL = server.url
+        report = sync_upr_info()
+    assert (report.added, report.merged) == (0, 1)
+    official.refresh_from_db()
+    assert official.response == "supported"  # another source's answer is never overwritten
+    assert {(p.source, p.response) for p in disagreements(official)} == {
+        ("A/HRC/59/15/Add.1", "supported"), ("UPR Info database", "not supported")}
+    sources = set(official.provenance.values_list("dataset", flat=True))
+    assert "UPR Info database" in sources and official.provenance.filter(document__symbol="A/HRC/59/15").exists()
 
 
 def test_not_supported_counts_as_noted_in_figures(db, server):
