@@ -15,6 +15,7 @@ from collections import defaultdict
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
+from uprwatch.errors import NotFound
 from uprwatch.records.models import ACTION_CATEGORIES, Label, Recommendation, Response, Review, State, Term
 from uprwatch.records.states import resolve_state
 
@@ -22,7 +23,7 @@ TOP = 15  # how many recommending states / targets / issues a profile lists
 PROFILE_CACHE_SECONDS = 3600
 
 
-class StateNotFound(LookupError):
+class StateNotFound(NotFound):
     """A name that resolves to no state, or a state not in the database."""
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from uprwatch.errors import Invalid, Unavailable
 from uprwatch.records.models import ACTION_CATEGORIES, Label, Recommendation
 from uprwatch.reports.selection import Selection
 
@@ -251,12 +252,15 @@ def render_brief_html(brief: dict) -> str:
     return render_to_string("reports/brief_document.html", document_context(brief, for_print=False))
 
 
-class PdfUnavailable(Exception):
-    """WeasyPrint (the ``[pdf]`` extra) is not installed."""
+class PdfUnavailable(Unavailable):
+    """WeasyPrint (the ``[pdf]`` extra) is not installed: 501, the server does not implement PDF."""
+
+    status = 501
 
 
-class PdfTooLarge(Exception):
-    """The selection is too long for a PDF made within a web request."""
+class PdfTooLarge(Invalid):
+    """The selection is too long for a PDF made within a web request. 400, not 413: the request is
+    small, the person narrows the selection (or makes the PDF with the CLI)."""
 
 
 # The PDF costs about 4 ms of CPU per recommendation (China: 798 in ~3.5 s), so a query over every state
