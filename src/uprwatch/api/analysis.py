@@ -11,9 +11,10 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from uprwatch.analysis import profiles, recurrence
-from uprwatch.api.records import recommendation_out
 from uprwatch.api.search import SearchFilters
 from uprwatch.records import browse
+from uprwatch.records.lookup import find_state
+from uprwatch.records.shapes import recommendation_out
 
 router = Router(tags=["analysis"])
 
@@ -23,19 +24,19 @@ router = Router(tags=["analysis"])
             "states and top targets, issues over time, cycle comparison. support_rate = supported / (supported + "
             "partially supported + noted).")
 def state_profile(request, name: str) -> dict:
-    return profiles.cached_state_profile(profiles.find_state(name))
+    return profiles.cached_state_profile(find_state(name))
 
 
 @router.get("/states/{name}/cycle-comparison", summary="Issues new, dropped and persisting between cycles; change "
             "in support rate")
 def cycle_comparison(request, name: str) -> list[dict]:
-    return profiles.cycle_comparison(profiles.find_state(name))
+    return profiles.cycle_comparison(find_state(name))
 
 
 @router.get("/pairs/{recommender}/{reviewed}", summary="All recommendations from one state to another, by cycle, "
             "issue and response")
 def pair(request, recommender: str, reviewed: str) -> dict:
-    data = profiles.pair_view(profiles.find_state(recommender), profiles.find_state(reviewed))
+    data = profiles.pair_view(find_state(recommender), find_state(reviewed))
     data["recommendations"] = [recommendation_out(rec) for rec in data["recommendations"]]
     return data
 
@@ -101,5 +102,5 @@ def recurring(request, name: str, limit: int = 100) -> list[dict]:
             "times": row["times"],
             "noted_before": row["noted_before"],
         }
-        for row in recurrence.recurring(profiles.find_state(name), limit=limit)
+        for row in recurrence.recurring(find_state(name), limit=limit)
     ]

@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 
 from uprwatch.api.records import RecommendationBase
 from uprwatch.records.models import Recommendation
+from uprwatch.records.shapes import recommendation_out
 from uprwatch.search import exports, vectors
 from uprwatch.search.service import SearchParams, search
 
@@ -92,8 +93,6 @@ def export_recommendations(request, filters: Query[SearchFilters], format: str =
     summary="Recommendations closest in meaning (wordllama vectors, cosine similarity)",
 )
 def similar_recommendations(request, rec_id: int, k: int = 10, same_sur: bool = False):
-    from uprwatch.api.records import recommendation_out
-
     if not 1 <= k <= 100:
         raise HttpError(400, "k must be between 1 and 100")
     pairs = vectors.similar_to(rec_id, k=k, same_sur=same_sur)

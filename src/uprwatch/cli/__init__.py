@@ -369,7 +369,7 @@ def classify_evaluate(train_sessions: str, test_sessions: str, as_json: bool) ->
 
 # --- analysis commands (owner: the analysis feature) ---
 def _analysis_state(name: str):
-    from uprwatch.analysis.profiles import find_state
+    from uprwatch.records.lookup import find_state
 
     return find_state(name)
 
@@ -420,7 +420,7 @@ def pair(recommender: str, reviewed: str, as_json: bool) -> None:
     """All recommendations from RECOMMENDER to REVIEWED across cycles, by issue and response."""
     _django()
     from uprwatch.analysis.profiles import pair_view
-    from uprwatch.api.records import recommendation_out
+    from uprwatch.records.shapes import recommendation_out
 
     data = pair_view(_analysis_state(recommender), _analysis_state(reviewed))
     data["recommendations"] = [recommendation_out(rec) for rec in data["recommendations"]]
@@ -491,7 +491,7 @@ def recurring(state: str, limit: int, as_json: bool) -> None:
     """Recommendations to STATE that repeat earlier-cycle ones (a signal of non-implementation)."""
     _django()
     from uprwatch.analysis.recurrence import recurring as recurring_rows
-    from uprwatch.api.records import recommendation_out
+    from uprwatch.records.shapes import recommendation_out
 
     rows = recurring_rows(_analysis_state(state), limit=limit)
     if as_json:

@@ -12,6 +12,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from uprwatch.records.lookup import find_state
 from uprwatch.reports.office import xml_safe
 from uprwatch.reports.selection import ReportError, ReportNotFound
 
@@ -40,10 +41,7 @@ def profile_export(name: str, fmt: str, table: str | None = None) -> tuple[str, 
     profiles, tables = _analysis()
     if fmt not in FORMATS:
         raise ReportNotFound(f"unknown format {fmt!r}: use {', '.join(FORMATS)}")
-    try:
-        state = profiles.find_state(name)
-    except profiles.StateNotFound as exc:
-        raise ReportNotFound(str(exc)) from None
+    state = find_state(name)
     data = profiles.cached_state_profile(state)
     if fmt == "json":
         return f"{state.slug}-profile.json", json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False,

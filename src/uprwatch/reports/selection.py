@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from uprwatch.errors import Invalid, NotFound
+from uprwatch.records.lookup import find_state
 from uprwatch.records.models import Recommendation, State
-from uprwatch.records.states import UnknownStateError, resolve_state
 
 
 class ReportError(Invalid):
@@ -75,14 +75,6 @@ class Selection:
         if self.query:
             parts.append(f"“{self.query}”")
         return " — ".join(p for p in parts if p)
-
-
-def find_state(name: str) -> State:
-    try:
-        record = resolve_state(name)
-    except UnknownStateError as exc:
-        raise ReportNotFound(str(exc)) from None
-    return State.objects.get(iso3=record.iso3)
 
 
 def find_campaign(name: str, audience: Audience):
