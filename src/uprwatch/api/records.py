@@ -65,8 +65,32 @@ class RecommendationBase(Schema):
     labels: list[LabelOut]
 
 
+class PositionOut(Schema):
+    source: str
+    response: str
+    record_id: str = ""
+    date: str = ""
+    url: str = ""
+
+
+class RelatedMechanismOut(Schema):
+    score: float
+    id: int
+    mechanism: str
+    mechanism_kind: str
+    kind: str
+    text: str
+    states: list[str]
+    symbol: str
+    published: str | None
+    url: str
+
+
 class RecommendationOut(RecommendationBase):
     provenance: list[ProvenanceOut]
+    positions: list[PositionOut] = []
+    disagreement: bool = False
+    other_mechanisms: list[RelatedMechanismOut] = []
 
 
 @router.get("/stats", summary="What the database holds")
@@ -92,4 +116,12 @@ def recommendation(request, rec_id: int):
         {"dataset": p.dataset, "document": p.document.symbol if p.document else None, "locator": p.locator}
         for p in rec.provenance.all()
     ]
+    from dataclasses import asdict
+
+    from uprwatch.sources.merge import disagreements, positions
+    from uprwatch.sources.related import related_mechanisms
+
+    out["positions"] = [asdict(p) for p in positions(rec)]
+    out["disagreement"] = bool(disagreements(rec))
+    out["other_mechanisms"] = related_mechanisms(rec)
     return out

@@ -870,3 +870,6 @@ from uprwatch.cli import sources  # noqa: E402, F401  (sync)
 
 if __name__ == "__main__":
     main()
+
+# Commands of features that live in modules of their own register themselves on `main` when imported.
+from uprwatch.cli import assistant as _assistant  # noqa: E402, F401
