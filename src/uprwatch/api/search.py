@@ -31,9 +31,29 @@ class FacetValueOut(Schema):
     selected: bool
 
 
+class MechanismResultOut(Schema):
+    """A treaty body's or special procedure's recommendation or observation (``body`` other than UPR)."""
+
+    id: int
+    mechanism: str
+    mechanism_kind: str
+    kind: str
+    text: str
+    states: list[str]
+    symbol: str
+    published: str | None
+    url: str
+    themes: list[str]
+    affected_persons: list[str]
+    sdgs: list[str]
+    source: str
+    record_id: str
+    snippet: str
+
+
 class SearchOut(Schema):
     count: int
-    results: list[SearchResultOut]
+    results: list[SearchResultOut] | list[MechanismResultOut]
     facets: dict[str, list[FacetValueOut]]
 
 
@@ -57,6 +77,7 @@ class SearchFilters(Schema):
     action: list[int] = []
     issue: list[str] = []
     theme: list[str] = []
+    body: list[str] = []
     human_only: bool = False
     mode: str = "text"
     exact: bool = False
@@ -77,7 +98,11 @@ def _params(request) -> SearchParams:
     description="Words are ANDed; `OR`, `-word`/`NOT word`, `\"phrases\"`, `prefix*`, `exact:`. "
     "Repeat a filter to OR its values (`sur=China&sur=Cuba`); state names accept any alias. "
     "`mode` = text | semantic | hybrid; `sort` = relevance | session | -session | state. "
-    "Facets count each value for the current query and the other filters.",
+    "Facets count each value for the current query and the other filters. "
+    "`body` chooses the UN mechanism: none means the UPR (as always); `body=CAT`, a committee under either "
+    "name, `body=special procedures` or a mechanism's name returns those mechanisms' recommendations and "
+    "observations (other fields: `mechanism`, `states`, `symbol`, `published`, `url`) with the `body` facet; "
+    "`body=UPR` adds the `body` facet to a UPR search.",
 )
 def search_recommendations(request, filters: Query[SearchFilters]):
     try:

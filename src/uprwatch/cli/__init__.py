@@ -188,6 +188,8 @@ def _serve_production(host: str, port: int, workers: int | None, threads: int) -
 @click.option("--action", multiple=True, help="Action category (1-5).")
 @click.option("--issue", multiple=True, help="UPR Info issue name.")
 @click.option("--theme", multiple=True, help="OHCHR theme (code or name).")
+@click.option("--body", multiple=True, help="UN mechanism: UPR (the default), a committee (CAT, CRC, ...), "
+              "'special procedures' or a mechanism's name.")
 @click.option("--human-only", is_flag=True, help="Only recommendations with no machine label.")
 @click.option("--mode", type=click.Choice(["text", "semantic", "hybrid"]), default="text", show_default=True)
 @click.option("--exact", is_flag=True, help="Turn stemming off (same as 'exact:' in the query).")
@@ -242,6 +244,13 @@ def search(query: str, fmt: str, output: str | None, **options) -> None:
         return
     from rich.table import Table
 
+    if result["results"] and "mechanism" in result["results"][0]:  # --body: other mechanisms' records
+        table = Table("id", "mechanism", "states", "symbol", "published", "text", title=f"{result['count']:,} records")
+        for row in result["results"]:
+            table.add_row(str(row["id"]), row["mechanism"], ", ".join(row["states"]), row["symbol"],
+                          row["published"] or "", row["text"])
+        Console().print(table)
+        return
     table = Table("id", "State under Review", "by", "session", "response", "text", title=f"{result['count']:,} recommendations")
     for row in result["results"]:
         table.add_row(str(row["id"]), row["state_under_review"], ", ".join(row["recommending_states"]),
@@ -951,6 +960,7 @@ def report_profile(state: str, fmt: str, table: str | None, output: str) -> None
 
 # --- end reports commands ---
 
+from uprwatch.cli import sources  # noqa: E402, F401  (sync)
 
 if __name__ == "__main__":
     main()
