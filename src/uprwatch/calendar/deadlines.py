@@ -18,12 +18,13 @@ from pathlib import Path
 
 from uprwatch.calendar.derivation import DATA
 from uprwatch.calendar.sessions import SessionDates
+from uprwatch.errors import Invalid
 
 RULES_FILE = DATA / "deadline-rules.csv"
 ANCHORS = ("session_start", "month_start")
 
 
-class DeadlineRulesError(ValueError):
+class DeadlineRulesError(Invalid):
     pass
 
 

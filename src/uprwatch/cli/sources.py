@@ -33,7 +33,7 @@ def sync_uhri(file: str | None, url: str | None, dry_run: bool, as_json: bool) -
     if file and url:
         fail("give --file or --url, not both")
     _django()
-    from uprwatch.errors import UserError
+    from uprwatch.errors import nothing_written
     from uprwatch.sources.sync import sync_uhri as run
 
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
@@ -48,10 +48,8 @@ def sync_uhri(file: str | None, url: str | None, dry_run: bool, as_json: bool) -
         def on_records(done: int) -> None:
             bar.update(records, completed=done, visible=True, description=f"merged {done:,} records")
 
-        try:
+        with nothing_written():
             report = run(file=file, url=url, dry_run=dry_run, download_progress=on_bytes, record_progress=on_records)
-        except UserError as exc:
-            fail(f"{exc} (database unchanged)")
     if as_json:
         echo_json(report)
         return
