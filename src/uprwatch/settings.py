@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "uprwatch.web.security.SecurityHeadersMiddleware",
     "uprwatch.web.throttle.LoginThrottleMiddleware",
     "uprwatch.web.database_errors.DataErrorMiddleware",
+    "uprwatch.web.user_errors.UserErrorMiddleware",
     "uprwatch.web.pagecache.AnonymousPageCacheMiddleware",
 ]
 
