@@ -1,4 +1,4 @@
-"""``python -m uprwatch.cli``: the same command line as the ``uprwatch`` script (the browser tests use it)."""
+"""``python -m uprwatch.cli`` (the tests' subprocess runs use it): the same as the ``uprwatch`` command."""
 
 from uprwatch.cli import main
 

@@ -1,18 +1,16 @@
 """Tracking pages: thin views over the service modules; every permission check is in the services.
 
-Errors: not allowed → 403 (anonymous → the login page), somebody else's private data → 404 (its
-existence is not revealed), bad input → the form again with the message (400), stale save → the
-form again with the conflict message and the person's own text kept (409).
+Errors: the services' errors reach ``web.user_errors`` (not allowed → 403, anonymous → the login page;
+somebody else's private data → 404, its existence not revealed). The forms catch bad input and stale
+saves themselves, to show the form again with the message and the person's own text kept.
 """
 
 from __future__ import annotations
 
-import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
@@ -51,35 +49,6 @@ from uprwatch.tracking.models import (
 )
 from uprwatch.tracking.permissions import can_view, has_role, require_role, require_view, role_in
 from uprwatch.web.security import next_url
-
-
-def friendly(view):
-    """Turn the services' errors into the right responses."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotAllowed as exc:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            return render(request, "403.html", {"message": str(exc), "back": _back(request)}, status=403)
-        except (LookupError, Recommendation.DoesNotExist, Watchlist.DoesNotExist, Event.DoesNotExist):
-            raise Http404("not found") from None
-        except Invalid as exc:
-            return render(request, "tracking/error.html", {"message": str(exc), "back": _back(request)}, status=400)
-
-    return wrapper
-
-
-def _back(request) -> str:
-    """The page the person came from, when it is on this site: error pages link back to it."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
-        return referer
-    return ""
 
 
 def _visible(model, user, pk):
@@ -152,7 +121,6 @@ def dashboard(request):
 
 # --- organisations, invitations, audit ---------------------------------------------------------
 
-@friendly
 def organisation(request, slug: str):
     org = get_object_or_404(Organisation, slug=slug)
     role = role_in(request.user, org)
@@ -170,7 +138,6 @@ def organisation(request, slug: str):
     })
 
 
-@friendly
 def audit_log(request, slug: str):
     org = get_object_or_404(Organisation, slug=slug)
     require_role(request.user, org, Role.ADMIN)
@@ -183,7 +150,6 @@ def audit_log(request, slug: str):
     return render(request, "tracking/audit.html", {"org": org, "page": page})
 
 
-@friendly
 def invitation(request, token: str):
     invite = organisations.open_invitation(token)
     if request.method == "POST":
@@ -201,7 +167,6 @@ def invitation(request, token: str):
 
 # --- notifications, preferences, tokens --------------------------------------------------------
 
-@friendly
 def notifications(request):
     if not request.user.is_authenticated:
         raise NotAllowed("sign in first")
@@ -213,7 +178,6 @@ def notifications(request):
     return render(request, "tracking/notifications.html", {"page": page})
 
 
-@friendly
 def preferences(request):
     if not request.user.is_authenticated:
         raise NotAllowed("sign in first")
@@ -228,7 +192,6 @@ def preferences(request):
     return render(request, "tracking/preferences.html", {"prefs": prefs})
 
 
-@friendly
 def tokens(request):
     if not request.user.is_authenticated:
         raise NotAllowed("sign in first")
@@ -250,7 +213,6 @@ def campaign_list(request):
     return render(request, "tracking/campaign_list.html", {"campaigns": campaigns.visible_campaigns(request.user)})
 
 
-@friendly
 def campaign_form(request, pk: int | None = None):
     if not request.user.is_authenticated:
         raise NotAllowed("sign in first")
@@ -289,13 +251,13 @@ def campaign_form(request, pk: int | None = None):
                 return redirect(watchlist)
             except Conflict as exc:
                 # Keep what the person typed; offer the current version so a second save is deliberate.
-                status, current = 409, exc.current
+                status, current = exc.status, exc.current
                 form.add_service_error(exc)
                 form.data = form.data.copy()
                 form.data["version"] = exc.current_version
                 watchlist.refresh_from_db()
             except (Invalid, NotAllowed) as exc:
-                status = 400
+                status = exc.status
                 form.add_service_error(exc)
         else:
             status = 400
@@ -315,7 +277,6 @@ def campaign_form(request, pk: int | None = None):
     }, status=status)
 
 
-@friendly
 def campaign(request, pk: int):
     watchlist = _visible(Watchlist, request.user, pk)
     rec_ids = campaigns.recommendation_ids(watchlist)
@@ -352,7 +313,6 @@ def campaign(request, pk: int):
 
 
 @require_POST
-@friendly
 def campaign_pin(request, pk: int):
     watchlist = _visible(Watchlist, request.user, pk)
     rec_id = request.POST.get("recommendation", "")
@@ -369,7 +329,6 @@ def _pin_fragment(request, rec_id: int, status: int = 200, message: str = ""):
                                                           "next": next_url(request, "")}, status=status)
 
 
-@friendly
 def recommendation_pin(request, pk: int):
     """Pin or unpin a recommendation to one of the person's campaigns: htmx swaps the control in place;
     without JavaScript the form posts and the person returns to the page they were on."""
@@ -389,7 +348,6 @@ def recommendation_pin(request, pk: int):
     return redirect(next_url(request, reverse("web:recommendation", args=[rec.pk])))
 
 
-@friendly
 def save_search(request):
     """"Save this search as a campaign" (the search page): a campaign whose saved search is the page's query."""
     if not request.user.is_authenticated:
@@ -424,13 +382,11 @@ def save_search(request):
 
 
 @require_POST
-@friendly
 def campaign_publish(request, pk: int):
     return _publish(request, Watchlist, pk, "Campaign")
 
 
 @require_POST
-@friendly
 def campaign_delete(request, pk: int):
     watchlist = _visible(Watchlist, request.user, pk)
     campaigns.delete_campaign(request.user, watchlist)
@@ -440,7 +396,6 @@ def campaign_delete(request, pk: int):
 
 # --- assessments and evidence --------------------------------------------------------------------
 
-@friendly
 def assess(request, pk: int):
     rec = browse.recommendation_detail(pk)
     orgs = _writable_orgs(request.user)
@@ -470,7 +425,7 @@ def assess(request, pk: int):
                 form.data["version"] = exc.current_version
                 current = Assessment.objects.filter(recommendation=rec, organisation=org).first()
             except (Invalid, NotAllowed) as exc:
-                status = 400
+                status = exc.status
                 form.add_service_error(exc)
         else:
             status = 400
@@ -485,7 +440,6 @@ def assess(request, pk: int):
     }, status=status)
 
 
-@friendly
 def assessment(request, pk: int, evidence_form=None, status: int = 200):
     item = _visible(Assessment, request.user, pk)
     member = has_role(request.user, item.organisation, Role.VIEWER)
@@ -504,7 +458,6 @@ def assessment(request, pk: int, evidence_form=None, status: int = 200):
 
 
 @require_POST
-@friendly
 def assessment_publish(request, pk: int):
     return _publish(request, Assessment, pk, "Assessment")
 
@@ -541,12 +494,10 @@ def _evidence_view(request, model, pk: int, page_view):
 
 
 @require_POST
-@friendly
 def assessment_evidence(request, pk: int):
     return _evidence_view(request, Assessment, pk, assessment)
 
 
-@friendly
 def evidence_file(request, pk: int):
     item = get_object_or_404(EvidenceItem.objects.select_related("assessment", "event", "organisation"), pk=pk)
     if not item.file or not can_view(request.user, assessments.evidence_parent(item)):
@@ -560,7 +511,6 @@ def evidence_file(request, pk: int):
 
 
 @require_POST
-@friendly
 def evidence_delete(request, pk: int):
     item = get_object_or_404(EvidenceItem.objects.select_related("assessment", "event", "organisation"), pk=pk)
     parent = assessments.evidence_parent(item)
@@ -585,7 +535,6 @@ class _RolledBack(Exception):
     """The first evidence of a new event was refused: the event is not saved either."""
 
 
-@friendly
 def event_form(request, pk: int | None = None):
     if not request.user.is_authenticated:
         raise NotAllowed("sign in first")
@@ -628,13 +577,13 @@ def event_form(request, pk: int | None = None):
             except _RolledBack:
                 status = 400
             except Conflict as exc:
-                status, current = 409, exc.current
+                status, current = exc.status, exc.current
                 form.add_service_error(exc)
                 form.data = form.data.copy()
                 form.data["version"] = exc.current_version
                 item.refresh_from_db()
             except (Invalid, NotAllowed) as exc:
-                status = 400
+                status = exc.status
                 form.add_service_error(exc)
         else:
             status = 400
@@ -653,7 +602,6 @@ def event_form(request, pk: int | None = None):
     }, status=status)
 
 
-@friendly
 def event(request, pk: int, evidence_form=None, status: int = 200):
     item = _visible(Event, request.user, pk)
     return render(request, "tracking/event.html", {
@@ -666,19 +614,16 @@ def event(request, pk: int, evidence_form=None, status: int = 200):
 
 
 @require_POST
-@friendly
 def event_publish(request, pk: int):
     return _publish(request, Event, pk, "Event")
 
 
 @require_POST
-@friendly
 def event_evidence(request, pk: int):
     return _evidence_view(request, Event, pk, event)
 
 
 @require_POST
-@friendly
 def event_delete(request, pk: int):
     item = _visible(Event, request.user, pk)
     events.delete_event(request.user, item)
