@@ -149,6 +149,17 @@ def firsts_section(selection: Selection) -> dict:
     return {"available": True, "first": first[:10], "by_state": by_state[:20], "note": ""}
 
 
+def describe_search(selection: Selection) -> str:
+    """The brief's search in words ("words refoulement · State under Review China"), for its subtitle."""
+    if selection.query:
+        return f"words {selection.query}"
+    if not saved_search(selection):
+        return ""
+    from uprwatch.tracking.selection import describe
+
+    return " · ".join(f"{label} {value}" for label, value in describe(saved_search(selection)))
+
+
 def unpublished_label(visibility: str, organisation: str, kind: str = "draft") -> str:
     """How a brief marks tracking content that is not published: "" for published content."""
     return "" if visibility == "published" else f"{kind} — private to {organisation}"
@@ -236,6 +247,7 @@ def build_brief(selection: Selection, today: dt.date | None = None) -> dict:
         "title": selection.title,
         "state": selection.state.name if selection.state else None,
         "query": selection.query or saved_search(selection),
+        "search_description": describe_search(selection),
         "campaign": selection.campaign.name if selection.campaign is not None else None,
         "campaign_unpublished": unpublished_label(selection.campaign.visibility, selection.campaign.organisation.name,
                                                   "campaign")
