@@ -6,7 +6,7 @@ import re
 
 from uprwatch.documents import repair
 from uprwatch.documents.extraction import DocumentError
-from uprwatch.documents.parsing.front import resolve_state_under_review, title_state
+from uprwatch.documents.parsing.front import state_as_given, title_state
 from uprwatch.documents.parsing.parsed import ParsedDocument, ParsedRecommendation
 from uprwatch.documents.references import parse_references
 
@@ -33,11 +33,11 @@ def _category(text: str) -> tuple[str | None, bool]:
     return None, False
 
 
-def parse_responses_addendum(pages: list[str], symbol: str, page_one: str) -> ParsedDocument:
+def parse_responses_addendum(pages: list[str], symbol: str, page_one: str, state: str | None = None) -> ParsedDocument:
     name = title_state(page_one)
-    if not name:
-        raise DocumentError(f"{symbol}: the State under Review is not named on page 1")
-    sur = resolve_state_under_review(name)
+    if not name and not state:
+        raise DocumentError(f"{symbol}: the State under Review is not named on page 1: give it with --state")
+    sur, state_source = state_as_given(name, state)
     body = repair.normalise_characters(repair.strip_page_furniture(pages[1:] if len(pages) > 1 else pages))
     responses: dict[str, ParsedRecommendation] = {}
 
@@ -88,7 +88,7 @@ def parse_responses_addendum(pages: list[str], symbol: str, page_one: str) -> Pa
     return ParsedDocument(
         symbol=symbol, kind="responses_addendum", state_under_review=sur, session=None, dates={},
         recommendations=list(responses.values()), report_symbol=symbol.split("/Add.")[0],
-        title="Views on conclusions and/or recommendations",
+        title="Views on conclusions and/or recommendations", state_source=state_source,
     )
 
 
