@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "uprwatch.web.security.SecurityHeadersMiddleware",
     "uprwatch.web.throttle.LoginThrottleMiddleware",
     "uprwatch.web.database_errors.DataErrorMiddleware",
+    "uprwatch.web.user_errors.UserErrorMiddleware",
     "uprwatch.web.pagecache.AnonymousPageCacheMiddleware",
 ]
 
@@ -194,6 +195,12 @@ CACHES = {
 AUTHENTICATION_BACKENDS = ["uprwatch.web.throttle.ThrottledModelBackend"]
 UPRWATCH_PAGE_CACHE_SECONDS = int(os.environ.get("UPRWATCH_PAGE_CACHE_SECONDS", "60"))
 # --- end deploy settings ---
+
+# The address uprwatch is reached at, for links in answers given outside a web request (the stdio MCP
+# server's citations); HTTP answers use the address the client used.
+UPRWATCH_PUBLIC_URL = os.environ.get("UPRWATCH_PUBLIC_URL", "http://127.0.0.1:8000")
+# Requests one MCP client (a token, else an address) may send to /mcp/ a minute; 0 turns the limit off.
+UPRWATCH_MCP_REQUESTS_PER_MINUTE = int(os.environ.get("UPRWATCH_MCP_REQUESTS_PER_MINUTE", "120"))
 
 # Live sources: where `uprwatch sync uhri` downloads OHCHR's Universal Human Rights Index export.
 UPRWATCH_UHRI_EXPORT_URL = os.environ.get(

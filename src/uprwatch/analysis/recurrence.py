@@ -71,7 +71,7 @@ def chain(rec: Recommendation) -> dict | None:
 
 def chain_out(rec: Recommendation) -> dict:
     """JSON shape of a recommendation's lineage (API): its direct earlier and later links and the chain."""
-    from uprwatch.api.records import recommendation_out
+    from uprwatch.records.shapes import recommendation_out
 
     found = chain(rec)
     fields = ("lexical", "semantic", "score", "origin")

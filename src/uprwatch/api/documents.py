@@ -9,7 +9,8 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from uprwatch.documents.extraction import DocumentError
-from uprwatch.documents.uploads import UploadTooLarge, can_upload, ingest_uploads, parse_upload
+from uprwatch.documents.uploads import can_upload, ingest_uploads, parse_upload
+from uprwatch.errors import nothing_written
 from uprwatch.records.models import Document
 
 router = Router(tags=["documents"])
@@ -49,12 +50,7 @@ def get_document(request, document_id: int):
 @router.post("/documents/parse")
 def parse_document_upload(request, file: File[UploadedFile]):
     """Parse an uploaded document without loading it: the same JSON as ``uprwatch parse``."""
-    try:
-        return parse_upload(file).to_json()
-    except UploadTooLarge as exc:
-        raise HttpError(413, str(exc)) from exc
-    except DocumentError as exc:
-        raise HttpError(400, str(exc)) from exc
+    return parse_upload(file).to_json()
 
 
 @router.post("/documents/ingest", auth=django_auth)
@@ -62,9 +58,5 @@ def ingest_document_uploads(request, files: File[list[UploadedFile]]):
     """Editors only: ingest uploaded documents in one transaction (same report as ``uprwatch ingest --json``)."""
     if not can_upload(request.user):
         raise HttpError(403, "only editors may ingest documents")
-    try:
+    with nothing_written(DocumentError):
         return ingest_uploads(files, user=request.user).to_json()
-    except UploadTooLarge as exc:
-        raise HttpError(413, str(exc)) from exc
-    except DocumentError as exc:
-        raise HttpError(400, f"{exc} (database unchanged)") from exc

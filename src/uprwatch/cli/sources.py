@@ -33,7 +33,7 @@ def sync_uhri(file: str | None, url: str | None, dry_run: bool, as_json: bool) -
     if file and url:
         fail("give --file or --url, not both")
     _django()
-    from uprwatch.errors import UserError
+    from uprwatch.errors import nothing_written
     from uprwatch.sources.sync import sync_uhri as run
 
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
@@ -48,10 +48,8 @@ def sync_uhri(file: str | None, url: str | None, dry_run: bool, as_json: bool) -
         def on_records(done: int) -> None:
             bar.update(records, completed=done, visible=True, description=f"merged {done:,} records")
 
-        try:
+        with nothing_written():
             report = run(file=file, url=url, dry_run=dry_run, download_progress=on_bytes, record_progress=on_records)
-        except UserError as exc:
-            fail(f"{exc} (database unchanged)")
     if as_json:
         echo_json(report)
         return
@@ -65,3 +63,33 @@ def sync_uhri(file: str | None, url: str | None, dry_run: bool, as_json: bool) -
     if report["unrecognised"]:
         click.echo("not understood: " + ", ".join(f"{key} ({count:,})" for key, count in
                                                  list(report["unrecognised"].items())[:20]))
+
+
+@main.command()
+@click.option("--state", help="One state (any alias); default every state.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def coverage(state: str | None, as_json: bool) -> None:
+    """What is loaded, per state and cycle: recommendations, sources, last sync (and what is not)."""
+    _django()
+    from uprwatch.errors import UserError
+    from uprwatch.sources.coverage import coverage as run
+
+    try:
+        report = run(state)
+    except UserError as exc:
+        fail(str(exc))
+    if as_json:
+        echo_json(report)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("state", "cycle", "session", "status", "recommendations", "sources", "last sync")
+    for entry in report["states"]:
+        for row in entry["cycles"]:
+            table.add_row(entry["state"], str(row["cycle"]), str(row["session"] or ""), row["status"],
+                          f"{row['recommendations']:,}", ", ".join(row["sources"]), (row["last_sync"] or "")[:10])
+    Console().print(table)
+    missing = [(e["state"], r) for e in report["states"] for r in e["cycles"] if r["status"] == "not loaded"]
+    if missing:
+        click.echo(f"{len(missing)} held review(s) not loaded: run `uprwatch sync uhri`")

@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from uprwatch.errors import NotFound
 from uprwatch.records.models import Recommendation, Review, State
+
+
+class RecommendationNotFound(NotFound, Recommendation.DoesNotExist):
+    """No recommendation has this id (404). Still a ``Recommendation.DoesNotExist`` for the pages that
+    answer it with a page of their own."""
+
+    def __init__(self, pk: int):
+        super().__init__(f"no recommendation {pk}")
 
 
 def states_with_counts() -> QuerySet[State]:
@@ -48,8 +57,12 @@ def recommendations_of_review(review: Review) -> QuerySet[Recommendation]:
 
 
 def recommendation_detail(pk: int) -> Recommendation:
-    return (
-        Recommendation.objects.with_related()
-        .prefetch_related("provenance__batch", "provenance__document")
-        .get(pk=pk)
-    )
+    """:raises RecommendationNotFound: for an id no recommendation has"""
+    try:
+        return (
+            Recommendation.objects.with_related()
+            .prefetch_related("provenance__batch", "provenance__document")
+            .get(pk=pk)
+        )
+    except Recommendation.DoesNotExist:
+        raise RecommendationNotFound(pk) from None

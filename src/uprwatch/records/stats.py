@@ -1,4 +1,4 @@
-"""Figures about what the database holds (home page, ``uprwatch stats``)."""
+"""Figures about what the database holds (home page, ``uprwatch stats``), and the support rate."""
 
 from __future__ import annotations
 
@@ -79,3 +79,14 @@ def counts_by_cycle() -> list[dict]:
         entry[row["response"].replace(" ", "_")] = row["n"]
         entry["total"] += row["n"]
     return list(table.values())
+
+
+def support_rate(supported: int, partially: int, noted: int) -> float | None:
+    """``supported / (supported + partially supported + noted)``, to 4 places; None with no answer yet.
+
+    The one definition (README): the state profile, the brief and every table of rates use it, so they
+    show the same figure for the same recommendations. Pending and unknown responses have no answer
+    to count and are left out.
+    """
+    answered = supported + partially + noted
+    return round(supported / answered, 4) if answered else None

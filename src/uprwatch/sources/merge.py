@@ -429,6 +429,9 @@ class Merger:
         created = MechanismRecommendation.objects.bulk_create([m for m, _ in new])
         for mechanism, _ in changed:
             mechanism.save()
+        from uprwatch.sources.mechanisms import index_texts
+
+        index_texts([(m.pk, m.text) for m in created] + [(m.pk, m.text) for m, _ in changed])
         through = MechanismRecommendation.states.through
         through.objects.filter(mechanismrecommendation_id__in=[m.pk for m, _ in changed]).delete()
         through.objects.bulk_create([
@@ -470,13 +473,15 @@ class Position:
 
 def positions(rec: Recommendation) -> list[Position]:
     """What every source says the State under Review answered (the record's own response first)."""
-    result = []
-    if rec.response_source or rec.response not in (Response.UNKNOWN, ""):
-        result.append(Position(rec.response_source or "uprwatch", rec.response))
-    for sr in SourceRecord.objects.filter(recommendation=rec).order_by("source", "record_id"):
-        result.append(Position(source_name(sr.source), sr.response or "", sr.record_id,
-                               sr.published.isoformat() if sr.published else "", sr.url))
-    return result
+    records = [Position(source_name(sr.source), sr.response or "", sr.record_id,
+                        sr.published.isoformat() if sr.published else "", sr.url)
+               for sr in SourceRecord.objects.filter(recommendation=rec).order_by("source", "record_id")]
+    own = []
+    # The record's own response, unless it is one of the source records' (then it is listed once, with them)
+    if (rec.response_source or rec.response not in (Response.UNKNOWN, "")) and \
+            rec.response_source not in {p.source for p in records}:
+        own.append(Position(rec.response_source or "uprwatch", rec.response))
+    return own + records
 
 
 def disagreements(rec: Recommendation) -> list[Position]:
