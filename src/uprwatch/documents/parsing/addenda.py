@@ -74,8 +74,12 @@ def parse_responses_addendum(pages: list[str], symbol: str, page_one: str, state
     # 2. Explanations: a line of references alone (or "Rec. 18 ...") followed by the state's text.
     for ref_match, text in _explanation_blocks(body):
         refs = [r for r in parse_references(ref_match) if r in responses or "." in r or not responses]
-        explanation = repair.join_lines(text)
-        if refs and explanation:
+        position, explanation = _stated_position(repair.join_lines(text))
+        if refs and position:
+            # a table row or a line giving the position itself: "140.7 Supported", "140.7 Ratify ...
+            # (Maldives) Noted Slovenia has ...", "140.4, 140.9 Noted <the state's reasons>"
+            record(refs, position[0], position[1] or bool(re.search(r"already", explanation[:200])), explanation)
+        elif refs and explanation:
             record(refs, None, False, explanation)
     # 3. Cycle-1 style: each numbered paragraph answers the recommendation(s) of that number.
     if not responses:
@@ -90,6 +94,28 @@ def parse_responses_addendum(pages: list[str], symbol: str, page_one: str, state
         recommendations=list(responses.values()), report_symbol=symbol.split("/Add.")[0],
         title="Views on conclusions and/or recommendations", state_source=state_source,
     )
+
+
+# A position stated in a table cell or after the references: the word alone, at the start of the block or
+# right after the recommendation's closing state parenthesis.
+_POSITION_WORD = re.compile(
+    r"(?:^|\)\s*[;.]?\s+|\s{2,})(Partially\s+(?:supported|accepted)|Not\s+supported|Not\s+accepted|Supported|Accepted|"
+    r"Noted|Rejected|Support|Accept|Note)\b\s*(?:[.:;,–—-]\s*)?(?=[A-Z(]|$)",
+)
+
+
+def _stated_position(text: str) -> tuple[tuple[str, bool] | None, str]:
+    """(response, already implemented) stated at the head of a block, and the explanation after it."""
+    found = _POSITION_WORD.search(text[:1500])
+    if not found or (found.start() and not text[: found.start() + 1].rstrip().endswith(")")):
+        return None, text
+    word = re.sub(r"\s+", " ", found.group(1)).lower()
+    response = ("partially supported" if word.startswith("partially") else "noted" if word.startswith(
+        ("not ", "note", "reject")) else "supported")
+    explanation = text[found.end():].strip()
+    implemented = bool(re.search(r"already (?:been )?implemented|process of implementation|being implemented",
+                                 explanation[:300].lower()))
+    return (response, implemented), explanation
 
 
 def _explanation_blocks(body: str) -> list[tuple[str, str]]:
