@@ -131,6 +131,9 @@ def build_server() -> MCPServer:
         sur_group: Annotated[list[str], Field(description="Regional group of the State under Review.")] = [],  # noqa: B006
         by_group: Annotated[list[str], Field(description="Regional group of the recommending state.")] = [],  # noqa: B006
         action: Annotated[list[int], Field(description="UPR Info action category, 1 (minimal) to 5 (specific).")] = [],  # noqa: B006
+        body: Annotated[list[str], Field(description="UN mechanism: none means the UPR; CAT, CRC, CEDAW... (a treaty "
+                        "body under either name) or 'special procedures' return those mechanisms' recommendations "
+                        "and observations, when loaded (uprwatch sync uhri).")] = [],  # noqa: B006
         mode: Annotated[Literal["text", "semantic", "hybrid"], Field(description="text: word matches; semantic: "
                         "closest in meaning; hybrid: both, fused.")] = "text",
         sort: Literal["relevance", "session", "-session", "state"] = "relevance",
@@ -144,7 +147,8 @@ def build_server() -> MCPServer:
         symbol and paragraph where known, response with its source, and the uprwatch URL. 'total' counts all
         matches; 'narrow_by' gives counts by state, cycle, response and issue to narrow a broad question."""
         filters = {"sur": sur, "by": by, "cycle": cycle, "session": session, "year": year, "response": response,
-                   "issue": issue, "theme": theme, "sur_group": sur_group, "by_group": by_group, "action": action}
+                   "issue": issue, "theme": theme, "sur_group": sur_group, "by_group": by_group, "action": action,
+                   "body": body}
         return search_impl(ctx, query=q, filters=filters, mode=mode, sort=sort, limit=limit, offset=offset)
 
     @server.tool()
