@@ -96,6 +96,10 @@ def test_every_public_tool_answers_on_the_bundled_data():
     assert pair["total"] == from_korea > 3 and len(pair["recommendations"]) == 3 and pair["next_offset"] == 3
     calendar = tools.state_calendar(anonymous, BASE, "China")
     assert calendar["next_review"]["session"] >= 59
+    held = tools.coverage(anonymous, BASE, "China")
+    assert {row["cycle"]: row["status"] for row in held["cycles"]}[1] == "loaded"
+    assert all(row["message"] for row in held["cycles"])
+    assert tools.coverage(anonymous, BASE)["cycles"]
     due = tools.upcoming(anonymous, BASE, days=365, limit=5)
     assert due["returned"] <= 5 and due["total"] >= due["returned"]
 
@@ -142,7 +146,7 @@ def test_every_tool_has_a_description_and_a_schema():
 
     found = {tool.name: tool for tool in asyncio.run(listed())}
     assert {"search_recommendations", "get_recommendation", "first_raised", "state_profile", "pair",
-            "state_calendar", "upcoming_deadlines", "list_campaigns", "get_campaign", "list_assessments",
+            "state_calendar", "upcoming_deadlines", "coverage", "list_campaigns", "get_campaign", "list_assessments",
             "list_events", "whoami"} <= set(found)
     for tool in found.values():
         assert len(tool.description or "") > 80, tool.name

@@ -109,6 +109,7 @@ def build_server() -> MCPServer:
     pair_impl = _tool(tools.pair)
     calendar_impl = _tool(tools.state_calendar)
     upcoming_impl = _tool(tools.upcoming)
+    coverage_impl = _tool(tools.coverage)
     campaigns_impl = _tool(tools.list_campaigns)
     campaign_impl = _tool(tools.get_campaign)
     assessments_impl = _tool(tools.list_assessments)
@@ -210,6 +211,16 @@ def build_server() -> MCPServer:
         """UPR deadlines due within the next days, soonest first: stakeholder submissions, national reports,
         reviews and mid-term report windows, each with its date, whether official or estimated, and its source."""
         return upcoming_impl(ctx, days=days, state=state, limit=limit, offset=offset)
+
+    @server.tool()
+    def coverage(
+        ctx: Context, state: Annotated[str | None, Field(description="One state (any alias); none for the summary.")] = None,
+    ) -> dict:
+        """Which UPR cycles uprwatch holds, and from which sources. Ask this before concluding that nobody raised
+        a point in a cycle: a cycle that is 'not loaded' means uprwatch has no data for it, not that nothing was
+        recommended. With a state: each of its reviews (cycle, session, year) with the number of
+        recommendations, the sources and the last sync; without: per cycle, which states are covered."""
+        return coverage_impl(ctx, state=state)
 
     @server.tool()
     def list_campaigns(ctx: Context, limit: Limit = tools.DEFAULT_LIMIT, offset: Offset = 0) -> dict:

@@ -228,6 +228,17 @@ def upcoming(caller, url_base: str, days: int = 120, state: str | None = None, l
             "deadlines": page}
 
 
+def coverage(caller, url_base: str, state: str | None = None) -> dict:
+    """What the database holds: one state's cycles (recommendations, sources, last sync, or 'not loaded'
+    with the command that loads it), or without a state the per-cycle summary of which states are covered."""
+    from uprwatch.sources import coverage as held
+
+    if state:
+        return held.coverage(state)["states"][0]
+    return {"cycles": held.cycle_coverage(),
+            "note": "Per cycle: how many of the states reviewed so far uprwatch holds. Give a state for its detail."}
+
+
 # --- a member's tracking data (public items only for anonymous callers) ----------------------------
 
 def _visible(model, caller, pk: int):
