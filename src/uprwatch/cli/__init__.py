@@ -580,7 +580,7 @@ def _print_dates_check(dates: dict) -> None:
                    f"({p['problem']}; {p['evidence']}: {p['source']})")
     for gap in dates["unused_slots"]:
         click.echo(f"  unused slot before session {gap['before_session']}: {', '.join(gap['unused_slots'])} "
-                   f"({gap['reason']})")
+                   f"({gap['reason']}{': ' + gap['why'] if gap['why'] else ''})")
     for y in dates["years"]:
         click.echo(f"  year of session {y['session']}: {y['session_years_csv']} in session-years.csv, "
                    f"{y['from_dates']} from its {y['dates_status']} dates")
