@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
+from uprwatch.api.auth import member
 from uprwatch.classify import review, service
 from uprwatch.classify.evaluation import latest_evaluation
 
@@ -33,12 +33,7 @@ def evaluation(request) -> dict:
 def predict(request, payload: PredictIn) -> dict:
     if len(payload.text) > 20000:
         raise HttpError(400, "text is longer than 20,000 characters")
-    try:
-        return service.predict_text(payload.text)
-    except service.ClassifyError as exc:
-        # No model yet is the installation's state, not a server fault: 409 Conflict, with the command to run.
-        status = 400 if "empty" in str(exc) else 409
-        raise HttpError(status, str(exc)) from None
+    return service.predict_text(payload.text)
 
 
 def _editor(request):
@@ -46,7 +41,7 @@ def _editor(request):
         raise HttpError(403, "only editors may review labels")
 
 
-@router.get("/classify/review", auth=django_auth, summary="Machine-labelled recommendations, least confident first (editors)")
+@router.get("/classify/review", auth=member, summary="Machine-labelled recommendations, least confident first (editors)")
 def review_queue(request, limit: int = 25, offset: int = 0) -> dict:
     _editor(request)
     # offset is bounded too: the database cannot bind an offset beyond its integers (a 500 before)
@@ -66,12 +61,9 @@ def review_queue(request, limit: int = 25, offset: int = 0) -> dict:
     return {"count": queue.count(), "items": items}
 
 
-@router.post("/classify/review/{int:rec_id}", auth=django_auth, summary="Accept or correct a recommendation's machine labels (editors)")
+@router.post("/classify/review/{int:rec_id}", auth=member, summary="Accept or correct a recommendation's machine labels (editors)")
 def decide(request, rec_id: int, payload: DecisionIn) -> dict:
     _editor(request)
-    try:
-        decision = review.decide(rec_id, request.user, issues=payload.issues, action_category=payload.action_category)
-    except review.DecisionError as exc:
-        raise HttpError(404 if str(exc).startswith("no recommendation") else 400, str(exc)) from None
+    decision = review.decide(rec_id, request.user, issues=payload.issues, action_category=payload.action_category)
     return {"id": rec_id, "accepted": decision.accepted, "decided_by": request.user.get_username(),
             "decided_at": decision.decided_at.isoformat(), "before": decision.before, "after": decision.after}

@@ -10,69 +10,26 @@ the private content of the user's organisations. Stale saves (``version`` not cu
 from __future__ import annotations
 
 import datetime
-import functools
 
-from django.contrib.auth.models import AnonymousUser
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.security import HttpBearer
 
+from uprwatch.api.auth import bearer, caller
 from uprwatch.records.models import Recommendation, State
-from uprwatch.tracking import alerts, assessments, audit, campaigns, events, organisations
-from uprwatch.tracking.errors import Conflict, Invalid, NotAllowed
+from uprwatch.tracking import alerts, assessments, audit, campaigns, events
+from uprwatch.tracking.errors import Invalid
 from uprwatch.tracking.models import Assessment, Event, EvidenceItem, Organisation, Role, Watchlist
-from uprwatch.tracking.permissions import NOT_FOUND, get_visible, has_role, require_role
+from uprwatch.tracking.permissions import get_visible, has_role, require_role
 
 router = Router(tags=["tracking"])
 
 
-class TokenAuth(HttpBearer):
-    def authenticate(self, request, token: str):
-        user = organisations.user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-bearer = TokenAuth()
-
-
-def reader(request):
-    """The user behind an optional bearer token (anonymous without one; 401 for a bad one)."""
-    header = request.headers.get("Authorization", "")
-    if not header:
-        return AnonymousUser()
-    scheme, _, key = header.partition(" ")
-    user = organisations.user_for_token(key.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
-        raise HttpError(401, "invalid or revoked token")
-    return user
-
-
-def errors(view):
-    """Map service errors to HTTP: 403 not allowed, 404 not visible, 422 invalid, 409 conflict."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotAllowed as exc:
-            raise HttpError(403, str(exc)) from None
-        except (LookupError, Watchlist.DoesNotExist, Event.DoesNotExist, Assessment.DoesNotExist):
-            # One body for "no such object" and "another organisation's draft" (permissions.NOT_FOUND).
-            raise HttpError(404, NOT_FOUND) from None
-        except Invalid as exc:
-            raise HttpError(422, str(exc)) from None
-        except Conflict as exc:
-            return JsonResponse(
-                {"detail": str(exc), "current_version": exc.current_version, "current": exc.current}, status=409
-            )
-
-    return wrapper
+# The token (or session) checks are shared with every other API module: see api/auth.py.
+reader = caller
 
 
 def _visible(model, user, pk: int):
@@ -238,7 +195,6 @@ def organisation_list(request):
 
 
 @router.get("/tracking/organisations/{slug}/audit", summary="Audit log of an organisation (admins)")
-@errors
 def audit_log(request, slug: str, format: str = "json"):
     user = reader(request)
     org = get_object_or_404(Organisation, slug=slug)
@@ -261,7 +217,6 @@ def campaign_list(request):
 
 
 @router.post("/tracking/campaigns", auth=bearer, response={201: dict}, summary="Create a campaign")
-@errors
 def campaign_create(request, payload: CampaignIn):
     data = payload.dict()
     org = _organisation(data.pop("organisation"))
@@ -270,14 +225,12 @@ def campaign_create(request, payload: CampaignIn):
 
 
 @router.get("/tracking/campaigns/{int:pk}", summary="A campaign with its recommendations and assessments")
-@errors
 def campaign_detail(request, pk: int):
     user = reader(request)
     return campaign_out(_visible(Watchlist, user, pk), full=True, user=user)
 
 
 @router.patch("/tracking/campaigns/{int:pk}", auth=bearer, summary="Change a campaign (send the version you read)")
-@errors
 def campaign_update(request, pk: int, payload: CampaignPatch):
     _visible(Watchlist, request.auth, pk)
     data = payload.dict()
@@ -286,21 +239,18 @@ def campaign_update(request, pk: int, payload: CampaignPatch):
 
 
 @router.post("/tracking/campaigns/{int:pk}/publish", auth=bearer, summary="Publish a campaign (editors)")
-@errors
 def campaign_publish(request, pk: int, version: int | None = None):
     watchlist = _visible(Watchlist, request.auth, pk)
     return campaign_out(assessments.publish(request.auth, watchlist, version=version))
 
 
 @router.delete("/tracking/campaigns/{int:pk}", auth=bearer, response={204: None}, summary="Delete a campaign (editors)")
-@errors
 def campaign_delete(request, pk: int):
     campaigns.delete_campaign(request.auth, _visible(Watchlist, request.auth, pk))
     return Status(204, None)
 
 
 @router.get("/tracking/campaigns/{int:pk}/timeline", summary="Events, evidence and assessments of a campaign")
-@errors
 def campaign_timeline(request, pk: int):
     user = reader(request)
     watchlist = _visible(Watchlist, user, pk)
@@ -310,7 +260,6 @@ def campaign_timeline(request, pk: int):
 # --- assessments and evidence --------------------------------------------------------------------
 
 @router.get("/tracking/assessments", summary="Assessments you may see, with the state's own claim")
-@errors
 def assessment_list(request, recommendation: int | None = None, organisation: str | None = None):
     user = reader(request)
     found = assessments.visible_assessments(user)
@@ -329,7 +278,6 @@ def assessment_list(request, recommendation: int | None = None, organisation: st
 
 @router.post("/tracking/assessments", auth=bearer, response={200: dict, 201: dict},
              summary="Create an assessment, or a new version of it (send the version you read)")
-@errors
 def assessment_save(request, payload: AssessmentIn):
     data = payload.dict()
     org = _organisation(data.pop("organisation"))
@@ -339,14 +287,12 @@ def assessment_save(request, payload: AssessmentIn):
 
 
 @router.get("/tracking/assessments/{int:pk}", summary="An assessment with its evidence and history")
-@errors
 def assessment_detail(request, pk: int):
     user = reader(request)
     return assessment_out(_visible(Assessment, user, pk), full=True, user=user)
 
 
 @router.post("/tracking/assessments/{int:pk}/publish", auth=bearer, summary="Publish a draft (editors); ?version= guards against publishing a changed draft")
-@errors
 def assessment_publish(request, pk: int, version: int | None = None):
     item = _visible(Assessment, request.auth, pk)
     published = assessments.publish(request.auth, item, version=version)
@@ -361,28 +307,24 @@ def _evidence(request, parent, citation, url, date, quote, file):
 
 @router.post("/tracking/assessments/{int:pk}/evidence", auth=bearer, response={201: dict},
              summary="Add evidence (multipart form; optional file)")
-@errors
 def assessment_evidence(request, pk: int, citation: Form[str], url: Form[str] = "", date: Form[str] = "",
                         quote: Form[str] = "", file: File[UploadedFile] = None):
     return _evidence(request, _visible(Assessment, request.auth, pk), citation, url, date, quote, file)
 
 
 @router.get("/tracking/evidence/{int:pk}", summary="One evidence item (drafts: the organisation's members only)")
-@errors
 def evidence_detail(request, pk: int):
     return evidence_out(_visible(EvidenceItem, reader(request), pk))
 
 
 @router.post("/tracking/evidence/{int:pk}/publish", auth=bearer,
              summary="Publish draft evidence (editors); ?version= guards against publishing a changed draft")
-@errors
 def evidence_publish(request, pk: int, version: int | None = None):
     item = _visible(EvidenceItem, request.auth, pk)
     return evidence_out(assessments.publish(request.auth, item, version=version))
 
 
 @router.delete("/tracking/evidence/{int:pk}", auth=bearer, response={204: None}, summary="Delete evidence (editors)")
-@errors
 def evidence_delete(request, pk: int):
     assessments.delete_evidence(request.auth, _visible(EvidenceItem, request.auth, pk))
     return Status(204, None)
@@ -391,7 +333,6 @@ def evidence_delete(request, pk: int):
 # --- events and timelines ------------------------------------------------------------------------
 
 @router.get("/tracking/events", summary="Events you may see")
-@errors
 def event_list(request, state: str | None = None, recommendation: int | None = None):
     user = reader(request)
     found = events.visible_events(user).prefetch_related("recommendations")
@@ -403,7 +344,6 @@ def event_list(request, state: str | None = None, recommendation: int | None = N
 
 
 @router.post("/tracking/events", auth=bearer, response={201: dict}, summary="Record an event")
-@errors
 def event_create(request, payload: EventIn):
     data = payload.dict()
     org = _organisation(data.pop("organisation"))
@@ -411,14 +351,12 @@ def event_create(request, payload: EventIn):
 
 
 @router.get("/tracking/events/{int:pk}", summary="An event with its evidence")
-@errors
 def event_detail(request, pk: int):
     user = reader(request)
     return event_out(_visible(Event, user, pk), full=True, user=user)
 
 
 @router.patch("/tracking/events/{int:pk}", auth=bearer, summary="Change an event (send the version you read)")
-@errors
 def event_update(request, pk: int, payload: EventPatch):
     item = _visible(Event, request.auth, pk)
     data = payload.dict(exclude_unset=True)
@@ -429,14 +367,12 @@ def event_update(request, pk: int, payload: EventPatch):
 
 
 @router.post("/tracking/events/{int:pk}/publish", auth=bearer, summary="Publish an event (editors)")
-@errors
 def event_publish(request, pk: int, version: int | None = None):
     item = _visible(Event, request.auth, pk)
     return event_out(assessments.publish(request.auth, item, version=version), full=True, user=request.auth)
 
 
 @router.delete("/tracking/events/{int:pk}", auth=bearer, response={204: None}, summary="Delete an event (editors)")
-@errors
 def event_delete(request, pk: int):
     events.delete_event(request.auth, _visible(Event, request.auth, pk))
     return Status(204, None)
@@ -444,7 +380,6 @@ def event_delete(request, pk: int):
 
 @router.post("/tracking/events/{int:pk}/evidence", auth=bearer, response={201: dict},
              summary="Add evidence to an event (multipart form; optional file)")
-@errors
 def event_evidence(request, pk: int, citation: Form[str], url: Form[str] = "", date: Form[str] = "",
                    quote: Form[str] = "", file: File[UploadedFile] = None):
     return _evidence(request, _visible(Event, request.auth, pk), citation, url, date, quote, file)
@@ -484,7 +419,6 @@ def preferences_get(request):
 
 
 @router.put("/tracking/preferences", auth=bearer, summary="Change your alert preferences")
-@errors
 def preferences_put(request, payload: PreferencesIn):
     values = {k: v for k, v in payload.dict().items() if v is not None}
     return _preferences_out(alerts.update_preferences(request.auth, **values))

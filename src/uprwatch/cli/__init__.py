@@ -52,21 +52,55 @@ def database_problem(exc: BaseException) -> str | None:
 
 
 class _Main(click.Group):
-    """The command group; a database that is not there ends in a message, not a traceback."""
+    """The command group, and the CLI's one translation of errors: a user error (``uprwatch.errors``)
+    or a database that is not there ends in ``Error: message`` on stderr and exit 1, never a traceback."""
 
     def invoke(self, ctx: click.Context):
+        from uprwatch.errors import UserError
+
         try:
             return super().invoke(ctx)
+        except UserError as exc:
+            fail(str(exc))
         except Exception as exc:
             if (message := database_problem(exc)) is None:
                 raise
             fail(message)
 
 
+# Commands that make a database (or need none): every other one refuses to open a SQLite file that is not
+# there, since opening it would silently create a second, empty database beside the one `make run` serves.
+CREATES_OR_NEEDS_NO_DATABASE = {"init", "restore", "parse", "check"}
+
+
+def missing_database() -> str | None:
+    """A message when the SQLite database of the home in use does not exist yet, else None."""
+    from django.conf import settings
+
+    # Already configured: called from Python (tests, a host program) with a database of its choosing.
+    if os.environ.get("DATABASE_URL") or settings.configured:
+        return None
+    from uprwatch.home import DATABASE_NAME, describe_home, uprwatch_home
+
+    home = uprwatch_home()
+    if (home / DATABASE_NAME).is_file():
+        return None
+    return (
+        f"there is no uprwatch database in {describe_home(home)}. If `make run` made your database, run this "
+        "command from the project folder or set UPRWATCH_HOME to its var folder (e.g. "
+        "UPRWATCH_HOME=/path/to/uprwatch/var); to make a new database here, run `uprwatch init` first."
+    )
+
+
 @click.group(cls=_Main)
 @click.version_option(package_name="uprwatch")
 def main() -> None:
     """uprwatch: the UN Universal Periodic Review as structured, searchable, trackable data."""
+    ctx = click.get_current_context()
+    asking_for_help = any(arg in ("--help", "-h") for arg in sys.argv[1:])
+    if ctx.invoked_subcommand not in CREATES_OR_NEEDS_NO_DATABASE and not asking_for_help:
+        if (message := missing_database()) is not None:
+            fail(message)
 
 
 @main.command()
@@ -74,14 +108,20 @@ def main() -> None:
 @click.option("--pledges", type=click.Path(dir_okay=False), help="UPR Info pledges CSV export (or bundle).")
 def init(recommendations: str | None, pledges: str | None) -> None:
     """Create the database and load the bundled data (idempotent)."""
+    from uprwatch.home import DATABASE_NAME, describe_home, uprwatch_home
+
+    if not os.environ.get("DATABASE_URL"):
+        # Never a silent second database: say which one this is, new or not.
+        home = uprwatch_home()
+        state = "existing database" if (home / DATABASE_NAME).is_file() else "creating a new database"
+        console.print(f"{state} in {describe_home(home)}")
     _django()
     from uprwatch.bootstrap import InitOptions, run_init
+    from uprwatch.errors import nothing_written
     from uprwatch.records.upr_info import DataFileError
 
-    try:
+    with nothing_written(DataFileError):
         run_init(console, InitOptions(recommendations=recommendations, pledges=pledges))
-    except DataFileError as exc:
-        fail(f"{exc} (database unchanged)")
 
 
 @main.command()
@@ -188,6 +228,8 @@ def _serve_production(host: str, port: int, workers: int | None, threads: int) -
 @click.option("--action", multiple=True, help="Action category (1-5).")
 @click.option("--issue", multiple=True, help="UPR Info issue name.")
 @click.option("--theme", multiple=True, help="OHCHR theme (code or name).")
+@click.option("--body", multiple=True, help="UN mechanism: UPR (the default), a committee (CAT, CRC, ...), "
+              "'special procedures' or a mechanism's name.")
 @click.option("--human-only", is_flag=True, help="Only recommendations with no machine label.")
 @click.option("--mode", type=click.Choice(["text", "semantic", "hybrid"]), default="text", show_default=True)
 @click.option("--exact", is_flag=True, help="Turn stemming off (same as 'exact:' in the query).")
@@ -202,7 +244,7 @@ def search(query: str, fmt: str, output: str | None, **options) -> None:
     """Search recommendations: words (AND), OR, -word, "phrases", prefix*, exact:."""
     _django()
     from uprwatch.search import exports
-    from uprwatch.search.service import QueryError, SearchParams, matching_ids
+    from uprwatch.search.service import SearchParams, matching_ids
     from uprwatch.search.service import search as run_search
 
     values = {key: list(value) if isinstance(value, tuple) else value for key, value in options.items()}
@@ -210,8 +252,8 @@ def search(query: str, fmt: str, output: str | None, **options) -> None:
     values = {key: [str(v) for v in value] if isinstance(value, list) else str(value) for key, value in values.items()}
     if fmt == "xlsx" and not output:
         fail("--format xlsx needs --output PATH")
+    params = SearchParams.from_querydict(values)
     try:
-        params = SearchParams.from_querydict(values)
         if fmt in ("csv", "xlsx"):
             ids = matching_ids(params)
             if fmt == "xlsx":
@@ -233,8 +275,6 @@ def search(query: str, fmt: str, output: str | None, **options) -> None:
             with open(output, "w", encoding="utf-8") as handle:
                 json.dump(result, handle, ensure_ascii=False, indent=2)
             return
-    except QueryError as exc:
-        fail(str(exc))
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror}")
     if fmt == "json":
@@ -242,6 +282,13 @@ def search(query: str, fmt: str, output: str | None, **options) -> None:
         return
     from rich.table import Table
 
+    if result["results"] and "mechanism" in result["results"][0]:  # --body: other mechanisms' records
+        table = Table("id", "mechanism", "states", "symbol", "published", "text", title=f"{result['count']:,} records")
+        for row in result["results"]:
+            table.add_row(str(row["id"]), row["mechanism"], ", ".join(row["states"]), row["symbol"],
+                          row["published"] or "", row["text"])
+        Console().print(table)
+        return
     table = Table("id", "State under Review", "by", "session", "response", "text", title=f"{result['count']:,} recommendations")
     for row in result["results"]:
         table.add_row(str(row["id"]), row["state_under_review"], ", ".join(row["recommending_states"]),
@@ -264,19 +311,23 @@ def index(text: bool, with_vectors: bool) -> None:
 # --- end search commands ---
 
 # --- documents commands (owner: the documents feature) ---
+_STATE_HELP = ("The State under Review, for a document that does not name it (an OHCHR list without its "
+               "title); a document that names another state is refused.")
+
+
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--format", "output", type=click.Choice(["json", "table"]), default="json", show_default=True)
-def parse(path: str, output: str) -> None:
-    """Parse a UN document (WG report, responses addendum, OHCHR thematic list) without loading it."""
+@click.option("--state", default=None, help=_STATE_HELP)
+def parse(path: str, output: str, state: str | None) -> None:
+    """Parse a UN document (WG report or its draft, responses addendum, OHCHR thematic list) without loading it."""
     _django()
-    from uprwatch.documents.extraction import DocumentError
+    from uprwatch.calendar.derivation import states_in_session
     from uprwatch.documents.parsing import parse_document
 
-    try:
-        parsed = parse_document(path)
-    except DocumentError as exc:
-        fail(str(exc))
+    parsed = parse_document(path, state=state, session_states=states_in_session)
+    if parsed.state_source and output != "json":
+        click.echo(f"State under Review {parsed.state_under_review}: {parsed.state_source}", err=True)
     if output == "json":
         echo_json(parsed.to_json())
         return
@@ -292,22 +343,25 @@ def parse(path: str, output: str) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-def ingest(paths: tuple[str, ...], as_json: bool) -> None:
+@click.option("--state", default=None, help=_STATE_HELP)
+def ingest(paths: tuple[str, ...], as_json: bool, state: str | None) -> None:
     """Parse documents and load them into the database in one transaction (idempotent)."""
     _django()
+    from uprwatch.calendar.derivation import states_in_session
     from uprwatch.documents.extraction import DocumentError
     from uprwatch.documents.ingestion import ingest_paths
+    from uprwatch.errors import nothing_written
 
-    try:
-        report = ingest_paths(list(paths))
-    except DocumentError as exc:
-        fail(f"{exc} (database unchanged)")
+    with nothing_written(DocumentError):
+        report = ingest_paths(list(paths), state=state, session_states=states_in_session)
     if as_json:
         echo_json(report.to_json())
         return
     for doc in report.documents:
         click.echo(f"{doc.filename}: {doc.symbol} ({doc.kind}, {doc.review}): {doc.status}"
                    f" — added {doc.added}, updated {doc.updated}, merged {doc.merged}")
+        if doc.state_source:
+            click.echo(f"  State under Review: {doc.state_source}")
     click.echo(f"added {report.added}, updated {report.updated}, merged {report.merged}")
 
 
@@ -327,10 +381,7 @@ def classify_train(force: bool, as_json: bool) -> None:
     _django()
     from uprwatch.classify import service
 
-    try:
-        summary = service.train_model(force=force)
-    except service.ClassifyError as exc:
-        fail(str(exc))
+    summary = service.train_model(force=force)
     if as_json:
         echo_json(summary)
     else:
@@ -346,10 +397,7 @@ def classify_run(force: bool, as_json: bool) -> None:
     _django()
     from uprwatch.classify import service
 
-    try:
-        summary = service.run_labelling(force=force)
-    except service.ClassifyError as exc:
-        fail(str(exc))
+    summary = service.run_labelling(force=force)
     if as_json:
         echo_json(summary)
     else:
@@ -367,10 +415,7 @@ def classify_evaluate(train_sessions: str, test_sessions: str, as_json: bool) ->
     _django()
     from uprwatch.classify import service
 
-    try:
-        figures = service.evaluate_split(train_sessions, test_sessions)
-    except service.ClassifyError as exc:
-        fail(str(exc))
+    figures = service.evaluate_split(train_sessions, test_sessions)
     if as_json:
         echo_json(figures)
         return
@@ -381,12 +426,9 @@ def classify_evaluate(train_sessions: str, test_sessions: str, as_json: bool) ->
 
 # --- analysis commands (owner: the analysis feature) ---
 def _analysis_state(name: str):
-    from uprwatch.analysis.profiles import StateNotFound, find_state
+    from uprwatch.records.lookup import find_state
 
-    try:
-        return find_state(name)
-    except StateNotFound as exc:
-        fail(str(exc))
+    return find_state(name)
 
 
 def _rate(value: float | None) -> str:
@@ -435,7 +477,7 @@ def pair(recommender: str, reviewed: str, as_json: bool) -> None:
     """All recommendations from RECOMMENDER to REVIEWED across cycles, by issue and response."""
     _django()
     from uprwatch.analysis.profiles import pair_view
-    from uprwatch.api.records import recommendation_out
+    from uprwatch.records.shapes import recommendation_out
 
     data = pair_view(_analysis_state(recommender), _analysis_state(reviewed))
     data["recommendations"] = [recommendation_out(rec) for rec in data["recommendations"]]
@@ -458,12 +500,9 @@ def firsts(query: str, sur: tuple[str, ...], by: tuple[str, ...], as_json: bool)
     first by each recommending state."""
     _django()
     from uprwatch.analysis.firsts import first_raised
-    from uprwatch.search.service import QueryError, SearchParams
+    from uprwatch.search.service import SearchParams
 
-    try:
-        result = first_raised(SearchParams.from_querydict({"q": query, "sur": list(sur), "by": list(by)}))
-    except QueryError as exc:
-        fail(str(exc))
+    result = first_raised(SearchParams.from_querydict({"q": query, "sur": list(sur), "by": list(by)}))
     if as_json:
         echo_json(result)
         return
@@ -488,19 +527,16 @@ def firsts(query: str, sur: tuple[str, ...], by: tuple[str, ...], as_json: bool)
 def lineage(force: bool, link: tuple[int, int] | None, unlink: tuple[int, int] | None) -> None:
     """Compute lineage links (similar recommendations to the same state in earlier cycles)."""
     _django()
-    from uprwatch.analysis.lineage import LinkError, compute_lineage, confirm_link, remove_link
+    from uprwatch.analysis.lineage import compute_lineage, confirm_link, remove_link
 
-    try:
-        if link:
-            made = confirm_link(*link)
-            echo_json({"recommendation": made.recommendation_id, "earlier": made.earlier_id, "origin": made.origin,
-                       "lexical": made.lexical, "semantic": made.semantic, "score": made.score})
-            return
-        if unlink:
-            echo_json({"recommendation": unlink[0], "earlier": unlink[1], "removed": remove_link(*unlink)})
-            return
-    except LinkError as exc:
-        fail(str(exc))
+    if link:
+        made = confirm_link(*link)
+        echo_json({"recommendation": made.recommendation_id, "earlier": made.earlier_id, "origin": made.origin,
+                   "lexical": made.lexical, "semantic": made.semantic, "score": made.score})
+        return
+    if unlink:
+        echo_json({"recommendation": unlink[0], "earlier": unlink[1], "removed": remove_link(*unlink)})
+        return
     echo_json(compute_lineage(force=force))
 
 
@@ -512,7 +548,7 @@ def recurring(state: str, limit: int, as_json: bool) -> None:
     """Recommendations to STATE that repeat earlier-cycle ones (a signal of non-implementation)."""
     _django()
     from uprwatch.analysis.recurrence import recurring as recurring_rows
-    from uprwatch.api.records import recommendation_out
+    from uprwatch.records.shapes import recommendation_out
 
     rows = recurring_rows(_analysis_state(state), limit=limit)
     if as_json:
@@ -531,29 +567,28 @@ def recurring(state: str, limit: int, as_json: bool) -> None:
 @click.option("--state", "state_name", metavar="NAME", help="One state's reviews in cycles 1-5 with deadlines.")
 @click.option("--days", default=120, show_default=True, type=click.IntRange(0, 3650),
               help="Without --state: how far ahead to list what is due.")
-@click.option("--check", is_flag=True, help="Compare derived sessions 24-26 with the published lists of 52-54.")
+@click.option("--check", is_flag=True, help="Compare derived sessions 24-26 with the published lists of 52-54, and "
+              "every session date held with the evidence table (disagreements, dates off the usual pattern).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def calendar_command(state_name: str | None, days: int, check: bool, as_json: bool) -> None:
     """The UPR calendar: upcoming sessions and deadlines, or one state's reviews."""
     _django()
     from uprwatch.calendar import summary
-    from uprwatch.records.states import UnknownStateError
 
     if check:
         report = summary.derivation_check()
         if as_json:
             echo_json(report)
             return
+        dates = report.pop("dates")
         for session, figures in report.items():
             click.echo(f"session {session}: {len(figures['agree'])} of {len(figures['listed'])} listed states derived "
                        f"there; only listed: {', '.join(figures['only_listed']) or '-'}; "
                        f"only derived: {', '.join(figures['only_derived']) or '-'}")
+        _print_dates_check(dates)
         return
     if state_name is not None:
-        try:
-            data = summary.state_summary(state_name)
-        except UnknownStateError as exc:
-            fail(str(exc))
+        data = summary.state_summary(state_name)
         if as_json:
             echo_json(data)
             return
@@ -566,6 +601,27 @@ def calendar_command(state_name: str | None, days: int, check: bool, as_json: bo
     _print_calendar(data)
 
 
+def _print_dates_check(dates: dict) -> None:
+    table = dates["evidence_table"]
+    click.echo(f"session dates: {table['agree']} of {table['compared']} sessions of the evidence table "
+               f"({table['sessions']}) agree with the dates held"
+               + (f"; differ: {', '.join(map(str, table['differ']))}" if table["differ"] else ""))
+    for d in dates["disagreements"]:
+        kept, other = d["kept"], d["other"]
+        click.echo(f"  disagreement, session {d['session']} ({'/'.join(d['fields'])}): kept {kept['start']} to "
+                   f"{kept['end']} ({kept['evidence']}: {kept['source']}); other {other['start']} to {other['end']} "
+                   f"({other['evidence']}: {other['source']}); {d['reason']}")
+    for p in dates["outside_pattern"]:
+        click.echo(f"  off the Monday-to-Friday pattern, session {p['session']}: {p['start']} to {p['end']} "
+                   f"({p['problem']}; {p['evidence']}: {p['source']})")
+    for gap in dates["unused_slots"]:
+        click.echo(f"  unused slot before session {gap['before_session']}: {', '.join(gap['unused_slots'])} "
+                   f"({gap['reason']}{': ' + gap['why'] if gap['why'] else ''})")
+    for y in dates["years"]:
+        click.echo(f"  year of session {y['session']}: {y['session_years_csv']} in session-years.csv, "
+                   f"{y['from_dates']} from its {y['dates_status']} dates")
+
+
 def _print_state_calendar(data: dict) -> None:
     from rich.table import Table
 
@@ -573,7 +629,11 @@ def _print_state_calendar(data: dict) -> None:
     upcoming = data["next_review"]
     if upcoming:
         out.print(f"[bold]{data['state']}[/bold]: next review cycle {upcoming['cycle']}, WG {upcoming['session']}, "
-                  f"{upcoming['start_date']} to {upcoming['end_date']} ({upcoming['status']}, dates {upcoming['dates_status']})")
+                  f"{upcoming['start_date']} to {upcoming['end_date']} ({upcoming['status']}, dates {upcoming['dates_status']})",
+                  markup=True)
+        for line in (upcoming["dates_rule"], upcoming["dates_note"], upcoming["note"]):
+            if line:
+                out.print(line, markup=False)
         deadlines = Table("deadline", "date", "status", "source", title="Deadlines of the next review")
         for d in upcoming["deadlines"]:
             deadlines.add_row(d["label"], d["date"] + (f" to {d['end_date']}" if d["end_date"] else ""), d["status"], d["source"])
@@ -583,8 +643,9 @@ def _print_state_calendar(data: dict) -> None:
         return
     table = Table("cycle", "session", "year", "dates", "status", "source", title=f"Reviews of {data['state']}")
     for r in data["reviews"]:
-        table.add_row(str(r["cycle"]), str(r["session"]), str(r["year"]), f"{r['start_date']} to {r['end_date']}",
-                      r["status"], r["source"])
+        table.add_row(str(r["cycle"]), str(r["session"]), str(r["year"]),
+                      f"{r['start_date']} to {r['end_date']} ({r['dates_status']})", r["status"],
+                      r["source"] + (f"; {r['note']}" if r["note"] else ""))
     out.print(table)
 
 
@@ -604,22 +665,6 @@ def _print_calendar(data: dict) -> None:
 # --- end calendar commands ---
 
 # --- tracking commands (owner: the tracking feature) ---
-def _tracking_errors():
-    """Turn tracking's errors into ``Error: ...`` and exit 1."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def guard():
-        from uprwatch.tracking.errors import Conflict, Invalid, NotAllowed
-
-        try:
-            yield
-        except (Invalid, NotAllowed, Conflict) as exc:
-            fail(str(exc))
-
-    return guard()
-
-
 @main.group()
 def users() -> None:
     """Manage user accounts."""
@@ -638,8 +683,7 @@ def users_create(username: str, email: str, password: str | None, staff: bool) -
     if password is None:
         password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else click.prompt(
             "Password", hide_input=True, confirmation_prompt=True)
-    with _tracking_errors():
-        user = organisations.create_user(username, email, password, staff=staff)
+    user = organisations.create_user(username, email, password, staff=staff)
     click.echo(f"created user {user.username}")
 
 
@@ -657,10 +701,9 @@ def orgs_create(name: str, coalition: str | None, admin_username: str | None) ->
     _django()
     from uprwatch.tracking import organisations
 
-    with _tracking_errors():
-        parent = organisations.get_organisation(coalition) if coalition else None
-        admin = organisations.get_user(admin_username) if admin_username else None
-        org = organisations.create_organisation(name, coalition=parent, admin=admin)
+    parent = organisations.get_organisation(coalition) if coalition else None
+    admin = organisations.get_user(admin_username) if admin_username else None
+    org = organisations.create_organisation(name, coalition=parent, admin=admin)
     click.echo(f"created organisation {org.name} ({org.slug})")
 
 
@@ -673,9 +716,8 @@ def orgs_add_member(organisation: str, username: str, role: str) -> None:
     _django()
     from uprwatch.tracking import organisations
 
-    with _tracking_errors():
-        org = organisations.get_organisation(organisation)
-        organisations.set_membership(org, organisations.get_user(username), role)
+    org = organisations.get_organisation(organisation)
+    organisations.set_membership(org, organisations.get_user(username), role)
     click.echo(f"{username} is {role} of {org.name}")
 
 
@@ -687,9 +729,8 @@ def orgs_remove_member(organisation: str, username: str) -> None:
     _django()
     from uprwatch.tracking import organisations
 
-    with _tracking_errors():
-        org = organisations.get_organisation(organisation)
-        organisations.remove_membership(org, organisations.get_user(username))
+    org = organisations.get_organisation(organisation)
+    organisations.remove_membership(org, organisations.get_user(username))
     click.echo(f"{username} removed from {org.name}")
 
 
@@ -721,8 +762,7 @@ def orgs_audit(organisation: str, fmt: str) -> None:
     _django()
     from uprwatch.tracking import audit, organisations
 
-    with _tracking_errors():
-        click.echo(audit.export(organisations.get_organisation(organisation), fmt), nl=False)
+    click.echo(audit.export(organisations.get_organisation(organisation), fmt), nl=False)
 
 
 @main.group()
@@ -738,8 +778,7 @@ def tokens_create(username: str, name: str) -> None:
     _django()
     from uprwatch.tracking import organisations
 
-    with _tracking_errors():
-        _, key = organisations.create_token(organisations.get_user(username), name)
+    _, key = organisations.create_token(organisations.get_user(username), name)
     click.echo(key)
 
 
@@ -750,8 +789,7 @@ def tokens_revoke(token: str) -> None:
     _django()
     from uprwatch.tracking import organisations
 
-    with _tracking_errors():
-        revoked = organisations.revoke_token(token)
+    revoked = organisations.revoke_token(token)
     click.echo(f"revoked token {revoked.prefix}… of {revoked.user.username}")
 
 
@@ -781,8 +819,9 @@ def jobs() -> None:
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(0, 100_000),
               help="Most queued jobs to process in this run.")
 @click.option("--no-deadlines", is_flag=True, help="Skip the deadline check.")
+@click.option("--kind", "kinds", multiple=True, help="Only jobs of this kind (repeat; e.g. source_sync, watchlist_match).")
 @click.option("--json", "as_json", is_flag=True)
-def jobs_run(limit: int, no_deadlines: bool, as_json: bool) -> None:
+def jobs_run(limit: int, no_deadlines: bool, kinds: tuple[str, ...], as_json: bool) -> None:
     """Process queued jobs (campaign matches), check deadlines, send notifications and email."""
     _django()
     from contextlib import redirect_stdout
@@ -791,7 +830,7 @@ def jobs_run(limit: int, no_deadlines: bool, as_json: bool) -> None:
 
     # Django's console email backend writes to stdout: keep stdout for the figures.
     with redirect_stdout(sys.stderr):
-        figures = run_jobs(limit, deadlines=not no_deadlines)
+        figures = run_jobs(limit, deadlines=not no_deadlines, kinds=kinds or None)
     if as_json:
         echo_json(figures)
     else:
@@ -806,13 +845,9 @@ def jobs_run(limit: int, no_deadlines: bool, as_json: bool) -> None:
 def dump(path: str) -> None:
     """Write the whole database and its uploaded files to PATH (gzipped JSON Lines with checksums)."""
     _django()
-    from uprwatch.reports.dump import DumpError, dump_database
-    from uprwatch.reports.output import OutputError
+    from uprwatch.reports.dump import dump_database
 
-    try:
-        summary = dump_database(path, progress=lambda label, n: console.print(f"{label}: {n:,} rows"))
-    except (DumpError, OutputError) as exc:
-        fail(str(exc))
+    summary = dump_database(path, progress=lambda label, n: console.print(f"{label}: {n:,} rows"))
     console.print(f"wrote {summary.rows:,} rows and {summary.files:,} uploaded files ({summary.file_bytes:,} bytes) "
                   f"to {summary.path} (sha256 {summary.sha256[:12]}…)")
     if summary.missing_files:
@@ -827,12 +862,11 @@ def dump(path: str) -> None:
 def restore(path: str, no_index: bool) -> None:
     """Restore a dump made by `uprwatch dump` into an EMPTY database (one transaction), with its files."""
     _django()
+    from uprwatch.errors import nothing_written
     from uprwatch.reports.dump import DERIVED_INIT_STEPS, DumpError, restore_database
 
-    try:
+    with nothing_written(DumpError):
         summary = restore_database(path, progress=lambda label, n: console.print(f"{label}: {n:,} rows"))
-    except DumpError as exc:
-        fail(f"{exc} (database unchanged)")
     console.print(f"restored {summary.rows:,} rows and {summary.files:,} uploaded files (checksums verified) "
                   f"from {summary.path}")
     if summary.missing_files:
@@ -870,18 +904,14 @@ def report_brief(sur: str, query: str, campaign: str | None, organisation: str |
                  output: str) -> None:
     """Advocacy brief for a State under Review (and a query or a campaign)."""
     _django()
-    from uprwatch.reports.brief import PdfUnavailable, build_brief, render_brief_html, render_brief_pdf
-    from uprwatch.reports.output import OutputError, check_writable, write_bytes
-    from uprwatch.reports.selection import ReportError
+    from uprwatch.reports.brief import build_brief, render_brief_html, render_brief_pdf
+    from uprwatch.reports.output import check_writable, write_bytes
 
-    try:
-        check_writable(output)
-        selection = _report_selection(sur, query, campaign, organisation)
-        data = build_brief(selection)
-        content = render_brief_pdf(data) if fmt == "pdf" else render_brief_html(data).encode("utf-8")
-        write_bytes(output, content)
-    except (ReportError, OutputError, PdfUnavailable) as exc:
-        fail(str(exc))
+    check_writable(output)
+    selection = _report_selection(sur, query, campaign, organisation)
+    data = build_brief(selection)
+    content = render_brief_pdf(data) if fmt == "pdf" else render_brief_html(data).encode("utf-8")
+    write_bytes(output, content)
     console.print(f"wrote the brief on {selection.title} ({len(selection.ids)} recommendations) to {output}")
 
 
@@ -897,15 +927,11 @@ def report_matrix(campaign: str | None, sur: str | None, query: str, organisatio
     """Submission matrix (DOCX or XLSX) from a campaign, or from a State under Review and a query."""
     _django()
     from uprwatch.reports.matrix import FORMATS
-    from uprwatch.reports.output import OutputError, check_writable, write_bytes
-    from uprwatch.reports.selection import ReportError
+    from uprwatch.reports.output import check_writable, write_bytes
 
-    try:
-        check_writable(output)
-        selection = _report_selection(sur, query, campaign, organisation)
-        write_bytes(output, FORMATS[fmt](selection))
-    except (ReportError, OutputError) as exc:
-        fail(str(exc))
+    check_writable(output)
+    selection = _report_selection(sur, query, campaign, organisation)
+    write_bytes(output, FORMATS[fmt](selection))
     console.print(f"wrote the matrix of {len(selection.ids)} recommendations ({selection.title}) to {output}")
 
 
@@ -917,20 +943,21 @@ def report_matrix(campaign: str | None, sur: str | None, query: str, organisatio
 def report_profile(state: str, fmt: str, table: str | None, output: str) -> None:
     """A state's profile figures as JSON, XLSX (a sheet per table) or one CSV table."""
     _django()
-    from uprwatch.reports.output import OutputError, check_writable, write_bytes
+    from uprwatch.reports.output import check_writable, write_bytes
     from uprwatch.reports.profile_export import profile_export
-    from uprwatch.reports.selection import ReportError
 
-    try:
-        check_writable(output)
-        _name, content = profile_export(state, fmt, table)
-        write_bytes(output, content)
-    except (ReportError, OutputError) as exc:
-        fail(str(exc))
+    check_writable(output)
+    _name, content = profile_export(state, fmt, table)
+    write_bytes(output, content)
     console.print(f"wrote the profile of {state} to {output}")
 
 # --- end reports commands ---
 
+# Features' command modules register themselves on ``main`` (or on a group) when imported.
+from uprwatch.cli import fetch, sources, upr_info  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()
+
+# Commands of features that live in modules of their own register themselves on `main` when imported.
+from uprwatch.cli import assistant as _assistant  # noqa: E402, F401

@@ -11,12 +11,18 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from uprwatch.errors import Invalid, NotFound
+from uprwatch.records.lookup import find_state
 from uprwatch.records.models import Recommendation, State
-from uprwatch.records.states import UnknownStateError, resolve_state
 
 
-class ReportError(Exception):
-    """Bad input for a report: unknown state or campaign, an empty result, a bad query."""
+class ReportError(Invalid):
+    """Bad input for a report: several campaigns of one name, nothing to report about, a bad query."""
+
+
+class ReportNotFound(NotFound, ReportError):
+    """What a report names does not exist or is not visible: a state, campaign, organisation, or any
+    recommendation at all (404)."""
 
 
 @dataclass
@@ -24,10 +30,13 @@ class Audience:
     """Whose private tracking content a report may include (besides everything published)."""
 
     organisation_ids: list[int] = field(default_factory=list)
+    # False: the member asked for a brief of published material only (to circulate); their organisations'
+    # private campaigns can still be chosen as the subject, but no unpublished assessment or event is shown.
+    include_unpublished: bool = True
 
     def visible(self, prefix: str = "") -> Q:
         published = Q(**{f"{prefix}visibility": "published"})
-        if not self.organisation_ids:
+        if not self.organisation_ids or not self.include_unpublished:
             return published
         return published | Q(**{f"{prefix}organisation_id__in": self.organisation_ids})
 
@@ -50,7 +59,7 @@ class Audience:
         try:
             return cls([get_organisation(name).pk])
         except ValueError:  # tracking's Invalid: no such organisation
-            raise ReportError(f"unknown organisation {name!r}") from None
+            raise ReportNotFound(f"unknown organisation {name!r}") from None
 
 
 @dataclass
@@ -81,25 +90,17 @@ def visible_evidence(selection: Selection):
     return Prefetch("evidence", queryset=EvidenceItem.objects.filter(selection.audience.visible()))
 
 
-def find_state(name: str) -> State:
-    try:
-        record = resolve_state(name)
-    except UnknownStateError as exc:
-        raise ReportError(str(exc)) from None
-    return State.objects.get(iso3=record.iso3)
-
-
 def find_campaign(name: str, audience: Audience):
     """A campaign the audience may see, by id or (case-insensitive) name."""
     try:
         from uprwatch.tracking.models import Watchlist
     except ImportError:
         raise ReportError("campaigns are not available in this installation") from None
-    visible = Watchlist.objects.filter(audience.visible()).select_related("organisation")
+    visible = Watchlist.objects.filter(Audience(audience.organisation_ids).visible()).select_related("organisation")
     name = name.strip()
     found = list(visible.filter(pk=int(name))) if name.isdecimal() else list(visible.filter(name__iexact=name))
     if not found:
-        raise ReportError(f"unknown campaign {name!r} (or it is private to another organisation)")
+        raise ReportNotFound(f"unknown campaign {name!r} (or it is private to another organisation)")
     if len(found) > 1:
         choices = ", ".join(f"{c.pk} ({c.organisation.name})" for c in found)
         raise ReportError(f"several campaigns are called {name!r}: give its number, one of {choices}")
@@ -162,5 +163,5 @@ def select(sur: str | None, query: str = "", campaign: str | None = None,
             f"in campaign {watchlist.name!r}" if watchlist is not None else "",
             f"matching {query!r}" if query else "",
         ] if x)
-        raise ReportError(f"no recommendation {subject}: nothing to report")
+        raise ReportNotFound(f"no recommendation {subject}: nothing to report")
     return Selection(state=state, query=query, campaign=watchlist, audience=audience, ids=ordered)

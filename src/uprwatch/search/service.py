@@ -58,6 +58,8 @@ class SearchParams:
     action: list[int] = field(default_factory=list)
     issue: list[str] = field(default_factory=list)
     theme: list[str] = field(default_factory=list)
+    # UN mechanism: none = the UPR (what every search meant before other mechanisms were loaded)
+    body: list[str] = field(default_factory=list)
     human_only: bool = False
     mode: str = "text"
     exact: bool = False
@@ -89,6 +91,7 @@ class SearchParams:
         for name in LIST_FIELDS:
             values = getlist(name)
             kwargs[name] = [_int(name, v) for v in values] if name in INT_FIELDS else values
+        kwargs["body"] = getlist("body")
         kwargs["human_only"] = _bool("human_only", get("human_only", "0"))
         kwargs["exact"] = _bool("exact", get("exact", "0"))
         kwargs["mode"] = get("mode", "text")
@@ -118,6 +121,7 @@ class SearchParams:
             pairs.append(("q", self.q))
         for name in LIST_FIELDS:
             pairs += [(name, str(v)) for v in getattr(self, name)]
+        pairs += [("body", v) for v in self.body]
         defaults = SearchParams()
         for name in ("human_only", "exact"):
             if getattr(self, name):
@@ -356,8 +360,21 @@ def _combine(catalog: catalog_module.Catalog, masks: dict[str, np.ndarray], skip
     return combined
 
 
+def _other_mechanisms(params: SearchParams):
+    """The ``body`` filter when it names mechanisms other than the UPR (else None: a UPR search)."""
+    if not params.body:
+        return None
+    from uprwatch.sources.mechanisms import parse_body
+
+    body = parse_body(params.body)
+    return body if body.others else None
+
+
 def matching_ids(params: SearchParams) -> list[int]:
     """Every matching recommendation id, in result order (no paging)."""
+    if _other_mechanisms(params) is not None:
+        raise QueryError("exports, saved searches and firsts cover UPR recommendations: leave out body "
+                         "(or use body=UPR)")
     catalog, parsed, masks = _prepare(params)
     result = _ordered_rows(catalog, params, parsed, _combine(catalog, masks))
     return catalog.ids[result.rows].tolist()
@@ -368,17 +385,35 @@ def search(params: SearchParams) -> dict:
     from uprwatch.search.highlight import snippet_html
     from uprwatch.search.results import recommendations_out
 
+    others = _other_mechanisms(params)
+    if others is not None:
+        from uprwatch.sources.mechanisms import search_mechanisms
+
+        params.validate()
+        parsed = parse_query(params.q, exact=params.exact)
+        upr = search(dataclasses.replace(params, body=[], limit=0, offset=0, mode="text"))
+        return search_mechanisms(params, parsed, others, upr_count=upr["count"])
     catalog, parsed, masks = _prepare(params)
     result = _ordered_rows(catalog, params, parsed, _combine(catalog, masks))
     page_ids = catalog.ids[result.rows[params.offset: params.offset + params.limit]].tolist()
     results = recommendations_out(page_ids)
     for out in results:
         out["snippet"] = str(snippet_html(out["text"], parsed))
+    facets = _facets(catalog, params, masks, result)
+    if params.body:  # body=UPR given: the mechanism facet too (left out otherwise: every search stays as fast)
+        facets["body"] = mechanism_facet(params, parsed, int(len(result.rows)))
     return {
         "count": int(len(result.rows)),
         "results": results,
-        "facets": _facets(catalog, params, masks, result),
+        "facets": facets,
     }
+
+
+def mechanism_facet(params: SearchParams, parsed: ParsedQuery, upr_count: int) -> list[dict]:
+    """The mechanism facet of a UPR search: the UPR's count, and each other mechanism's for the same words."""
+    from uprwatch.sources.mechanisms import BodyFilter, body_counts, body_facet
+
+    return body_facet(body_counts(params, parsed), upr_count, BodyFilter(upr=True))
 
 
 def _facets(catalog: catalog_module.Catalog, params: SearchParams, masks: dict[str, np.ndarray],

@@ -9,17 +9,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from uprwatch.records.models import Recommendation
+from uprwatch.records.models import ACTION_CATEGORIES, Recommendation
 from uprwatch.search import exports, vectors
 from uprwatch.search.service import FACET_NAMES, QueryError, SearchParams, search
 from uprwatch.web.panels import SEARCH_PANELS, render_panels
 
 PAGE_SIZE = 20
 FACET_TITLES = {
-    "sur": "State under Review", "by": "Recommending state", "sur_group": "SuR regional group",
-    "by_group": "Recommending regional group", "sur_bloc": "SuR organisation",
+    "sur": "State under Review", "by": "Recommending state", "sur_group": "Regional group of the State under Review",
+    "by_group": "Recommending regional group", "sur_bloc": "Organisation of the State under Review",
     "by_bloc": "Recommending organisation", "cycle": "Cycle", "session": "Session", "year": "Year",
     "response": "Response", "action": "Action category", "issue": "Issue", "theme": "Theme",
+    "body": "UN mechanism",
 }
 SORT_CHOICES = [("relevance", "relevance"), ("session", "session, oldest first"),
                 ("-session", "session, newest first"), ("state", "State under Review")]
@@ -37,6 +38,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         params = SearchParams.from_querydict(request.GET)
         params.limit, params.offset = PAGE_SIZE, (page - 1) * PAGE_SIZE
         result = search(params)
+        if "body" not in result["facets"]:
+            result["facets"]["body"] = _mechanism_facet(params, result["count"])
         for item in result["results"]:
             item["snippet"] = mark_safe(item["snippet"])  # built from escaped text by highlight.snippet_html
     except QueryError as exc:
@@ -45,20 +48,29 @@ def search_page(request: HttpRequest) -> HttpResponse:
     state = params.to_query()
     facets = []
     if result:
-        for name in FACET_NAMES:
-            entries = result["facets"][name]
+        for name in ("body", *FACET_NAMES):
+            entries = result["facets"].get(name)
             if not entries:
                 continue
             for entry in entries:
+                if name == "body":
+                    # one mechanism at a time: its results have another shape (no session, no response)
+                    others = [(k, v) for k, v in state if k not in ("body", "page")]
+                    toggled = others + ([] if entry["value"] == "UPR" else [("body", entry["value"])])
+                    entry["url"] = "?" + urlencode(toggled)
+                    continue
                 # each value links to the same search with that value toggled (the URL is the whole state)
                 others = [(k, v) for k, v in state if not (k == name and v == entry["value"])]
                 toggled = others if entry["selected"] else state + [(name, entry["value"])]
                 entry["url"] = "?" + urlencode(toggled)
             entries.sort(key=lambda e: not e["selected"])  # stable: selected values first, then as counted
             facets.append({"name": name, "title": FACET_TITLES[name], "entries": entries,
-                           "open": any(e["selected"] for e in entries) or name in ("sur", "response", "issue")})
+                           "open": any(e["selected"] for e in entries) or name in ("body", "sur", "response", "issue")})
     pages = math.ceil(result["count"] / PAGE_SIZE) if result else 0
     query_prefix = urlencode(state)
+    mechanisms = bool(result and result["results"] and "mechanism" in result["results"][0])
+    # pins and saved searches are for UPR recommendations (other mechanisms' records are not campaign items)
+    save_form = None if mechanisms else _tracking_controls(request, result, query_prefix)
     context = {
         "params": params,
         "result": result,
@@ -72,9 +84,38 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "mode_choices": MODE_CHOICES,
         "export_query": query_prefix,
         "hidden_filters": [(k, v) for k, v in state if k not in ("q", "sort", "mode", "exact")],
-        "panels": render_panels(SEARCH_PANELS, request, params),
+        "mechanisms": mechanisms,
+        # the panels (firsts, ...) answer UPR searches
+        "panels": [] if any(v != "UPR" for v in params.body) else render_panels(SEARCH_PANELS, request, params),
+        "save_form": save_form,
+        "action_legend": ACTION_CATEGORIES.items(),
     }
     return render(request, "search/search.html", context, status=400 if error else 200)
+
+
+def _tracking_controls(request: HttpRequest, result: dict | None, query: str):
+    """For a signed-in contributor: a pin control on each result and the "save this search" form."""
+    if not result or not request.user.is_authenticated:
+        return None
+    try:
+        from uprwatch.tracking import pins
+    except ImportError:  # tracking not installed
+        return None
+    controls = pins.pin_controls(request.user, [item["id"] for item in result["results"]])
+    for item in result["results"]:
+        item["pin"] = controls.get(item["id"])
+    return pins.save_search_form(request.user, query)
+
+
+def _mechanism_facet(params: SearchParams, upr_count: int) -> list[dict]:
+    """The UN-mechanism facet beside a UPR search, once other mechanisms are loaded (``uprwatch sync uhri``)."""
+    from uprwatch.search.query import parse_query
+    from uprwatch.search.service import mechanism_facet
+    from uprwatch.sources.models import MechanismRecommendation
+
+    if not MechanismRecommendation.objects.exists():
+        return []
+    return mechanism_facet(params, parse_query(params.q, exact=params.exact), upr_count)
 
 
 def export(request: HttpRequest, fmt: str) -> HttpResponse:

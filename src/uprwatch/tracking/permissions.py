@@ -6,25 +6,19 @@ admins manage members, invitations and see the audit log. Nothing a contributor 
 without an editor: their evidence is a draft, and their change to a published campaign sends it back
 to draft (as a changed assessment does).
 
-Reads go through ``get_visible`` / ``can_view`` here, so every surface (web, API, CLI, and later an MCP
-server) answers the same, and private content of another organisation is reported exactly as a missing
-object: the same ``NotFound("not found")``.
+Reads go through ``get_visible`` / ``can_view`` here, so every surface (web, API, CLI, the MCP server)
+answers the same, and private content of another organisation is reported exactly as a missing object:
+the same ``Hidden`` ("not found", HTTP 404).
 """
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from uprwatch.errors import NotFound
+from uprwatch.tracking.errors import Hidden, NotAllowed
 from uprwatch.tracking.models import ROLE_RANK, EvidenceItem, Membership, Organisation, Role, Visibility
 
-# One answer for "does not exist" and "exists but is not yours": the existence of private content of
-# another organisation must not leak through a different message.
-NOT_FOUND = "not found"
-
-
-class NotAllowed(Exception):
-    """The user may not do this (HTTP 403, or 401 when anonymous)."""
+__all__ = ["Hidden", "NotAllowed", "can_view", "get_visible", "has_role", "require_role", "require_view"]
 
 
 def role_in(user, organisation: Organisation) -> str | None:
@@ -88,20 +82,20 @@ def can_view(user, obj) -> bool:
 
 
 def require_view(user, obj) -> None:
-    # Private content of another organisation is reported as missing, so its existence does not leak.
     if not can_view(user, obj):
-        raise NotFound(NOT_FOUND)
+        raise Hidden()
 
 
 def get_visible(model, user, pk):
-    """The ``model`` object ``pk`` if ``user`` may see it; ``NotFound`` (the same one) otherwise."""
+    """The ``model`` object ``pk`` if ``user`` may see it. A missing object and another organisation's
+    private one raise the same ``Hidden`` ("not found"): the answer never tells them apart."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise NotFound(NOT_FOUND) from None
+        raise Hidden() from None
     related = ["organisation"] + (["assessment", "event"] if model is EvidenceItem else [])
     obj = model.objects.select_related(*related).filter(pk=pk).first()
     if obj is None:
-        raise NotFound(NOT_FOUND)
+        raise Hidden()
     require_view(user, obj)
     return obj
