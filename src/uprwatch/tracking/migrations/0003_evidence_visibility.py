@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """Evidence gets a visibility of its own. Evidence stored before this was already public whenever
     what it backs was, so existing rows become ``published``; new evidence starts as a draft."""
 
-    dependencies = [("tracking", "0001_initial")]
+    dependencies = [("tracking", "0002_job_running")]
 
     operations = [
         migrations.AddField(
