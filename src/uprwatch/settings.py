@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # intcomma: every count on a page with thousands separators
     "ninja",  # serves /api/docs from its own static files instead of a CDN (offline, CSP 'self')
     "uprwatch.records",
     "uprwatch.search",
@@ -106,6 +107,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+FORMAT_MODULE_PATH = ["uprwatch.formats"]  # one date format everywhere: see formats/en/formats.py
 TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
@@ -206,3 +208,16 @@ UPRWATCH_MCP_REQUESTS_PER_MINUTE = int(os.environ.get("UPRWATCH_MCP_REQUESTS_PER
 UPRWATCH_UHRI_EXPORT_URL = os.environ.get(
     "UPRWATCH_UHRI_EXPORT_URL", "https://dataex.ohchr.org/uhri/export-results/export-full-en.json"
 )
+
+# --- live sources: UPR Info's database and UN documents (owner: sources; see README "Keeping up to date") ---
+# Every address is a setting, so tests, mirrors and outside checks point uprwatch elsewhere.
+UPRWATCH_UN_DOCUMENTS_URL = os.environ.get("UPRWATCH_UN_DOCUMENTS_URL", "https://documents.un.org")
+UPRWATCH_UPR_INFO_URL = os.environ.get("UPRWATCH_UPR_INFO_URL", "https://upr-info-database.uwazi.io")
+# Seconds between two pages of UPR Info's API: a courtesy to a small NGO's server (tests set 0).
+UPRWATCH_UPR_INFO_PAUSE_SECONDS = float(os.environ.get("UPRWATCH_UPR_INFO_PAUSE_SECONDS", "1.0"))
+# First wait after a 429 or 5xx answer from any source (doubled after each failure; Retry-After wins).
+UPRWATCH_SOURCES_BACKOFF_SECONDS = float(os.environ.get("UPRWATCH_SOURCES_BACKOFF_SECONDS", "2.0"))
+# The Data sources page starts the sync job it queues in a background process (0: leave it to cron's
+# `uprwatch jobs run`).
+UPRWATCH_SOURCES_START_JOBS = os.environ.get("UPRWATCH_SOURCES_START_JOBS", "1") == "1"
+# --- end live sources ---
