@@ -31,9 +31,31 @@ class FacetValueOut(Schema):
     selected: bool
 
 
+class ExpansionOut(Schema):
+    typed: str
+    kind: str  # state | people | synonym
+    meaning: str
+    added: list[str]
+    sources: list[str]
+
+
+class SuggestionOut(Schema):
+    kind: str  # spelling | fewer words | with other names and synonyms | without the ... filter | ...
+    q: str
+    count: int
+    query: str  # the suggested search as a URL query string
+
+
 class SearchOut(Schema):
     count: int
+    matches: int
+    by_meaning: int
+    count_label: str
+    mode: str
+    expansions: list[ExpansionOut]
     results: list[SearchResultOut]
+    related: list[SearchResultOut]
+    suggestions: list[SuggestionOut]
     facets: dict[str, list[FacetValueOut]]
 
 
@@ -58,8 +80,9 @@ class SearchFilters(Schema):
     issue: list[str] = []
     theme: list[str] = []
     human_only: bool = False
-    mode: str = "text"
+    mode: str = "auto"
     exact: bool = False
+    expand: bool = True
     sort: str = "relevance"
     limit: int = 20
     offset: int = 0
@@ -76,8 +99,12 @@ def _params(request) -> SearchParams:
     "/recommendations", response=SearchOut, summary="Search recommendations (faceted full-text / semantic)",
     description="Words are ANDed; `OR`, `-word`/`NOT word`, `\"phrases\"`, `prefix*`, `exact:`. "
     "Repeat a filter to OR its values (`sur=China&sur=Cuba`); state names accept any alias. "
-    "`mode` = text | semantic | hybrid; `sort` = relevance | session | -session | state. "
-    "Facets count each value for the current query and the other filters.",
+    "`mode` = auto (default: the words' matches, then the closest by meaning in `related` when fewer than "
+    "20 match) | text | semantic (the 50 closest) | hybrid; `sort` = relevance | session | -session | state. "
+    "`expand=0` searches only the words typed (by default a state's other names, its people's name and "
+    "synonyms are searched too: see `expansions`). `count` is the length of the result list, `matches` how "
+    "many recommendations the words match, `count_label` says which. With no match, `suggestions` lists "
+    "other searches with their counts. Facets count each value for the current query and the other filters.",
 )
 def search_recommendations(request, filters: Query[SearchFilters]):
     try:

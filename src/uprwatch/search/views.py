@@ -23,7 +23,8 @@ FACET_TITLES = {
 }
 SORT_CHOICES = [("relevance", "relevance"), ("session", "session, oldest first"),
                 ("-session", "session, newest first"), ("state", "State under Review")]
-MODE_CHOICES = [("text", "words"), ("semantic", "meaning"), ("hybrid", "words + meaning")]
+MODE_CHOICES = [("auto", "words, then meaning if few match"), ("text", "words only"), ("semantic", "meaning"),
+                ("hybrid", "words + meaning")]
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -37,7 +38,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         params = SearchParams.from_querydict(request.GET)
         params.limit, params.offset = PAGE_SIZE, (page - 1) * PAGE_SIZE
         result = search(params)
-        for item in result["results"]:
+        for item in result["results"] + result["related"]:
             item["snippet"] = mark_safe(item["snippet"])  # built from escaped text by highlight.snippet_html
     except QueryError as exc:
         error = str(exc)
@@ -71,7 +72,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "sort_choices": SORT_CHOICES,
         "mode_choices": MODE_CHOICES,
         "export_query": query_prefix,
-        "hidden_filters": [(k, v) for k, v in state if k not in ("q", "sort", "mode", "exact")],
+        "hidden_filters": [(k, v) for k, v in state if k not in ("q", "sort", "mode", "exact", "expand")],
+        "unexpanded_url": "?" + urlencode(state + [("expand", "0")]),
         "panels": render_panels(SEARCH_PANELS, request, params),
     }
     return render(request, "search/search.html", context, status=400 if error else 200)
