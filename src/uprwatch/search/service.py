@@ -309,8 +309,18 @@ class _Result:
     text_mask: np.ndarray | None  # rows the words match (text mode with words), for facet counts
 
 
+def meaning_text(q: str, expansions: list[expansion.Expansion]) -> str:
+    """The text whose meaning is searched: the query, plus the first other form of each expansion.
+
+    The embedding model knows "Optional Protocol to the Convention against Torture" but not "OPCAT", "sexual
+    orientation" better than "LGBT"; one form each keeps a long list of names from drowning the query.
+    """
+    extra = [e.added[0] for e in expansions if e.added]
+    return f"{q} ({'; '.join(extra)})" if extra else q
+
+
 def _ordered_rows(catalog: catalog_module.Catalog, params: SearchParams, parsed: ParsedQuery,
-                  filters: np.ndarray) -> _Result:
+                  filters: np.ndarray, meaning: str | None = None) -> _Result:
     """The matching rows in result order."""
     # Sorted by session or state, a text query needs its matching rows, not their relevance scores.
     ranked = params.mode not in WORD_MODES or params.sort == "relevance"
@@ -329,7 +339,7 @@ def _ordered_rows(catalog: catalog_module.Catalog, params: SearchParams, parsed:
 
     from uprwatch.search import vectors
 
-    similarity = vectors.query_scores(params.q, catalog, filters)
+    similarity = vectors.query_scores(meaning or params.q, catalog, filters)
     semantic = _top(similarity, np.flatnonzero(filters & np.isfinite(similarity)), SEMANTIC_TOP, catalog)
     if params.mode == "semantic":
         rows = semantic
@@ -378,8 +388,8 @@ def matching_ids(params: SearchParams) -> list[int]:
     In ``auto`` mode these are the rows the words match: the "closest in meaning" that follow too few
     matches on the page are not matches.
     """
-    catalog, parsed, masks, _ = _prepare(params)
-    result = _ordered_rows(catalog, params, parsed, _combine(catalog, masks))
+    catalog, parsed, masks, expansions = _prepare(params)
+    result = _ordered_rows(catalog, params, parsed, _combine(catalog, masks), meaning_text(params.q, expansions))
     return catalog.ids[result.rows].tolist()
 
 
@@ -398,7 +408,8 @@ def search(params: SearchParams) -> dict:
 
     catalog, parsed, masks, expansions = _prepare(params)
     filters = _combine(catalog, masks)
-    result = _ordered_rows(catalog, params, parsed, filters)
+    meaning = meaning_text(params.q, expansions)
+    result = _ordered_rows(catalog, params, parsed, filters, meaning)
     count = int(len(result.rows))
     page_ids = catalog.ids[result.rows[params.offset: params.offset + params.limit]].tolist()
     results = recommendations_out(page_ids)
@@ -409,7 +420,7 @@ def search(params: SearchParams) -> dict:
         by_meaning = 0
         if has_words and params.mode == "auto" and params.offset == 0 and count < RELATED_PAGE:
             related = recommendations_out(
-                _closest_ids(catalog, params, filters & ~result.mask, min(params.limit, RELATED_PAGE) - count))
+                _closest_ids(catalog, meaning, filters & ~result.mask, min(params.limit, RELATED_PAGE) - count))
     else:
         words = filters & _text_match(catalog, parsed, ranked=False).mask(catalog.size) if has_words else filters
         matches = int(words.sum())
@@ -446,13 +457,13 @@ def _count_label(mode: str, has_words: bool, count: int, matches: int, by_meanin
             f"{by_meaning:,} by meaning")
 
 
-def _closest_ids(catalog: catalog_module.Catalog, params: SearchParams, candidates: np.ndarray, k: int) -> list[int]:
+def _closest_ids(catalog: catalog_module.Catalog, meaning: str, candidates: np.ndarray, k: int) -> list[int]:
     """The ``k`` candidate rows closest in meaning to the query words, best first (ids)."""
     from uprwatch.search import vectors
 
     if k <= 0 or not candidates.any():
         return []
-    similarity = vectors.query_scores(params.q, catalog, candidates)
+    similarity = vectors.query_scores(meaning, catalog, candidates)
     rows = _top(similarity, np.flatnonzero(candidates & np.isfinite(similarity)), k, catalog)
     return catalog.ids[rows].tolist()
 
