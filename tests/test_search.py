@@ -254,7 +254,8 @@ def test_search_page_paginates_sorts_and_reports_errors(db, client):
 
 def test_api_search_contract(db, client):
     data = client.get("/api/recommendations", {"q": "non-refoulement", "sur": "China", "limit": 2}).json()
-    assert set(data) == {"count", "results", "facets"}
+    assert set(data) == {"count", "matches", "by_meaning", "count_label", "mode", "expansions", "results", "related",
+                         "suggestions", "facets"}
     assert data["count"] == count("non-refoulement", sur=["China"]) and len(data["results"]) == 2
     for key in ("id", "text", "state_under_review", "recommending_states", "session", "cycle", "response",
                 "action_category", "issues", "labels"):

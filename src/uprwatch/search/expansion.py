@@ -97,8 +97,9 @@ def lexicon() -> dict[tuple[str, ...], Entry]:
         names[state.iso3] = state.name
         forms = [f for f in map(_form, (state.name, *state.aliases)) if f]
         demonyms = [f for f in map(_form, state.demonyms) if f]
-        for demonym in demonyms:
-            demonym_states.setdefault(demonym.key, []).append(state.iso3)
+        for demonym in demonyms:  # "Icelandic" and "Icelander" stem alike: one state, counted once
+            if state.iso3 not in demonym_states.setdefault(demonym.key, []):
+                demonym_states[demonym.key].append(state.iso3)
         own_forms[state.iso3] = forms + demonyms
     for iso3, forms in own_forms.items():
         # A state's own additions: its names, and the demonyms no other state shares.
