@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "uprwatch.calendar",
     "uprwatch.tracking",
     "uprwatch.reports",
+    "uprwatch.sources",
     "uprwatch.web",
 ]
 
@@ -193,3 +194,8 @@ CACHES = {
 AUTHENTICATION_BACKENDS = ["uprwatch.web.throttle.ThrottledModelBackend"]
 UPRWATCH_PAGE_CACHE_SECONDS = int(os.environ.get("UPRWATCH_PAGE_CACHE_SECONDS", "60"))
 # --- end deploy settings ---
+
+# Live sources: where `uprwatch sync uhri` downloads OHCHR's Universal Human Rights Index export.
+UPRWATCH_UHRI_EXPORT_URL = os.environ.get(
+    "UPRWATCH_UHRI_EXPORT_URL", "https://dataex.ohchr.org/uhri/export-results/export-full-en.json"
+)

@@ -46,6 +46,26 @@ class SuggestionOut(Schema):
     query: str  # the suggested search as a URL query string
 
 
+class MechanismResultOut(Schema):
+    """A treaty body's or special procedure's recommendation or observation (``body`` other than UPR)."""
+
+    id: int
+    mechanism: str
+    mechanism_kind: str
+    kind: str
+    text: str
+    states: list[str]
+    symbol: str
+    published: str | None
+    url: str
+    themes: list[str]
+    affected_persons: list[str]
+    sdgs: list[str]
+    source: str
+    record_id: str
+    snippet: str
+
+
 class SearchOut(Schema):
     count: int
     matches: int
@@ -53,7 +73,7 @@ class SearchOut(Schema):
     count_label: str
     mode: str
     expansions: list[ExpansionOut]
-    results: list[SearchResultOut]
+    results: list[SearchResultOut] | list[MechanismResultOut]
     related: list[SearchResultOut]
     suggestions: list[SuggestionOut]
     facets: dict[str, list[FacetValueOut]]
@@ -79,6 +99,7 @@ class SearchFilters(Schema):
     action: list[int] = []
     issue: list[str] = []
     theme: list[str] = []
+    body: list[str] = []
     human_only: bool = False
     mode: str = "auto"
     exact: bool = False
@@ -104,7 +125,11 @@ def _params(request) -> SearchParams:
     "`expand=0` searches only the words typed (by default a state's other names, its people's name and "
     "synonyms are searched too: see `expansions`). `count` is the length of the result list, `matches` how "
     "many recommendations the words match, `count_label` says which. With no match, `suggestions` lists "
-    "other searches with their counts. Facets count each value for the current query and the other filters.",
+    "other searches with their counts. Facets count each value for the current query and the other filters. "
+    "`body` chooses the UN mechanism: none means the UPR (as always); `body=CAT`, a committee under either "
+    "name, `body=special procedures` or a mechanism's name returns those mechanisms' recommendations and "
+    "observations (other fields: `mechanism`, `states`, `symbol`, `published`, `url`) with the `body` facet; "
+    "`body=UPR` adds the `body` facet to a UPR search.",
 )
 def search_recommendations(request, filters: Query[SearchFilters]):
     try:

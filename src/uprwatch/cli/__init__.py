@@ -188,6 +188,8 @@ def _serve_production(host: str, port: int, workers: int | None, threads: int) -
 @click.option("--action", multiple=True, help="Action category (1-5).")
 @click.option("--issue", multiple=True, help="UPR Info issue name.")
 @click.option("--theme", multiple=True, help="OHCHR theme (code or name).")
+@click.option("--body", multiple=True, help="UN mechanism: UPR (the default), a committee (CAT, CRC, ...), "
+              "'special procedures' or a mechanism's name.")
 @click.option("--human-only", is_flag=True, help="Only recommendations with no machine label.")
 @click.option("--mode", type=click.Choice(["auto", "text", "semantic", "hybrid"]), default="auto", show_default=True,
               help="auto: the words' matches, then the closest in meaning when fewer than 20 match.")
@@ -250,6 +252,13 @@ def search(query: str, fmt: str, output: str | None, **options) -> None:
     for expansion in result["expansions"]:
         out.print(f"also searched for {expansion['typed']!r} ({expansion['meaning']}): {', '.join(expansion['added'])}",
                   markup=False, highlight=False)
+    if result["results"] and "mechanism" in result["results"][0]:  # --body: other mechanisms' records
+        table = Table("id", "mechanism", "states", "symbol", "published", "text", title=result["count_label"])
+        for row in result["results"]:
+            table.add_row(str(row["id"]), row["mechanism"], ", ".join(row["states"]), row["symbol"],
+                          row["published"] or "", row["text"])
+        out.print(table)
+        return
     table = Table("id", "State under Review", "by", "session", "response", "text", title=result["count_label"])
     for row in result["results"]:
         table.add_row(str(row["id"]), row["state_under_review"], ", ".join(row["recommending_states"]),
@@ -940,6 +949,7 @@ def report_profile(state: str, fmt: str, table: str | None, output: str) -> None
 
 # --- end reports commands ---
 
+from uprwatch.cli import sources  # noqa: E402, F401  (sync)
 
 if __name__ == "__main__":
     main()

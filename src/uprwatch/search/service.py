@@ -65,6 +65,8 @@ class SearchParams:
     action: list[int] = field(default_factory=list)
     issue: list[str] = field(default_factory=list)
     theme: list[str] = field(default_factory=list)
+    # UN mechanism: none = the UPR (what every search meant before other mechanisms were loaded)
+    body: list[str] = field(default_factory=list)
     human_only: bool = False
     mode: str = "auto"
     exact: bool = False
@@ -97,6 +99,7 @@ class SearchParams:
         for name in LIST_FIELDS:
             values = getlist(name)
             kwargs[name] = [_int(name, v) for v in values] if name in INT_FIELDS else values
+        kwargs["body"] = getlist("body")
         kwargs["human_only"] = _bool("human_only", get("human_only", "0"))
         kwargs["exact"] = _bool("exact", get("exact", "0"))
         # The page's checkbox sends a hidden expand=0 before its own expand=1: the last value decides.
@@ -128,6 +131,7 @@ class SearchParams:
             pairs.append(("q", self.q))
         for name in LIST_FIELDS:
             pairs += [(name, str(v)) for v in getattr(self, name)]
+        pairs += [("body", v) for v in self.body]
         defaults = SearchParams()
         for name in ("human_only", "exact"):
             if getattr(self, name):
@@ -382,12 +386,25 @@ def _combine(catalog: catalog_module.Catalog, masks: dict[str, np.ndarray], skip
     return combined
 
 
+def _other_mechanisms(params: SearchParams):
+    """The ``body`` filter when it names mechanisms other than the UPR (else None: a UPR search)."""
+    if not params.body:
+        return None
+    from uprwatch.sources.mechanisms import parse_body
+
+    body = parse_body(params.body)
+    return body if body.others else None
+
+
 def matching_ids(params: SearchParams) -> list[int]:
     """Every matching recommendation id, in result order (no paging).
 
     In ``auto`` mode these are the rows the words match: the "closest in meaning" that follow too few
     matches on the page are not matches.
     """
+    if _other_mechanisms(params) is not None:
+        raise QueryError("exports, saved searches and firsts cover UPR recommendations: leave out body "
+                         "(or use body=UPR)")
     catalog, parsed, masks, expansions = _prepare(params)
     result = _ordered_rows(catalog, params, parsed, _combine(catalog, masks), meaning_text(params.q, expansions))
     return catalog.ids[result.rows].tolist()
@@ -406,6 +423,9 @@ def search(params: SearchParams) -> dict:
     from uprwatch.search.highlight import snippet_html
     from uprwatch.search.results import recommendations_out
 
+    others = _other_mechanisms(params)
+    if others is not None:
+        return _search_other_mechanisms(params, others)
     catalog, parsed, masks, expansions = _prepare(params)
     filters = _combine(catalog, masks)
     meaning = meaning_text(params.q, expansions)
@@ -427,6 +447,9 @@ def search(params: SearchParams) -> dict:
         by_meaning = int((result.mask & ~words).sum())
     for out in results + related:
         out["snippet"] = str(snippet_html(out["text"], parsed))
+    facets = _facets(catalog, params, masks, result)
+    if params.body:  # body=UPR given: the mechanism facet too (left out otherwise: every search stays as fast)
+        facets["body"] = mechanism_facet(params, parsed, int(len(result.rows)))
     return {
         "count": count,
         "matches": matches if has_words else count,
@@ -437,7 +460,35 @@ def search(params: SearchParams) -> dict:
         "results": results,
         "related": related,
         "suggestions": _suggestions(params, catalog, parsed, masks) if has_words and matches == 0 else [],
-        "facets": _facets(catalog, params, masks, result),
+        "facets": facets,
+    }
+
+
+def _search_other_mechanisms(params: SearchParams, others) -> dict:
+    """A search of treaty bodies' and special procedures' records (``body``), in the same shape; the words
+    are expanded the same way, there is no meaning search, so counts are matches."""
+    from uprwatch.sources.mechanisms import search_mechanisms
+
+    params.validate()
+    parsed = parse_query(params.q, exact=params.exact)
+    expansions: list[expansion.Expansion] = []
+    if params.expand:
+        parsed, expansions = expansion.expand(parsed)
+    upr = search(dataclasses.replace(params, body=[], limit=0, offset=0, mode="text"))
+    found = search_mechanisms(params, parsed, others, upr_count=upr["count"])
+    count = found["count"]
+    return {
+        "count": count,
+        "matches": count,
+        "by_meaning": 0,
+        "count_label": _plural(count, "record matches", "records match") if parsed.tree is not None
+        else _plural(count, "record", "records"),
+        "mode": "text",
+        "expansions": [e.as_dict() for e in expansions],
+        "results": found["results"],
+        "related": [],
+        "suggestions": [],
+        "facets": found["facets"],
     }
 
 
@@ -532,6 +583,13 @@ def _quote(value: str) -> str:
     from urllib.parse import quote_plus
 
     return quote_plus(value)
+
+
+def mechanism_facet(params: SearchParams, parsed: ParsedQuery, upr_count: int) -> list[dict]:
+    """The mechanism facet of a UPR search: the UPR's count, and each other mechanism's for the same words."""
+    from uprwatch.sources.mechanisms import BodyFilter, body_counts, body_facet
+
+    return body_facet(body_counts(params, parsed), upr_count, BodyFilter(upr=True))
 
 
 def _facets(catalog: catalog_module.Catalog, params: SearchParams, masks: dict[str, np.ndarray],

@@ -20,6 +20,7 @@ FACET_TITLES = {
     "by_group": "Recommending regional group", "sur_bloc": "SuR organisation",
     "by_bloc": "Recommending organisation", "cycle": "Cycle", "session": "Session", "year": "Year",
     "response": "Response", "action": "Action category", "issue": "Issue", "theme": "Theme",
+    "body": "UN mechanism",
 }
 SORT_CHOICES = [("relevance", "relevance"), ("session", "session, oldest first"),
                 ("-session", "session, newest first"), ("state", "State under Review")]
@@ -38,6 +39,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         params = SearchParams.from_querydict(request.GET)
         params.limit, params.offset = PAGE_SIZE, (page - 1) * PAGE_SIZE
         result = search(params)
+        if "body" not in result["facets"]:
+            result["facets"]["body"] = _mechanism_facet(params, result["matches"])
         for item in result["results"] + result["related"]:
             item["snippet"] = mark_safe(item["snippet"])  # built from escaped text by highlight.snippet_html
     except QueryError as exc:
@@ -46,18 +49,24 @@ def search_page(request: HttpRequest) -> HttpResponse:
     state = params.to_query()
     facets = []
     if result:
-        for name in FACET_NAMES:
-            entries = result["facets"][name]
+        for name in ("body", *FACET_NAMES):
+            entries = result["facets"].get(name)
             if not entries:
                 continue
             for entry in entries:
+                if name == "body":
+                    # one mechanism at a time: its results have another shape (no session, no response)
+                    others = [(k, v) for k, v in state if k not in ("body", "page")]
+                    toggled = others + ([] if entry["value"] == "UPR" else [("body", entry["value"])])
+                    entry["url"] = "?" + urlencode(toggled)
+                    continue
                 # each value links to the same search with that value toggled (the URL is the whole state)
                 others = [(k, v) for k, v in state if not (k == name and v == entry["value"])]
                 toggled = others if entry["selected"] else state + [(name, entry["value"])]
                 entry["url"] = "?" + urlencode(toggled)
             entries.sort(key=lambda e: not e["selected"])  # stable: selected values first, then as counted
             facets.append({"name": name, "title": FACET_TITLES[name], "entries": entries,
-                           "open": any(e["selected"] for e in entries) or name in ("sur", "response", "issue")})
+                           "open": any(e["selected"] for e in entries) or name in ("body", "sur", "response", "issue")})
     pages = math.ceil(result["count"] / PAGE_SIZE) if result else 0
     query_prefix = urlencode(state)
     context = {
@@ -74,9 +83,26 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "export_query": query_prefix,
         "hidden_filters": [(k, v) for k, v in state if k not in ("q", "sort", "mode", "exact", "expand")],
         "unexpanded_url": "?" + urlencode(state + [("expand", "0")]),
-        "panels": render_panels(SEARCH_PANELS, request, params),
+        "mechanisms": bool(result and result["results"] and "mechanism" in result["results"][0]),
+        # the panels (firsts, ...) answer UPR searches
+        "panels": [] if any(v != "UPR" for v in params.body) else render_panels(SEARCH_PANELS, request, params),
     }
     return render(request, "search/search.html", context, status=400 if error else 200)
+
+
+def _mechanism_facet(params: SearchParams, upr_count: int) -> list[dict]:
+    """The UN-mechanism facet beside a UPR search, once other mechanisms are loaded (``uprwatch sync uhri``)."""
+    from uprwatch.search.expansion import expand
+    from uprwatch.search.query import parse_query
+    from uprwatch.search.service import mechanism_facet
+    from uprwatch.sources.models import MechanismRecommendation
+
+    if not MechanismRecommendation.objects.exists():
+        return []
+    parsed = parse_query(params.q, exact=params.exact)
+    if params.expand:  # the same words as the UPR search beside it
+        parsed, _ = expand(parsed)
+    return mechanism_facet(params, parsed, upr_count)
 
 
 def export(request: HttpRequest, fmt: str) -> HttpResponse:

@@ -1,0 +1,147 @@
+"""Working Group reports: the "Conclusions and/or recommendations" section, paragraph by paragraph."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from uprwatch.documents import repair
+from uprwatch.documents.extraction import DocumentError
+from uprwatch.documents.parsing.dialogue import referenced_dialogue_recommendations, response_of_intro
+from uprwatch.documents.parsing.front import resolve_state_under_review, session_and_dates, title_state
+from uprwatch.documents.parsing.parsed import ParsedDocument, ParsedRecommendation
+from uprwatch.documents.parsing.splitter import split_recommendations, unresolved_state
+from uprwatch.documents.parsing.states import lookup_state
+from uprwatch.documents.similarity import normalise_text
+from uprwatch.records.states import UnknownStateError
+
+_SECTION = re.compile(r"^\s*(?:[IVX]+\.\s*)?Conclusions\s+and/or\s+recommendations(?!.*\.{4})", re.I | re.M)
+_END = re.compile(r"^\s*\d{2,3}\.\s+All\s+(?:the\s+)?conclusions\s+and/or\s+recommendations", re.I | re.M)
+_ANNEX = re.compile(r"^\s*Annex\s*$", re.M)
+_LINE_ITEM = re.compile(r"^[ \t]*(\d{1,3})\.(?:(\d{1,3})\.?)?[ \t]+(?=\S)", re.M)
+
+
+def recommendations_section(text: str) -> str:
+    heads = list(_SECTION.finditer(text))
+    if not heads:
+        raise DocumentError("no 'Conclusions and/or recommendations' section found in the report")
+    body = text[heads[-1].end():]
+    for pattern in (_END, _ANNEX):
+        if end := pattern.search(body):
+            body = body[: end.start()]
+    return body
+
+
+def parse_working_group_report(pages: list[str], symbol: str, page_one: str) -> ParsedDocument:
+    full = repair.remove_quoted_footnotes(repair.normalise_characters(repair.strip_page_furniture(pages)))
+    flat = re.sub(r"\s+", " ", full)
+    review_of = re.search(r"The review of (.{3,80}?) was held", flat)
+    sur_name = review_of.group(1) if review_of else title_state(page_one)
+    if not sur_name:
+        raise DocumentError("the State under Review is not named in the report")
+    sur = resolve_state_under_review(sur_name)
+    session, dates = session_and_dates(flat[:6000])
+    section = recommendations_section(full)
+    words = repair.vocabulary(full)
+    elsewhere = paragraphs_addressed_elsewhere(section, sur)
+    recommendations = [r for r in _report_items(section, words) if r.paragraph.split(".")[0] not in elsewhere]
+    # The dialogue paragraph a reference points to may hold recommendations the section also lists.
+    listed = {(normalise_text(r.text), tuple(r.recommending_states)) for r in recommendations}
+    recommendations += [r for r in referenced_dialogue_recommendations(full, section, words, sur)
+                        if (normalise_text(r.text), tuple(r.recommending_states)) not in listed]
+    if not recommendations:
+        raise DocumentError(f"{symbol}: no recommendations found in the 'Conclusions and/or recommendations' section")
+    return ParsedDocument(
+        symbol=symbol, kind="working_group_report", state_under_review=sur, session=session, dates=dates,
+        recommendations=recommendations, title="Report of the Working Group on the Universal Periodic Review",
+    )
+
+
+def _report_items(section: str, words: Counter) -> list[ParsedRecommendation]:
+    """Walk the numbered lines of the section: top paragraphs (with their lead-in) and items."""
+    items: list[tuple[str, str, str | None, bool]] = []  # (paragraph, raw text, response, implemented)
+    top: int | None = None
+    last_sub = 0
+    response: tuple[str | None, bool] = (None, False)
+    marks = []
+    for match in _LINE_ITEM.finditer(section):
+        first, sub = int(match.group(1)), match.group(2)
+        if sub is not None:
+            if top is None or first == top + 1 and int(sub) == 1:
+                top, last_sub = first, 0
+            if first != top or not (last_sub < int(sub) <= last_sub + 5):
+                continue
+            marks.append((match, f"{first}.{sub}", "item"))
+            last_sub = int(sub)
+        elif top is None or (first == top + 1 and re.match(
+                r"\s*(?:The|All|In|These|Those|Other|Recommendations|Slovenia|"
+                r"[A-Z][\w’' -]{0,40}? (?:accepts|accepted|supports|supported|considers|considered|takes note|took note|"
+                r"notes|noted|rejects|rejected|does not|did not) (?:the|these|those|that|all|of|to|following)\b)",
+                section[match.end():match.end() + 80])):
+            top, last_sub = first, 0
+            marks.append((match, str(first), "top"))
+        elif last_sub < first <= last_sub + 5:
+            marks.append((match, f"{top}.{first}", "item"))
+            last_sub = first
+    for index, (match, paragraph, role) in enumerate(marks):
+        end = marks[index + 1][0].start() if index + 1 < len(marks) else len(section)
+        body = section[match.end():end]
+        if role == "top":
+            # The lead-in ends at its colon; a top paragraph without items is itself a recommendation
+            # only when it names states (rare: some reports number each recommendation as a paragraph).
+            lead = body.split(":")[0]
+            response = response_of_intro(lead)
+            continue
+        items.append((paragraph, body, *response))
+    recommendations = []
+    for paragraph, body, response_value, implemented in items:
+        if _is_commentary(body):
+            continue
+        text = repair.remove_footnote_marks(body)
+        segments = split_recommendations(text)
+        if not any(codes for _, codes in segments):
+            unknown = unresolved_state(re.sub(r"\s+", " ", text))
+            if unknown:
+                raise DocumentError(f"paragraph {paragraph}: recommending state cannot be resolved: "
+                                    f"{UnknownStateError(unknown)}")
+        for segment, codes in segments:
+            recommendations.append(ParsedRecommendation(
+                paragraph=paragraph, text=repair.clean_text(segment, words), recommending_states=codes,
+                response=response_value, already_implemented=implemented,
+            ))
+    return recommendations
+
+
+_ADDRESSED_TO = re.compile(r"recommendations\s+(?:put\s+forward|addressed|made)\s+to\s+(.{3,120}?)\s*(?:,|\bhave\b|\bwere\b|\bare\b|$)",
+                           re.I | re.S)
+
+
+def paragraphs_addressed_elsewhere(section: str, sur: str) -> set[str]:
+    """Top paragraphs whose lead-in gives recommendations made to another state.
+
+    "85. ... recommendations put forward to South Sudan, have been clustered as follows" in Sudan's
+    2011 report: those are not recommendations to the State under Review ("84. ... put forward to Sudan
+    and South Sudan or to the parties of the CPA" names Sudan, so those stay).
+    """
+    found = set()
+    for match in _ADDRESSED_TO.finditer(section):
+        number = re.findall(r"(?m)^[ \t]*(\d{1,3})\.[ \t]+(?=\D)", section[: match.start()])
+        named = [lookup_state(re.sub(r"^the\s+", "", part.strip()))
+                 for part in re.split(r",|\band\b|\bor\b", re.sub(r"\s+", " ", match.group(1)))]
+        named = [code for code in named if code]
+        if number and named and sur not in named:
+            found.add(number[-1])
+    return found
+
+
+_DIALOGUE_REFERENCE = re.compile(r"\bparagraphs?\s+(?:numbers?\s+)?\d{1,3}\s*(?:\([a-z]\)\s*)?\(")
+
+
+def _is_commentary(body: str) -> bool:
+    """An item of a cycle-1 list that comments on recommendations of the dialogue ("With regard to
+    recommendations concerning torture, as included in paragraphs 26 (a) (Czech Republic), ..."):
+    its parentheses name who made the referenced recommendations, not a recommendation of its own."""
+    flat = re.sub(r"\s+", " ", body)
+    if re.match(r"\s*(?:With regard to|As regards|Regarding|Concerning|The recommendations? (?:under|in|contained))", flat):
+        return bool(re.search(r"\bparagraphs?\b", flat))
+    return len(_DIALOGUE_REFERENCE.findall(flat)) >= 2

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SourcesConfig(AppConfig):
+    name = "uprwatch.sources"
+    verbose_name = "Live sources (UHRI, UPR Info, UN documents)"
