@@ -522,6 +522,7 @@ def _closest_ids(catalog: catalog_module.Catalog, meaning: str, candidates: np.n
 # --- suggestions when nothing matches --------------------------------------------------------------
 
 MAX_SUGGESTIONS = 6
+MAX_SUGGESTION_WORDS = 8  # longer queries get only the filter suggestions
 
 
 def _match_count(catalog: catalog_module.Catalog, params: SearchParams) -> int:
@@ -551,6 +552,8 @@ def _suggestions(params: SearchParams, catalog: catalog_module.Catalog, parsed: 
     base = params_with(params, mode="text" if params.mode in WORD_MODES else params.mode, offset=0)
     candidates: list[tuple[str, str, SearchParams]] = []
     tokens = params.q.split()
+    if len(tokens) > MAX_SUGGESTION_WORDS:  # a pasted paragraph: each variant would cost a search; meaning helps more
+        tokens = []
     corrected = [vocabulary.correction(catalog, token) for token in tokens]
     if any(c is not None for c in corrected):
         q = " ".join(c or t for c, t in zip(corrected, tokens, strict=True))
