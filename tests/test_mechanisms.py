@@ -85,3 +85,36 @@ def test_search_page_has_the_mechanism_facet(client, synced):
     assert "UN mechanism" in page and "body=CAT" in page
     cat = client.get("/search/?q=refoulement&body=CAT").content.decode()
     assert "CAT/C/CHN/CO/5" in cat and "of other UN mechanisms" in cat
+
+
+def test_recommendation_page_shows_other_mechanisms_on_the_point(client, synced):
+    from uhri_records import KOREA_2024
+
+    from uprwatch.records.models import Recommendation
+
+    rec = Recommendation.objects.get(source_records__record_id=KOREA_2024)
+    page = client.get(f"/recommendations/{rec.pk}/").content.decode()
+    assert "Other UN mechanisms on this point" in page
+    assert "CAT/C/CHN/CO/5" in page and "refrain from forcibly returning escapees" in page
+    assert "residential surveillance" not in page  # the same committee on another point is not shown
+    data = client.get(f"/api/recommendations/{rec.pk}").json()
+    assert data["response"] == "noted"
+    related = {m["symbol"]: m["score"] for m in data["other_mechanisms"]}
+    assert "CAT/C/CHN/CO/5" in related and "A/HRC/52/64" in related
+    assert all(0.45 <= score <= 1 for score in related.values())
+    assert [p["source"] for p in data["positions"]] == ["OHCHR Universal Human Rights Index"]
+    assert data["disagreement"] is False
+
+
+def test_disagreement_shown_on_page_and_api(client, synced):
+    from uhri_records import CZECH_2013
+
+    from uprwatch.records.models import Recommendation
+
+    rec = Recommendation.objects.get(source_records__record_id=CZECH_2013)
+    page = client.get(f"/recommendations/{rec.pk}/").content.decode()
+    assert "The sources disagree" in page and "UPR Info database" in page
+    data = client.get(f"/api/recommendations/{rec.pk}").json()
+    assert data["disagreement"] is True
+    assert {(p["source"], p["response"]) for p in data["positions"]} == {
+        ("UPR Info database", "noted"), ("OHCHR Universal Human Rights Index", "supported")}

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "uprwatch.web.security.SecurityHeadersMiddleware",
     "uprwatch.web.throttle.LoginThrottleMiddleware",
     "uprwatch.web.database_errors.DataErrorMiddleware",
+    "uprwatch.web.user_errors.UserErrorMiddleware",
     "uprwatch.web.pagecache.AnonymousPageCacheMiddleware",
 ]
 
@@ -195,7 +196,26 @@ AUTHENTICATION_BACKENDS = ["uprwatch.web.throttle.ThrottledModelBackend"]
 UPRWATCH_PAGE_CACHE_SECONDS = int(os.environ.get("UPRWATCH_PAGE_CACHE_SECONDS", "60"))
 # --- end deploy settings ---
 
+# The address uprwatch is reached at, for links in answers given outside a web request (the stdio MCP
+# server's citations); HTTP answers use the address the client used.
+UPRWATCH_PUBLIC_URL = os.environ.get("UPRWATCH_PUBLIC_URL", "http://127.0.0.1:8000")
+# Requests one MCP client (a token, else an address) may send to /mcp/ a minute; 0 turns the limit off.
+UPRWATCH_MCP_REQUESTS_PER_MINUTE = int(os.environ.get("UPRWATCH_MCP_REQUESTS_PER_MINUTE", "120"))
+
 # Live sources: where `uprwatch sync uhri` downloads OHCHR's Universal Human Rights Index export.
 UPRWATCH_UHRI_EXPORT_URL = os.environ.get(
     "UPRWATCH_UHRI_EXPORT_URL", "https://dataex.ohchr.org/uhri/export-results/export-full-en.json"
 )
+
+# --- live sources: UPR Info's database and UN documents (owner: sources; see README "Keeping up to date") ---
+# Every address is a setting, so tests, mirrors and outside checks point uprwatch elsewhere.
+UPRWATCH_UN_DOCUMENTS_URL = os.environ.get("UPRWATCH_UN_DOCUMENTS_URL", "https://documents.un.org")
+UPRWATCH_UPR_INFO_URL = os.environ.get("UPRWATCH_UPR_INFO_URL", "https://upr-info-database.uwazi.io")
+# Seconds between two pages of UPR Info's API: a courtesy to a small NGO's server (tests set 0).
+UPRWATCH_UPR_INFO_PAUSE_SECONDS = float(os.environ.get("UPRWATCH_UPR_INFO_PAUSE_SECONDS", "1.0"))
+# First wait after a 429 or 5xx answer from any source (doubled after each failure; Retry-After wins).
+UPRWATCH_SOURCES_BACKOFF_SECONDS = float(os.environ.get("UPRWATCH_SOURCES_BACKOFF_SECONDS", "2.0"))
+# The Data sources page starts the sync job it queues in a background process (0: leave it to cron's
+# `uprwatch jobs run`).
+UPRWATCH_SOURCES_START_JOBS = os.environ.get("UPRWATCH_SOURCES_START_JOBS", "1") == "1"
+# --- end live sources ---

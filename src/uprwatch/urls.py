@@ -6,6 +6,7 @@ from uprwatch.api.app import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("", include("uprwatch.assistant.urls")),
     path("", include("uprwatch.web.urls")),
     path("", include("uprwatch.search.urls")),
     path("", include("uprwatch.documents.urls")),

@@ -55,6 +55,7 @@ from django.utils import timezone
 
 from uprwatch.analysis.models import LineageLink, LineageRun
 from uprwatch.analysis.similarity import SemanticVectors, content_words, lexical_vectors
+from uprwatch.errors import Invalid, NotFound
 from uprwatch.records.models import Recommendation, State
 from uprwatch.records.signals import LABELS_ONLY
 
@@ -239,19 +240,23 @@ def compute_lineage(states: Iterable[State] | None = None, force: bool = False,
     return {"states": len(states), "computed": computed, "links": total_links}
 
 
-class LinkError(ValueError):
+class LinkError(Invalid):
     """A link a person asked for that cannot be a lineage link."""
+
+
+class LinkNotFound(NotFound, LinkError):
+    """A link names a recommendation that does not exist (404)."""
 
 
 def _link_pair(later_id: int, earlier_id: int) -> tuple[Recommendation, Recommendation]:
     for pk in (later_id, earlier_id):
         # an id no database integer can hold names no recommendation (the drivers raise, not match nothing)
         if not 0 < pk < 2**63:
-            raise LinkError(f"no recommendation {pk}")
+            raise LinkNotFound(f"no recommendation {pk}")
     recs = Recommendation.objects.select_related("review__session").in_bulk([later_id, earlier_id])
     for pk in (later_id, earlier_id):
         if pk not in recs:
-            raise LinkError(f"no recommendation {pk}")
+            raise LinkNotFound(f"no recommendation {pk}")
     later, earlier = recs[later_id], recs[earlier_id]
     if later.review.state_id != earlier.review.state_id:
         raise LinkError(f"recommendations {later_id} and {earlier_id} were made to different States under Review")

@@ -15,46 +15,28 @@ from collections import defaultdict
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
+# find_state and StateNotFound moved to records.lookup (the one resolver); importable here as before.
+from uprwatch.records.lookup import StateNotFound as StateNotFound
+from uprwatch.records.lookup import find_state as find_state
 from uprwatch.records.models import ACTION_CATEGORIES, Label, Recommendation, Response, Review, State, Term
-from uprwatch.records.states import resolve_state
+from uprwatch.records.stats import support_rate
 
 TOP = 15  # how many recommending states / targets / issues a profile lists
 PROFILE_CACHE_SECONDS = 3600
 
 
-class StateNotFound(LookupError):
-    """A name that resolves to no state, or a state not in the database."""
-
-
-def find_state(name_or_slug: str) -> State:
-    """The state a user means: a slug, an ISO code or any alias known to the states table."""
-    state = State.objects.filter(slug=name_or_slug).first()
-    if state is not None:
-        return state
-    try:
-        record = resolve_state(name_or_slug)
-    except LookupError as exc:
-        raise StateNotFound(str(exc)) from None
-    state = State.objects.filter(iso3=record.iso3).first()
-    if state is None:
-        raise StateNotFound(f"{record.name} is not in the database (run `uprwatch init`)")
-    return state
-
-
-def support_rate(supported: int, partially: int, noted: int) -> float | None:
-    answered = supported + partially + noted
-    return round(supported / answered, 4) if answered else None
-
-
 def _response_row(counts: dict[str, int]) -> dict:
     supported = counts.get(Response.SUPPORTED, 0)
     partially = counts.get(Response.PARTIALLY_SUPPORTED, 0)
-    noted = counts.get(Response.NOTED, 0)
+    # UPR Info's "not supported" is a way of not supporting: it counts as noted (and is shown apart too).
+    not_supported = counts.get(Response.NOT_SUPPORTED, 0)
+    noted = counts.get(Response.NOTED, 0) + not_supported
     return {
         "total": sum(counts.values()),
         "supported": supported,
         "partially_supported": partially,
         "noted": noted,
+        "not_supported": not_supported,
         "other": sum(counts.values()) - supported - partially - noted,
         "support_rate": support_rate(supported, partially, noted),
     }

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from uprwatch.analysis import charts, profiles, recurrence
+from uprwatch.records.lookup import StateNotFound, find_state
 from uprwatch.records.models import State
 from uprwatch.search.catalog import current_stamp
 
@@ -101,8 +102,8 @@ def analysis_home(request: HttpRequest) -> HttpResponse:
     status = 200
     if context["state_name"]:
         try:
-            state = profiles.find_state(context["state_name"])
-        except profiles.StateNotFound as exc:
+            state = find_state(context["state_name"])
+        except StateNotFound as exc:
             context["state_error"], status = str(exc), 400
         else:
             return redirect("analysis:profile", state.slug)

@@ -11,19 +11,12 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from uprwatch.analysis import profiles, recurrence
-from uprwatch.api.records import recommendation_out
 from uprwatch.api.search import SearchFilters
 from uprwatch.records import browse
-from uprwatch.records.models import Recommendation, State
+from uprwatch.records.lookup import find_state
+from uprwatch.records.shapes import recommendation_out
 
 router = Router(tags=["analysis"])
-
-
-def _state(name: str) -> State:
-    try:
-        return profiles.find_state(name)
-    except profiles.StateNotFound as exc:
-        raise HttpError(404, str(exc)) from None
 
 
 @router.get("/states/{name}/profile", summary="A state's profile as State under Review and as recommender",
@@ -31,19 +24,19 @@ def _state(name: str) -> State:
             "states and top targets, issues over time, cycle comparison. support_rate = supported / (supported + "
             "partially supported + noted).")
 def state_profile(request, name: str) -> dict:
-    return profiles.cached_state_profile(_state(name))
+    return profiles.cached_state_profile(find_state(name))
 
 
 @router.get("/states/{name}/cycle-comparison", summary="Issues new, dropped and persisting between cycles; change "
             "in support rate")
 def cycle_comparison(request, name: str) -> list[dict]:
-    return profiles.cycle_comparison(_state(name))
+    return profiles.cycle_comparison(find_state(name))
 
 
 @router.get("/pairs/{recommender}/{reviewed}", summary="All recommendations from one state to another, by cycle, "
             "issue and response")
 def pair(request, recommender: str, reviewed: str) -> dict:
-    data = profiles.pair_view(_state(recommender), _state(reviewed))
+    data = profiles.pair_view(find_state(recommender), find_state(reviewed))
     data["recommendations"] = [recommendation_out(rec) for rec in data["recommendations"]]
     return data
 
@@ -56,22 +49,15 @@ def pair(request, recommender: str, reviewed: str) -> dict:
             "`text`, `response`.")
 def firsts(request, filters: Query[SearchFilters]) -> dict:
     from uprwatch.analysis.firsts import first_raised
-    from uprwatch.search.service import QueryError, SearchParams
+    from uprwatch.search.service import SearchParams
 
-    try:
-        return first_raised(SearchParams.from_querydict(request.GET))
-    except QueryError as exc:
-        raise HttpError(400, str(exc)) from None
+    return first_raised(SearchParams.from_querydict(request.GET))
 
 
 @router.get("/recommendations/{int:rec_id}/lineage", summary="Similar recommendations to the same State under "
             "Review in other cycles (links with lexical, semantic and combined scores) and the whole chain")
 def lineage(request, rec_id: int) -> dict:
-    try:
-        rec = browse.recommendation_detail(rec_id)
-    except Recommendation.DoesNotExist:
-        raise HttpError(404, f"no recommendation {rec_id}") from None
-    return recurrence.chain_out(rec)
+    return recurrence.chain_out(browse.recommendation_detail(rec_id))
 
 
 def _lineage_editor(request) -> None:
@@ -85,26 +71,20 @@ def _lineage_editor(request) -> None:
              summary="Record that a recommendation repeats an earlier-cycle one (editors; a person's link, kept "
              "when links are recomputed)")
 def link_lineage(request, rec_id: int, earlier_id: int) -> dict:
-    from uprwatch.analysis.lineage import LinkError, confirm_link
+    from uprwatch.analysis.lineage import confirm_link
 
     _lineage_editor(request)
-    try:
-        confirm_link(rec_id, earlier_id, user=request.user)
-    except LinkError as exc:
-        raise HttpError(404 if str(exc).startswith("no recommendation") else 400, str(exc)) from None
+    confirm_link(rec_id, earlier_id, user=request.user)
     return recurrence.chain_out(browse.recommendation_detail(rec_id))
 
 
 @router.delete("/recommendations/{int:rec_id}/lineage/{int:earlier_id}", auth=django_auth,
                summary="Remove a link a person made (editors)")
 def unlink_lineage(request, rec_id: int, earlier_id: int) -> dict:
-    from uprwatch.analysis.lineage import LinkError, remove_link
+    from uprwatch.analysis.lineage import remove_link
 
     _lineage_editor(request)
-    try:
-        removed = remove_link(rec_id, earlier_id)
-    except LinkError as exc:
-        raise HttpError(404 if str(exc).startswith("no recommendation") else 400, str(exc)) from None
+    removed = remove_link(rec_id, earlier_id)
     if not removed:
         raise HttpError(404, f"no link made by a person from {rec_id} to {earlier_id}")
     return recurrence.chain_out(browse.recommendation_detail(rec_id))
@@ -122,5 +102,5 @@ def recurring(request, name: str, limit: int = 100) -> list[dict]:
             "times": row["times"],
             "noted_before": row["noted_before"],
         }
-        for row in recurrence.recurring(_state(name), limit=limit)
+        for row in recurrence.recurring(find_state(name), limit=limit)
     ]

@@ -1,18 +1,22 @@
 """The REST API (django-ninja). OpenAPI at /api/openapi.json, interactive docs at /api/docs.
 
-Each domain has its own router module in this package; they are all mounted here.
+Each domain has its own router module in this package; they are all mounted here. The services' user
+errors (``uprwatch.errors``) become ``{"detail": ...}`` with their class's status here, once, for every
+endpoint; an object a service looked up and did not find is a 404.
 """
 
 from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.parser import Parser
 
 from uprwatch import __version__
 from uprwatch.api import analysis, calendar, classify, documents, records, reports, search, tracking
+from uprwatch.errors import UserError
 
 
 class ObjectParser(Parser):
@@ -45,3 +49,14 @@ api.add_router("", analysis.router)
 api.add_router("", calendar.router)
 api.add_router("", tracking.router)
 api.add_router("", reports.router)
+
+
+@api.exception_handler(UserError)
+def user_error(request: HttpRequest, exc: UserError) -> HttpResponse:
+    return api.create_response(request, exc.as_json(), status=exc.api_status or exc.status)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def missing_object(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    # The model's own message names the query; the client only needs to know that nothing is there.
+    return api.create_response(request, {"detail": "not found"}, status=404)

@@ -6,13 +6,8 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from uprwatch.calendar import summary
-from uprwatch.records.states import UnknownStateError
 
 router = Router(tags=["calendar"])
-
-
-def _unknown(exc: UnknownStateError) -> HttpError:
-    return HttpError(404, str(exc))
 
 
 @router.get("/calendar", summary="Upcoming sessions with their states, and what is due next")
@@ -22,10 +17,7 @@ def calendar(request, days: int = Query(120, ge=0, le=3650)) -> dict:
 
 @router.get("/calendar/states/{name}", summary="One state's reviews in cycles 1-5, with dates and deadlines")
 def state_calendar(request, name: str) -> dict:
-    try:
-        return summary.state_summary(name)
-    except UnknownStateError as exc:
-        raise _unknown(exc) from None
+    return summary.state_summary(name)
 
 
 @router.get("/calendar/sessions", summary="Working Group sessions with dates and states under review")
@@ -37,10 +29,7 @@ def sessions(request, first: int = Query(1, ge=1, le=68), last: int = Query(68, 
 
 @router.get("/calendar/upcoming", summary="Deadlines due within `days` days (of every state, or one)")
 def upcoming(request, days: int = Query(90, ge=0, le=3650), state: str | None = None) -> list[dict]:
-    try:
-        return summary.upcoming_deadlines(days, state=state)
-    except UnknownStateError as exc:
-        raise _unknown(exc) from None
+    return summary.upcoming_deadlines(days, state=state)
 
 
 @router.get("/calendar/check", summary="Derived cycle-2 sessions 24-26 against the published lists of 52-54")

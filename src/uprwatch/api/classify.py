@@ -33,12 +33,7 @@ def evaluation(request) -> dict:
 def predict(request, payload: PredictIn) -> dict:
     if len(payload.text) > 20000:
         raise HttpError(400, "text is longer than 20,000 characters")
-    try:
-        return service.predict_text(payload.text)
-    except service.ClassifyError as exc:
-        # No model yet is the installation's state, not a server fault: 409 Conflict, with the command to run.
-        status = 400 if "empty" in str(exc) else 409
-        raise HttpError(status, str(exc)) from None
+    return service.predict_text(payload.text)
 
 
 def _editor(request):
@@ -69,9 +64,6 @@ def review_queue(request, limit: int = 25, offset: int = 0) -> dict:
 @router.post("/classify/review/{int:rec_id}", auth=django_auth, summary="Accept or correct a recommendation's machine labels (editors)")
 def decide(request, rec_id: int, payload: DecisionIn) -> dict:
     _editor(request)
-    try:
-        decision = review.decide(rec_id, request.user, issues=payload.issues, action_category=payload.action_category)
-    except review.DecisionError as exc:
-        raise HttpError(404 if str(exc).startswith("no recommendation") else 400, str(exc)) from None
+    decision = review.decide(rec_id, request.user, issues=payload.issues, action_category=payload.action_category)
     return {"id": rec_id, "accepted": decision.accepted, "decided_by": request.user.get_username(),
             "decided_at": decision.decided_at.isoformat(), "before": decision.before, "after": decision.after}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import File, Router
 from ninja.errors import HttpError
@@ -9,7 +10,8 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from uprwatch.documents.extraction import DocumentError
-from uprwatch.documents.uploads import UploadTooLarge, can_upload, ingest_uploads, parse_upload
+from uprwatch.documents.uploads import can_upload, ingest_uploads, parse_upload
+from uprwatch.errors import nothing_written
 from uprwatch.records.models import Document
 
 router = Router(tags=["documents"])
@@ -20,6 +22,7 @@ def document_out(document: Document) -> dict:
         "id": document.pk,
         "symbol": document.symbol,
         "kind": document.kind,
+        "title": document.title,
         "state_under_review": document.review.state.iso3 if document.review else None,
         "session": document.review.session_id if document.review else None,
         "filename": document.filename,
@@ -30,11 +33,16 @@ def document_out(document: Document) -> dict:
 
 
 @router.get("/documents")
-def list_documents(request, kind: str | None = None, state: str | None = None):
-    """Ingested documents (newest session first); filter by ``kind`` or State under Review ISO3."""
+def list_documents(request, kind: str | None = None, state: str | None = None, q: str | None = None):
+    """Ingested documents (newest session first); filter by ``kind``, State under Review ISO3, or ``q``: a
+    word or phrase in the symbol, the title or the text of a document kept whole (national reports, UN
+    compilations, stakeholder summaries fetched with ``uprwatch fetch``)."""
     documents = Document.objects.exclude(kind=Document.Kind.DATASET).select_related("review__state", "batch")
     if kind:
         documents = documents.filter(kind=kind)
+    if q and q.strip():
+        words = " ".join(q.split())
+        documents = documents.filter(Q(symbol__icontains=words) | Q(title__icontains=words) | Q(text__icontains=words))
     if state:
         documents = documents.filter(review__state__iso3=state.upper())
     return {"documents": [document_out(d) for d in documents.order_by("-review__session_id", "symbol")]}
@@ -49,12 +57,7 @@ def get_document(request, document_id: int):
 @router.post("/documents/parse")
 def parse_document_upload(request, file: File[UploadedFile]):
     """Parse an uploaded document without loading it: the same JSON as ``uprwatch parse``."""
-    try:
-        return parse_upload(file).to_json()
-    except UploadTooLarge as exc:
-        raise HttpError(413, str(exc)) from exc
-    except DocumentError as exc:
-        raise HttpError(400, str(exc)) from exc
+    return parse_upload(file).to_json()
 
 
 @router.post("/documents/ingest", auth=django_auth)
@@ -62,9 +65,5 @@ def ingest_document_uploads(request, files: File[list[UploadedFile]]):
     """Editors only: ingest uploaded documents in one transaction (same report as ``uprwatch ingest --json``)."""
     if not can_upload(request.user):
         raise HttpError(403, "only editors may ingest documents")
-    try:
+    with nothing_written(DocumentError):
         return ingest_uploads(files, user=request.user).to_json()
-    except UploadTooLarge as exc:
-        raise HttpError(413, str(exc)) from exc
-    except DocumentError as exc:
-        raise HttpError(400, f"{exc} (database unchanged)") from exc

@@ -1,4 +1,8 @@
-"""API for the reference records: states, reviews, one recommendation, dataset figures."""
+"""API for the reference records: states, reviews, one recommendation, dataset figures.
+
+The JSON shape of a recommendation is ``records.shapes.recommendation_out`` (the CLI, search and
+analysis use it too); ``recommendation_out`` stays importable from here.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from uprwatch.records import browse
-from uprwatch.records.models import Recommendation, State
+from uprwatch.records.models import State
+from uprwatch.records.shapes import recommendation_out
 from uprwatch.records.stats import dataset_stats
+
+__all__ = ["RecommendationBase", "RecommendationOut", "recommendation_out", "router"]
 
 router = Router(tags=["records"])
 
@@ -38,7 +45,7 @@ class ProvenanceOut(Schema):
 
 
 class RecommendationBase(Schema):
-    """The fields of ``recommendation_out``; detail and search results extend it."""
+    """The fields of ``records.shapes.recommendation_out``; detail and search results extend it."""
 
     id: int
     paragraph: str
@@ -58,41 +65,32 @@ class RecommendationBase(Schema):
     labels: list[LabelOut]
 
 
+class PositionOut(Schema):
+    source: str
+    response: str
+    record_id: str = ""
+    date: str = ""
+    url: str = ""
+
+
+class RelatedMechanismOut(Schema):
+    score: float
+    id: int
+    mechanism: str
+    mechanism_kind: str
+    kind: str
+    text: str
+    states: list[str]
+    symbol: str
+    published: str | None
+    url: str
+
+
 class RecommendationOut(RecommendationBase):
     provenance: list[ProvenanceOut]
-
-
-def recommendation_out(rec: Recommendation) -> dict:
-    """The public JSON shape of a recommendation (also used by search results and exports)."""
-    labels = list(rec.labels.all())
-    return {
-        "id": rec.pk,
-        "paragraph": rec.paragraph,
-        "text": rec.text,
-        "state_under_review": rec.review.state.name,
-        "recommending_states": [s.name for s in rec.recommending_states.all()],
-        "session": rec.review.session_id,
-        "cycle": rec.review.session.cycle_id,
-        "year": rec.review.session.year,
-        "response": rec.response,
-        "response_source": rec.response_source,
-        "already_implemented": rec.already_implemented,
-        "action_category": rec.action_category,
-        "action_origin": rec.action_origin,
-        "action_confidence": rec.action_confidence,
-        "issues": [label.term.name for label in labels if label.term.taxonomy == "issue"],
-        "labels": [
-            {
-                "taxonomy": label.term.taxonomy,
-                "code": label.term.code,
-                "name": label.term.name,
-                "origin": label.origin,
-                "confidence": label.confidence,
-                "model_version": label.model_version,
-            }
-            for label in labels
-        ],
-    }
+    positions: list[PositionOut] = []
+    disagreement: bool = False
+    other_mechanisms: list[RelatedMechanismOut] = []
 
 
 @router.get("/stats", summary="What the database holds")
@@ -112,15 +110,18 @@ def state(request, slug: str):
 
 @router.get("/recommendations/{int:rec_id}", response=RecommendationOut, summary="One recommendation")
 def recommendation(request, rec_id: int):
-    try:
-        rec = browse.recommendation_detail(rec_id)
-    except Recommendation.DoesNotExist:
-        from ninja.errors import HttpError
-
-        raise HttpError(404, f"no recommendation {rec_id}") from None
+    rec = browse.recommendation_detail(rec_id)
     out = recommendation_out(rec)
     out["provenance"] = [
         {"dataset": p.dataset, "document": p.document.symbol if p.document else None, "locator": p.locator}
         for p in rec.provenance.all()
     ]
+    from dataclasses import asdict
+
+    from uprwatch.sources.merge import disagreements, positions
+    from uprwatch.sources.related import related_mechanisms
+
+    out["positions"] = [asdict(p) for p in positions(rec)]
+    out["disagreement"] = bool(disagreements(rec))
+    out["other_mechanisms"] = related_mechanisms(rec)
     return out

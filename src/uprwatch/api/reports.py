@@ -8,25 +8,19 @@ from ninja.errors import HttpError
 
 from uprwatch.reports import matrix as matrix_module
 from uprwatch.reports.brief import (
-    PdfTooLarge,
-    PdfUnavailable,
     build_brief,
     check_web_pdf_size,
     render_brief_html,
     render_brief_pdf,
 )
-from uprwatch.reports.selection import Audience, ReportError, Selection, select
+from uprwatch.reports.selection import Audience, Selection, select
 
 router = Router(tags=["reports"])
 
 
 def _selection(request, sur: str, q: str, campaign: str) -> Selection:
-    try:
-        return select(sur.strip() or None, query=q, campaign=campaign.strip() or None,
-                      audience=Audience.for_user(request.user))
-    except ReportError as exc:
-        message = str(exc)
-        raise HttpError(404 if "unknown" in message or "no recommendation" in message else 400, message) from None
+    return select(sur.strip() or None, query=q, campaign=campaign.strip() or None,
+                  audience=Audience.for_user(request.user))
 
 
 @router.get("/reports/brief", summary="Advocacy brief: JSON data, or format=html|pdf for the document")
@@ -37,18 +31,12 @@ def brief(request, sur: str = "", q: str = "", campaign: str = "", format: str =
         raise HttpError(400, f"unknown format {format!r}: use json, html or pdf")
     selection = _selection(request, sur, q, campaign)
     if format == "pdf":
-        try:
-            check_web_pdf_size(selection)
-        except PdfTooLarge as exc:
-            raise HttpError(400, str(exc)) from None
+        check_web_pdf_size(selection)
     data = build_brief(selection)
     if format == "html":
         return HttpResponse(render_brief_html(data), content_type="text/html; charset=utf-8")
     if format == "pdf":
-        try:
-            return HttpResponse(render_brief_pdf(data), content_type="application/pdf")
-        except PdfUnavailable as exc:
-            raise HttpError(501, str(exc)) from None
+        return HttpResponse(render_brief_pdf(data), content_type="application/pdf")
     return data
 
 

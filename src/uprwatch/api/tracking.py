@@ -10,10 +10,9 @@ the private content of the user's organisations. Stale saves (``version`` not cu
 from __future__ import annotations
 
 import datetime
-import functools
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Form, Query, Router, Schema, Status
@@ -23,7 +22,7 @@ from ninja.security import HttpBearer
 
 from uprwatch.records.models import Recommendation, State
 from uprwatch.tracking import alerts, assessments, audit, campaigns, events, organisations
-from uprwatch.tracking.errors import Conflict, Invalid, NotAllowed
+from uprwatch.tracking.errors import Invalid
 from uprwatch.tracking.models import Assessment, Event, EvidenceItem, Organisation, Role, Watchlist
 from uprwatch.tracking.permissions import has_role, require_role, require_view
 
@@ -51,27 +50,6 @@ def reader(request):
     if user is None:
         raise HttpError(401, "invalid or revoked token")
     return user
-
-
-def errors(view):
-    """Map service errors to HTTP: 403 not allowed, 404 not visible, 422 invalid, 409 conflict."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotAllowed as exc:
-            raise HttpError(403, str(exc)) from None
-        except (LookupError, Watchlist.DoesNotExist, Event.DoesNotExist, Assessment.DoesNotExist):
-            raise HttpError(404, "not found") from None
-        except Invalid as exc:
-            raise HttpError(422, str(exc)) from None
-        except Conflict as exc:
-            return JsonResponse(
-                {"detail": str(exc), "current_version": exc.current_version, "current": exc.current}, status=409
-            )
-
-    return wrapper
 
 
 def _visible(model, user, pk: int):
@@ -238,7 +216,6 @@ def organisation_list(request):
 
 
 @router.get("/tracking/organisations/{slug}/audit", summary="Audit log of an organisation (admins)")
-@errors
 def audit_log(request, slug: str, format: str = "json"):
     user = reader(request)
     org = get_object_or_404(Organisation, slug=slug)
@@ -261,7 +238,6 @@ def campaign_list(request):
 
 
 @router.post("/tracking/campaigns", auth=bearer, response={201: dict}, summary="Create a campaign")
-@errors
 def campaign_create(request, payload: CampaignIn):
     data = payload.dict()
     org = _organisation(data.pop("organisation"))
@@ -270,14 +246,12 @@ def campaign_create(request, payload: CampaignIn):
 
 
 @router.get("/tracking/campaigns/{int:pk}", summary="A campaign with its recommendations and assessments")
-@errors
 def campaign_detail(request, pk: int):
     user = reader(request)
     return campaign_out(_visible(Watchlist, user, pk), full=True, user=user)
 
 
 @router.patch("/tracking/campaigns/{int:pk}", auth=bearer, summary="Change a campaign (send the version you read)")
-@errors
 def campaign_update(request, pk: int, payload: CampaignPatch):
     _visible(Watchlist, request.auth, pk)
     data = payload.dict()
@@ -286,21 +260,18 @@ def campaign_update(request, pk: int, payload: CampaignPatch):
 
 
 @router.post("/tracking/campaigns/{int:pk}/publish", auth=bearer, summary="Publish a campaign (editors)")
-@errors
 def campaign_publish(request, pk: int, version: int | None = None):
     watchlist = _visible(Watchlist, request.auth, pk)
     return campaign_out(assessments.publish(request.auth, watchlist, version=version))
 
 
 @router.delete("/tracking/campaigns/{int:pk}", auth=bearer, response={204: None}, summary="Delete a campaign (editors)")
-@errors
 def campaign_delete(request, pk: int):
     campaigns.delete_campaign(request.auth, _visible(Watchlist, request.auth, pk))
     return Status(204, None)
 
 
 @router.get("/tracking/campaigns/{int:pk}/timeline", summary="Events, evidence and assessments of a campaign")
-@errors
 def campaign_timeline(request, pk: int):
     user = reader(request)
     watchlist = _visible(Watchlist, user, pk)
@@ -310,7 +281,6 @@ def campaign_timeline(request, pk: int):
 # --- assessments and evidence --------------------------------------------------------------------
 
 @router.get("/tracking/assessments", summary="Assessments you may see, with the state's own claim")
-@errors
 def assessment_list(request, recommendation: int | None = None, organisation: str | None = None):
     user = reader(request)
     found = assessments.visible_assessments(user)
@@ -329,7 +299,6 @@ def assessment_list(request, recommendation: int | None = None, organisation: st
 
 @router.post("/tracking/assessments", auth=bearer, response={200: dict, 201: dict},
              summary="Create an assessment, or a new version of it (send the version you read)")
-@errors
 def assessment_save(request, payload: AssessmentIn):
     data = payload.dict()
     org = _organisation(data.pop("organisation"))
@@ -339,14 +308,12 @@ def assessment_save(request, payload: AssessmentIn):
 
 
 @router.get("/tracking/assessments/{int:pk}", summary="An assessment with its evidence and history")
-@errors
 def assessment_detail(request, pk: int):
     user = reader(request)
     return assessment_out(_visible(Assessment, user, pk), full=True, user=user)
 
 
 @router.post("/tracking/assessments/{int:pk}/publish", auth=bearer, summary="Publish a draft (editors); ?version= guards against publishing a changed draft")
-@errors
 def assessment_publish(request, pk: int, version: int | None = None):
     item = _visible(Assessment, request.auth, pk)
     published = assessments.publish(request.auth, item, version=version)
@@ -361,14 +328,12 @@ def _evidence(request, parent, citation, url, date, quote, file):
 
 @router.post("/tracking/assessments/{int:pk}/evidence", auth=bearer, response={201: dict},
              summary="Add evidence (multipart form; optional file)")
-@errors
 def assessment_evidence(request, pk: int, citation: Form[str], url: Form[str] = "", date: Form[str] = "",
                         quote: Form[str] = "", file: File[UploadedFile] = None):
     return _evidence(request, _visible(Assessment, request.auth, pk), citation, url, date, quote, file)
 
 
 @router.delete("/tracking/evidence/{int:pk}", auth=bearer, response={204: None}, summary="Delete evidence (editors)")
-@errors
 def evidence_delete(request, pk: int):
     item = get_object_or_404(EvidenceItem.objects.select_related("assessment", "event", "organisation"), pk=pk)
     require_view(request.auth, assessments.evidence_parent(item))
@@ -379,7 +344,6 @@ def evidence_delete(request, pk: int):
 # --- events and timelines ------------------------------------------------------------------------
 
 @router.get("/tracking/events", summary="Events you may see")
-@errors
 def event_list(request, state: str | None = None, recommendation: int | None = None):
     user = reader(request)
     found = events.visible_events(user).prefetch_related("recommendations")
@@ -391,7 +355,6 @@ def event_list(request, state: str | None = None, recommendation: int | None = N
 
 
 @router.post("/tracking/events", auth=bearer, response={201: dict}, summary="Record an event")
-@errors
 def event_create(request, payload: EventIn):
     data = payload.dict()
     org = _organisation(data.pop("organisation"))
@@ -399,13 +362,11 @@ def event_create(request, payload: EventIn):
 
 
 @router.get("/tracking/events/{int:pk}", summary="An event with its evidence")
-@errors
 def event_detail(request, pk: int):
     return event_out(_visible(Event, reader(request), pk), full=True)
 
 
 @router.patch("/tracking/events/{int:pk}", auth=bearer, summary="Change an event (send the version you read)")
-@errors
 def event_update(request, pk: int, payload: EventPatch):
     item = _visible(Event, request.auth, pk)
     data = payload.dict(exclude_unset=True)
@@ -416,14 +377,12 @@ def event_update(request, pk: int, payload: EventPatch):
 
 
 @router.post("/tracking/events/{int:pk}/publish", auth=bearer, summary="Publish an event (editors)")
-@errors
 def event_publish(request, pk: int, version: int | None = None):
     item = _visible(Event, request.auth, pk)
     return event_out(assessments.publish(request.auth, item, version=version), full=True)
 
 
 @router.delete("/tracking/events/{int:pk}", auth=bearer, response={204: None}, summary="Delete an event (editors)")
-@errors
 def event_delete(request, pk: int):
     events.delete_event(request.auth, _visible(Event, request.auth, pk))
     return Status(204, None)
@@ -431,7 +390,6 @@ def event_delete(request, pk: int):
 
 @router.post("/tracking/events/{int:pk}/evidence", auth=bearer, response={201: dict},
              summary="Add evidence to an event (multipart form; optional file)")
-@errors
 def event_evidence(request, pk: int, citation: Form[str], url: Form[str] = "", date: Form[str] = "",
                    quote: Form[str] = "", file: File[UploadedFile] = None):
     return _evidence(request, _visible(Event, request.auth, pk), citation, url, date, quote, file)
@@ -471,7 +429,6 @@ def preferences_get(request):
 
 
 @router.put("/tracking/preferences", auth=bearer, summary="Change your alert preferences")
-@errors
 def preferences_put(request, payload: PreferencesIn):
     values = {k: v for k, v in payload.dict().items() if v is not None}
     return _preferences_out(alerts.update_preferences(request.auth, **values))

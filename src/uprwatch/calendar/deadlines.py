@@ -18,12 +18,13 @@ from pathlib import Path
 
 from uprwatch.calendar.derivation import DATA
 from uprwatch.calendar.sessions import SessionDates
+from uprwatch.errors import Invalid
 
 RULES_FILE = DATA / "deadline-rules.csv"
 ANCHORS = ("session_start", "month_start")
 
 
-class DeadlineRulesError(ValueError):
+class DeadlineRulesError(Invalid):
     pass
 
 
@@ -44,7 +45,7 @@ class Deadline:
     label: str
     date: dt.date
     end_date: dt.date | None  # last day of a window (the session, the mid-term window)
-    status: str  # official | estimated
+    status: str  # official | estimated (the Working Group deadline: its session's status, see calendar.sessions)
     source: str
 
     def as_dict(self) -> dict:
@@ -117,15 +118,18 @@ def deadlines_for_session(session: SessionDates) -> list[Deadline]:
         base = session.start if rule.anchor == "session_start" else session.start.replace(day=1)
         date = add_months(base, rule.months) + dt.timedelta(days=rule.days)
         end = add_months(date, rule.window_months) if rule.window_months else None
-        result.append(Deadline(rule.key, rule.label, date, end, "estimated", f"rule: {rule.rule}"))
+        # The deadline moves with the session: say which dates it was counted from.
+        counted = f"; counted from session {session.number}'s {session.status} dates ({session.start:%-d %b %Y})"
+        result.append(Deadline(rule.key, rule.label, date, end, "estimated", f"rule: {rule.rule}{counted}"))
     return sorted(result, key=lambda d: d.date)
 
 
 def upcoming_deadlines(state, today: dt.date, within_days: int | None = None) -> list[Deadline]:
     """A state's deadlines from ``today`` on (within ``within_days`` days, or all), earliest first.
 
-    The entry point tracking's deadline alerts look for. Labels name the cycle and session, e.g.
-    "Stakeholder submissions due (UPR cycle 5, WG 59)". ``state``: a name, StateRecord or records.State.
+    The entry point of tracking's campaign pages and deadline alerts, which show only a label and a date,
+    so the label says how sure the date is when no document gives it: "Stakeholder submissions due (UPR
+    cycle 5, WG 59; estimated from projected session dates)". ``state``: a name, StateRecord or records.State.
     """
     import dataclasses
 
@@ -133,6 +137,17 @@ def upcoming_deadlines(state, today: dt.date, within_days: int | None = None) ->
 
     days = within_days if within_days is not None else 366 * 12  # to the end of the projected cycle 5
     return [
-        dataclasses.replace(u.deadline, label=f"{u.deadline.label} (UPR cycle {u.entry.cycle}, WG {u.entry.session})")
+        dataclasses.replace(u.deadline, label=f"{u.deadline.label} (UPR cycle {u.entry.cycle}, WG {u.entry.session}"
+                                              f"{_how_sure(u.deadline, u.entry.dates)})")
         for u in upcoming(days, on=today, states=[state])
     ]
+
+
+def _how_sure(deadline: Deadline, session: SessionDates) -> str:
+    if deadline.status == "official":
+        return ""
+    if deadline.key == "working_group":
+        return f"; {session.status} dates"
+    if session.status == "official":
+        return "; estimated"
+    return f"; estimated from {session.status} session dates"

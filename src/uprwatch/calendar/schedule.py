@@ -29,7 +29,7 @@ from uprwatch.calendar.sessions import SessionDates, session_dates
 from uprwatch.records.cycles import cycle_of_session
 from uprwatch.records.states import StateRecord, UnknownStateError, load_states, resolve_state
 
-STATUSES = ("official", "derived", "projected")
+STATUSES = ("official", "derived", "projected")  # of a review's place; its dates: see calendar.sessions
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,7 @@ class ReviewEntry:
         data = {
             "state": self.state, "iso3": self.iso3, "cycle": self.cycle, "session": self.session,
             "year": self.year, "status": self.status, "source": self.source, "note": self.note,
-            "start_date": self.dates.start.isoformat(), "end_date": self.dates.end.isoformat(),
-            "dates_status": self.dates.status, "dates_source": self.dates.source,
+            **self.dates.as_dict(),
             "review_date": self.review_date.isoformat() if self.review_date else None,
         }
         if with_deadlines:
@@ -73,6 +72,27 @@ def _placements_by_state() -> dict[str, list[Placement]]:
     for placement in placements():
         by_state[placement.iso3].append(placement)
     return dict(by_state)
+
+
+# Reviews of one state come four and a half years apart; two within this many days mean one was moved.
+CLOSE_REVIEWS_DAYS = 2 * 365
+
+
+def _close_reviews_noted(entries: list[ReviewEntry]) -> list[ReviewEntry]:
+    """No state is listed twice within a short time without a plain note that the later slot may move."""
+    import dataclasses
+
+    result = entries[:1]
+    for entry in entries[1:]:
+        previous = result[-1]
+        gap = (entry.start_date - previous.start_date).days
+        if gap < CLOSE_REVIEWS_DAYS and "may move" not in entry.note and entry.status != "official":
+            months = round(gap / 30.44)
+            note = (f"only {months} months after its review at session {previous.session}: one of the two was held "
+                    f"outside its slot, and no source confirms this one: the slot may move")
+            entry = dataclasses.replace(entry, note="; ".join(p for p in (entry.note, note) if p))
+        result.append(entry)
+    return result
 
 
 def _database_reviews() -> dict[tuple[str, int], tuple[int, str]]:
@@ -122,7 +142,7 @@ class Schedule:
                 state.iso3, state.name, slugify(state.name), placement.cycle, session, dates.year,
                 status, source, note, dates, dt.date.fromisoformat(day[0]) if day else None,
             ))
-        return sorted(entries, key=lambda e: e.cycle)
+        return _close_reviews_noted(sorted(entries, key=lambda e: e.cycle))
 
     def all_reviews(self) -> list[ReviewEntry]:
         return [e for state in self.states.values() if state.is_member for e in self.reviews_of(state)]
@@ -218,9 +238,8 @@ class SessionOverview:
     def as_dict(self) -> dict:
         return {
             "session": self.dates.number, "cycle": self.dates.cycle, "year": self.dates.year,
-            "start_date": self.dates.start.isoformat(), "end_date": self.dates.end.isoformat(),
-            "dates_status": self.dates.status, "dates_source": self.dates.source,
-            "states": [{"state": e.state, "iso3": e.iso3, "status": e.status} for e in self.reviews],
+            **self.dates.as_dict(),
+            "states": [{"state": e.state, "iso3": e.iso3, "status": e.status, "note": e.note} for e in self.reviews],
             "deadlines": [d.as_dict() for d in self.deadlines],
         }
 

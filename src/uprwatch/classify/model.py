@@ -54,6 +54,7 @@ from sklearn.svm import LinearSVC
 
 from uprwatch.classify.action import ActionGuess, example_action, main_clause, rule_action
 from uprwatch.classify.embedding import action_vectors
+from uprwatch.errors import Conflict
 
 SEED = 0
 ISSUE_C = 0.5
@@ -77,7 +78,7 @@ FORMAT = 4  # 2: pair, lead-in, example and embedded-verb features; 3: learned v
 # 4: main-clause features and wordllama vectors of the text and its opening (``embedding``)
 
 
-class ModelFileError(Exception):
+class ModelFileError(Conflict):
     """The saved model is missing or unreadable."""
 
 

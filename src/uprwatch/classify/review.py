@@ -8,12 +8,17 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from uprwatch.classify.models import ReviewDecision
+from uprwatch.errors import Invalid, NotFound
 from uprwatch.records.models import ACTION_CATEGORIES, Label, Origin, Recommendation, Term
 from uprwatch.records.signals import announce_recommendations_changed
 
 
-class DecisionError(ValueError):
+class DecisionError(Invalid):
     """A decision that cannot be applied (unknown issue, bad category, nothing to review)."""
+
+
+class DecisionNotFound(NotFound, DecisionError):
+    """A decision on a recommendation that does not exist (404)."""
 
 
 def can_review(user) -> bool:
@@ -54,7 +59,7 @@ def decide(rec_id: int, user, issues: list[str] | None = None, action_category: 
         try:
             rec = Recommendation.objects.select_for_update().get(pk=rec_id)
         except Recommendation.DoesNotExist:
-            raise DecisionError(f"no recommendation {rec_id}") from None
+            raise DecisionNotFound(f"no recommendation {rec_id}") from None
         before = snapshot(rec)
         machine_issue_labels = list(rec.labels.filter(origin=Origin.MACHINE, term__taxonomy=Term.Taxonomy.ISSUE)
                                     .select_related("term"))

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from uprwatch.classify import evaluation, labelling, training
 from uprwatch.classify.model import ModelFileError
+from uprwatch.errors import Conflict, Invalid
 
 
-class ClassifyError(Exception):
-    """A user-facing problem (bad range, no model, no data)."""
+class ClassifyError(Conflict):
+    """A user-facing problem (bad range, no model, no data). No model yet is the installation's state,
+    not a server fault: 409 Conflict, with the command to run."""
+
+
+class InvalidText(Invalid, ClassifyError):
+    """A text that cannot be classified (empty): the request is wrong, 400."""
 
 
 def current_model():
@@ -46,7 +52,7 @@ def predict_text(text: str) -> dict:
     """One text → action category (evidence, confidence) and issues (with every probability)."""
     text = text.strip()
     if not text:
-        raise ClassifyError("text is empty")
+        raise InvalidText("text is empty")
     model = current_model()
     prediction = model.predict([text])[0]
     from uprwatch.classify.crosswalk import themes_for_issues

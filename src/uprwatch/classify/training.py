@@ -15,10 +15,11 @@ from pathlib import Path
 from django.conf import settings
 
 from uprwatch.classify.model import Classifier, ModelFileError
+from uprwatch.errors import Invalid
 from uprwatch.records.models import Label, Origin, Recommendation, Term
 
 
-class SessionRangeError(ValueError):
+class SessionRangeError(Invalid):
     pass
 
 

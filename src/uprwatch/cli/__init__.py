@@ -52,11 +52,16 @@ def database_problem(exc: BaseException) -> str | None:
 
 
 class _Main(click.Group):
-    """The command group; a database that is not there ends in a message, not a traceback."""
+    """The command group, and the CLI's one translation of errors: a user error (``uprwatch.errors``)
+    or a database that is not there ends in ``Error: message`` on stderr and exit 1, never a traceback."""
 
     def invoke(self, ctx: click.Context):
+        from uprwatch.errors import UserError
+
         try:
             return super().invoke(ctx)
+        except UserError as exc:
+            fail(str(exc))
         except Exception as exc:
             if (message := database_problem(exc)) is None:
                 raise
@@ -76,12 +81,11 @@ def init(recommendations: str | None, pledges: str | None) -> None:
     """Create the database and load the bundled data (idempotent)."""
     _django()
     from uprwatch.bootstrap import InitOptions, run_init
+    from uprwatch.errors import nothing_written
     from uprwatch.records.upr_info import DataFileError
 
-    try:
+    with nothing_written(DataFileError):
         run_init(console, InitOptions(recommendations=recommendations, pledges=pledges))
-    except DataFileError as exc:
-        fail(f"{exc} (database unchanged)")
 
 
 @main.command()
@@ -207,7 +211,7 @@ def search(query: str, fmt: str, output: str | None, **options) -> None:
     """Search recommendations: words (AND), OR, -word, "phrases", prefix*, exact:."""
     _django()
     from uprwatch.search import exports
-    from uprwatch.search.service import QueryError, SearchParams, matching_ids
+    from uprwatch.search.service import SearchParams, matching_ids
     from uprwatch.search.service import search as run_search
 
     values = {key: list(value) if isinstance(value, tuple) else value for key, value in options.items()}
@@ -216,8 +220,8 @@ def search(query: str, fmt: str, output: str | None, **options) -> None:
     values = {key: [str(v) for v in value] if isinstance(value, list) else str(value) for key, value in values.items()}
     if fmt == "xlsx" and not output:
         fail("--format xlsx needs --output PATH")
+    params = SearchParams.from_querydict(values)
     try:
-        params = SearchParams.from_querydict(values)
         if fmt in ("csv", "xlsx"):
             ids = matching_ids(params)
             if fmt == "xlsx":
@@ -239,8 +243,6 @@ def search(query: str, fmt: str, output: str | None, **options) -> None:
             with open(output, "w", encoding="utf-8") as handle:
                 json.dump(result, handle, ensure_ascii=False, indent=2)
             return
-    except QueryError as exc:
-        fail(str(exc))
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror}")
     if fmt == "json":
@@ -297,13 +299,9 @@ def index(text: bool, with_vectors: bool) -> None:
 def parse(path: str, output: str) -> None:
     """Parse a UN document (WG report, responses addendum, OHCHR thematic list) without loading it."""
     _django()
-    from uprwatch.documents.extraction import DocumentError
     from uprwatch.documents.parsing import parse_document
 
-    try:
-        parsed = parse_document(path)
-    except DocumentError as exc:
-        fail(str(exc))
+    parsed = parse_document(path)
     if output == "json":
         echo_json(parsed.to_json())
         return
@@ -324,11 +322,10 @@ def ingest(paths: tuple[str, ...], as_json: bool) -> None:
     _django()
     from uprwatch.documents.extraction import DocumentError
     from uprwatch.documents.ingestion import ingest_paths
+    from uprwatch.errors import nothing_written
 
-    try:
+    with nothing_written(DocumentError):
         report = ingest_paths(list(paths))
-    except DocumentError as exc:
-        fail(f"{exc} (database unchanged)")
     if as_json:
         echo_json(report.to_json())
         return
@@ -354,10 +351,7 @@ def classify_train(force: bool, as_json: bool) -> None:
     _django()
     from uprwatch.classify import service
 
-    try:
-        summary = service.train_model(force=force)
-    except service.ClassifyError as exc:
-        fail(str(exc))
+    summary = service.train_model(force=force)
     if as_json:
         echo_json(summary)
     else:
@@ -373,10 +367,7 @@ def classify_run(force: bool, as_json: bool) -> None:
     _django()
     from uprwatch.classify import service
 
-    try:
-        summary = service.run_labelling(force=force)
-    except service.ClassifyError as exc:
-        fail(str(exc))
+    summary = service.run_labelling(force=force)
     if as_json:
         echo_json(summary)
     else:
@@ -394,10 +385,7 @@ def classify_evaluate(train_sessions: str, test_sessions: str, as_json: bool) ->
     _django()
     from uprwatch.classify import service
 
-    try:
-        figures = service.evaluate_split(train_sessions, test_sessions)
-    except service.ClassifyError as exc:
-        fail(str(exc))
+    figures = service.evaluate_split(train_sessions, test_sessions)
     if as_json:
         echo_json(figures)
         return
@@ -408,12 +396,9 @@ def classify_evaluate(train_sessions: str, test_sessions: str, as_json: bool) ->
 
 # --- analysis commands (owner: the analysis feature) ---
 def _analysis_state(name: str):
-    from uprwatch.analysis.profiles import StateNotFound, find_state
+    from uprwatch.records.lookup import find_state
 
-    try:
-        return find_state(name)
-    except StateNotFound as exc:
-        fail(str(exc))
+    return find_state(name)
 
 
 def _rate(value: float | None) -> str:
@@ -462,7 +447,7 @@ def pair(recommender: str, reviewed: str, as_json: bool) -> None:
     """All recommendations from RECOMMENDER to REVIEWED across cycles, by issue and response."""
     _django()
     from uprwatch.analysis.profiles import pair_view
-    from uprwatch.api.records import recommendation_out
+    from uprwatch.records.shapes import recommendation_out
 
     data = pair_view(_analysis_state(recommender), _analysis_state(reviewed))
     data["recommendations"] = [recommendation_out(rec) for rec in data["recommendations"]]
@@ -485,12 +470,9 @@ def firsts(query: str, sur: tuple[str, ...], by: tuple[str, ...], as_json: bool)
     first by each recommending state."""
     _django()
     from uprwatch.analysis.firsts import first_raised
-    from uprwatch.search.service import QueryError, SearchParams
+    from uprwatch.search.service import SearchParams
 
-    try:
-        result = first_raised(SearchParams.from_querydict({"q": query, "sur": list(sur), "by": list(by)}))
-    except QueryError as exc:
-        fail(str(exc))
+    result = first_raised(SearchParams.from_querydict({"q": query, "sur": list(sur), "by": list(by)}))
     if as_json:
         echo_json(result)
         return
@@ -515,19 +497,16 @@ def firsts(query: str, sur: tuple[str, ...], by: tuple[str, ...], as_json: bool)
 def lineage(force: bool, link: tuple[int, int] | None, unlink: tuple[int, int] | None) -> None:
     """Compute lineage links (similar recommendations to the same state in earlier cycles)."""
     _django()
-    from uprwatch.analysis.lineage import LinkError, compute_lineage, confirm_link, remove_link
+    from uprwatch.analysis.lineage import compute_lineage, confirm_link, remove_link
 
-    try:
-        if link:
-            made = confirm_link(*link)
-            echo_json({"recommendation": made.recommendation_id, "earlier": made.earlier_id, "origin": made.origin,
-                       "lexical": made.lexical, "semantic": made.semantic, "score": made.score})
-            return
-        if unlink:
-            echo_json({"recommendation": unlink[0], "earlier": unlink[1], "removed": remove_link(*unlink)})
-            return
-    except LinkError as exc:
-        fail(str(exc))
+    if link:
+        made = confirm_link(*link)
+        echo_json({"recommendation": made.recommendation_id, "earlier": made.earlier_id, "origin": made.origin,
+                   "lexical": made.lexical, "semantic": made.semantic, "score": made.score})
+        return
+    if unlink:
+        echo_json({"recommendation": unlink[0], "earlier": unlink[1], "removed": remove_link(*unlink)})
+        return
     echo_json(compute_lineage(force=force))
 
 
@@ -539,7 +518,7 @@ def recurring(state: str, limit: int, as_json: bool) -> None:
     """Recommendations to STATE that repeat earlier-cycle ones (a signal of non-implementation)."""
     _django()
     from uprwatch.analysis.recurrence import recurring as recurring_rows
-    from uprwatch.api.records import recommendation_out
+    from uprwatch.records.shapes import recommendation_out
 
     rows = recurring_rows(_analysis_state(state), limit=limit)
     if as_json:
@@ -558,29 +537,28 @@ def recurring(state: str, limit: int, as_json: bool) -> None:
 @click.option("--state", "state_name", metavar="NAME", help="One state's reviews in cycles 1-5 with deadlines.")
 @click.option("--days", default=120, show_default=True, type=click.IntRange(0, 3650),
               help="Without --state: how far ahead to list what is due.")
-@click.option("--check", is_flag=True, help="Compare derived sessions 24-26 with the published lists of 52-54.")
+@click.option("--check", is_flag=True, help="Compare derived sessions 24-26 with the published lists of 52-54, and "
+              "every session date held with the evidence table (disagreements, dates off the usual pattern).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def calendar_command(state_name: str | None, days: int, check: bool, as_json: bool) -> None:
     """The UPR calendar: upcoming sessions and deadlines, or one state's reviews."""
     _django()
     from uprwatch.calendar import summary
-    from uprwatch.records.states import UnknownStateError
 
     if check:
         report = summary.derivation_check()
         if as_json:
             echo_json(report)
             return
+        dates = report.pop("dates")
         for session, figures in report.items():
             click.echo(f"session {session}: {len(figures['agree'])} of {len(figures['listed'])} listed states derived "
                        f"there; only listed: {', '.join(figures['only_listed']) or '-'}; "
                        f"only derived: {', '.join(figures['only_derived']) or '-'}")
+        _print_dates_check(dates)
         return
     if state_name is not None:
-        try:
-            data = summary.state_summary(state_name)
-        except UnknownStateError as exc:
-            fail(str(exc))
+        data = summary.state_summary(state_name)
         if as_json:
             echo_json(data)
             return
@@ -593,6 +571,27 @@ def calendar_command(state_name: str | None, days: int, check: bool, as_json: bo
     _print_calendar(data)
 
 
+def _print_dates_check(dates: dict) -> None:
+    table = dates["evidence_table"]
+    click.echo(f"session dates: {table['agree']} of {table['compared']} sessions of the evidence table "
+               f"({table['sessions']}) agree with the dates held"
+               + (f"; differ: {', '.join(map(str, table['differ']))}" if table["differ"] else ""))
+    for d in dates["disagreements"]:
+        kept, other = d["kept"], d["other"]
+        click.echo(f"  disagreement, session {d['session']} ({'/'.join(d['fields'])}): kept {kept['start']} to "
+                   f"{kept['end']} ({kept['evidence']}: {kept['source']}); other {other['start']} to {other['end']} "
+                   f"({other['evidence']}: {other['source']}); {d['reason']}")
+    for p in dates["outside_pattern"]:
+        click.echo(f"  off the Monday-to-Friday pattern, session {p['session']}: {p['start']} to {p['end']} "
+                   f"({p['problem']}; {p['evidence']}: {p['source']})")
+    for gap in dates["unused_slots"]:
+        click.echo(f"  unused slot before session {gap['before_session']}: {', '.join(gap['unused_slots'])} "
+                   f"({gap['reason']}{': ' + gap['why'] if gap['why'] else ''})")
+    for y in dates["years"]:
+        click.echo(f"  year of session {y['session']}: {y['session_years_csv']} in session-years.csv, "
+                   f"{y['from_dates']} from its {y['dates_status']} dates")
+
+
 def _print_state_calendar(data: dict) -> None:
     from rich.table import Table
 
@@ -600,7 +599,11 @@ def _print_state_calendar(data: dict) -> None:
     upcoming = data["next_review"]
     if upcoming:
         out.print(f"[bold]{data['state']}[/bold]: next review cycle {upcoming['cycle']}, WG {upcoming['session']}, "
-                  f"{upcoming['start_date']} to {upcoming['end_date']} ({upcoming['status']}, dates {upcoming['dates_status']})")
+                  f"{upcoming['start_date']} to {upcoming['end_date']} ({upcoming['status']}, dates {upcoming['dates_status']})",
+                  markup=True)
+        for line in (upcoming["dates_rule"], upcoming["dates_note"], upcoming["note"]):
+            if line:
+                out.print(line, markup=False)
         deadlines = Table("deadline", "date", "status", "source", title="Deadlines of the next review")
         for d in upcoming["deadlines"]:
             deadlines.add_row(d["label"], d["date"] + (f" to {d['end_date']}" if d["end_date"] else ""), d["status"], d["source"])
@@ -610,8 +613,9 @@ def _print_state_calendar(data: dict) -> None:
         return
     table = Table("cycle", "session", "year", "dates", "status", "source", title=f"Reviews of {data['state']}")
     for r in data["reviews"]:
-        table.add_row(str(r["cycle"]), str(r["session"]), str(r["year"]), f"{r['start_date']} to {r['end_date']}",
-                      r["status"], r["source"])
+        table.add_row(str(r["cycle"]), str(r["session"]), str(r["year"]),
+                      f"{r['start_date']} to {r['end_date']} ({r['dates_status']})", r["status"],
+                      r["source"] + (f"; {r['note']}" if r["note"] else ""))
     out.print(table)
 
 
@@ -631,22 +635,6 @@ def _print_calendar(data: dict) -> None:
 # --- end calendar commands ---
 
 # --- tracking commands (owner: the tracking feature) ---
-def _tracking_errors():
-    """Turn tracking's errors into ``Error: ...`` and exit 1."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def guard():
-        from uprwatch.tracking.errors import Conflict, Invalid, NotAllowed
-
-        try:
-            yield
-        except (Invalid, NotAllowed, Conflict) as exc:
-            fail(str(exc))
-
-    return guard()
-
-
 @main.group()
 def users() -> None:
     """Manage user accounts."""
@@ -665,8 +653,7 @@ def users_create(username: str, email: str, password: str | None, staff: bool) -
     if password is None:
         password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else click.prompt(
             "Password", hide_input=True, confirmation_prompt=True)
-    with _tracking_errors():
-        user = organisations.create_user(username, email, password, staff=staff)
+    user = organisations.create_user(username, email, password, staff=staff)
     click.echo(f"created user {user.username}")
 
 
@@ -684,10 +671,9 @@ def orgs_create(name: str, coalition: str | None, admin_username: str | None) ->
     _django()
     from uprwatch.tracking import organisations
 
-    with _tracking_errors():
-        parent = organisations.get_organisation(coalition) if coalition else None
-        admin = organisations.get_user(admin_username) if admin_username else None
-        org = organisations.create_organisation(name, coalition=parent, admin=admin)
+    parent = organisations.get_organisation(coalition) if coalition else None
+    admin = organisations.get_user(admin_username) if admin_username else None
+    org = organisations.create_organisation(name, coalition=parent, admin=admin)
     click.echo(f"created organisation {org.name} ({org.slug})")
 
 
@@ -700,9 +686,8 @@ def orgs_add_member(organisation: str, username: str, role: str) -> None:
     _django()
     from uprwatch.tracking import organisations
 
-    with _tracking_errors():
-        org = organisations.get_organisation(organisation)
-        organisations.set_membership(org, organisations.get_user(username), role)
+    org = organisations.get_organisation(organisation)
+    organisations.set_membership(org, organisations.get_user(username), role)
     click.echo(f"{username} is {role} of {org.name}")
 
 
@@ -714,9 +699,8 @@ def orgs_remove_member(organisation: str, username: str) -> None:
     _django()
     from uprwatch.tracking import organisations
 
-    with _tracking_errors():
-        org = organisations.get_organisation(organisation)
-        organisations.remove_membership(org, organisations.get_user(username))
+    org = organisations.get_organisation(organisation)
+    organisations.remove_membership(org, organisations.get_user(username))
     click.echo(f"{username} removed from {org.name}")
 
 
@@ -748,8 +732,7 @@ def orgs_audit(organisation: str, fmt: str) -> None:
     _django()
     from uprwatch.tracking import audit, organisations
 
-    with _tracking_errors():
-        click.echo(audit.export(organisations.get_organisation(organisation), fmt), nl=False)
+    click.echo(audit.export(organisations.get_organisation(organisation), fmt), nl=False)
 
 
 @main.group()
@@ -765,8 +748,7 @@ def tokens_create(username: str, name: str) -> None:
     _django()
     from uprwatch.tracking import organisations
 
-    with _tracking_errors():
-        _, key = organisations.create_token(organisations.get_user(username), name)
+    _, key = organisations.create_token(organisations.get_user(username), name)
     click.echo(key)
 
 
@@ -777,8 +759,7 @@ def tokens_revoke(token: str) -> None:
     _django()
     from uprwatch.tracking import organisations
 
-    with _tracking_errors():
-        revoked = organisations.revoke_token(token)
+    revoked = organisations.revoke_token(token)
     click.echo(f"revoked token {revoked.prefix}… of {revoked.user.username}")
 
 
@@ -808,8 +789,9 @@ def jobs() -> None:
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(0, 100_000),
               help="Most queued jobs to process in this run.")
 @click.option("--no-deadlines", is_flag=True, help="Skip the deadline check.")
+@click.option("--kind", "kinds", multiple=True, help="Only jobs of this kind (repeat; e.g. source_sync, watchlist_match).")
 @click.option("--json", "as_json", is_flag=True)
-def jobs_run(limit: int, no_deadlines: bool, as_json: bool) -> None:
+def jobs_run(limit: int, no_deadlines: bool, kinds: tuple[str, ...], as_json: bool) -> None:
     """Process queued jobs (campaign matches), check deadlines, send notifications and email."""
     _django()
     from contextlib import redirect_stdout
@@ -818,7 +800,7 @@ def jobs_run(limit: int, no_deadlines: bool, as_json: bool) -> None:
 
     # Django's console email backend writes to stdout: keep stdout for the figures.
     with redirect_stdout(sys.stderr):
-        figures = run_jobs(limit, deadlines=not no_deadlines)
+        figures = run_jobs(limit, deadlines=not no_deadlines, kinds=kinds or None)
     if as_json:
         echo_json(figures)
     else:
@@ -833,13 +815,9 @@ def jobs_run(limit: int, no_deadlines: bool, as_json: bool) -> None:
 def dump(path: str) -> None:
     """Write the whole database to PATH (gzipped JSON Lines with a checksum)."""
     _django()
-    from uprwatch.reports.dump import DumpError, dump_database
-    from uprwatch.reports.output import OutputError
+    from uprwatch.reports.dump import dump_database
 
-    try:
-        summary = dump_database(path, progress=lambda label, n: console.print(f"{label}: {n:,} rows"))
-    except (DumpError, OutputError) as exc:
-        fail(str(exc))
+    summary = dump_database(path, progress=lambda label, n: console.print(f"{label}: {n:,} rows"))
     console.print(f"wrote {summary.rows:,} rows to {summary.path} (sha256 {summary.sha256[:12]}…)")
 
 
@@ -849,12 +827,11 @@ def dump(path: str) -> None:
 def restore(path: str, no_index: bool) -> None:
     """Restore a dump made by `uprwatch dump` into an EMPTY database (one transaction)."""
     _django()
+    from uprwatch.errors import nothing_written
     from uprwatch.reports.dump import DERIVED_INIT_STEPS, DumpError, restore_database
 
-    try:
+    with nothing_written(DumpError):
         summary = restore_database(path, progress=lambda label, n: console.print(f"{label}: {n:,} rows"))
-    except DumpError as exc:
-        fail(f"{exc} (database unchanged)")
     console.print(f"restored {summary.rows:,} rows from {summary.path}")
     if not no_index:
         # The search index and vectors live outside the model tables: rebuild them from the restored rows.
@@ -888,18 +865,14 @@ def report_brief(sur: str, query: str, campaign: str | None, organisation: str |
                  output: str) -> None:
     """Advocacy brief for a State under Review (and a query or a campaign)."""
     _django()
-    from uprwatch.reports.brief import PdfUnavailable, build_brief, render_brief_html, render_brief_pdf
-    from uprwatch.reports.output import OutputError, check_writable, write_bytes
-    from uprwatch.reports.selection import ReportError
+    from uprwatch.reports.brief import build_brief, render_brief_html, render_brief_pdf
+    from uprwatch.reports.output import check_writable, write_bytes
 
-    try:
-        check_writable(output)
-        selection = _report_selection(sur, query, campaign, organisation)
-        data = build_brief(selection)
-        content = render_brief_pdf(data) if fmt == "pdf" else render_brief_html(data).encode("utf-8")
-        write_bytes(output, content)
-    except (ReportError, OutputError, PdfUnavailable) as exc:
-        fail(str(exc))
+    check_writable(output)
+    selection = _report_selection(sur, query, campaign, organisation)
+    data = build_brief(selection)
+    content = render_brief_pdf(data) if fmt == "pdf" else render_brief_html(data).encode("utf-8")
+    write_bytes(output, content)
     console.print(f"wrote the brief on {selection.title} ({len(selection.ids)} recommendations) to {output}")
 
 
@@ -915,15 +888,11 @@ def report_matrix(campaign: str | None, sur: str | None, query: str, organisatio
     """Submission matrix (DOCX or XLSX) from a campaign, or from a State under Review and a query."""
     _django()
     from uprwatch.reports.matrix import FORMATS
-    from uprwatch.reports.output import OutputError, check_writable, write_bytes
-    from uprwatch.reports.selection import ReportError
+    from uprwatch.reports.output import check_writable, write_bytes
 
-    try:
-        check_writable(output)
-        selection = _report_selection(sur, query, campaign, organisation)
-        write_bytes(output, FORMATS[fmt](selection))
-    except (ReportError, OutputError) as exc:
-        fail(str(exc))
+    check_writable(output)
+    selection = _report_selection(sur, query, campaign, organisation)
+    write_bytes(output, FORMATS[fmt](selection))
     console.print(f"wrote the matrix of {len(selection.ids)} recommendations ({selection.title}) to {output}")
 
 
@@ -935,21 +904,21 @@ def report_matrix(campaign: str | None, sur: str | None, query: str, organisatio
 def report_profile(state: str, fmt: str, table: str | None, output: str) -> None:
     """A state's profile figures as JSON, XLSX (a sheet per table) or one CSV table."""
     _django()
-    from uprwatch.reports.output import OutputError, check_writable, write_bytes
+    from uprwatch.reports.output import check_writable, write_bytes
     from uprwatch.reports.profile_export import profile_export
-    from uprwatch.reports.selection import ReportError
 
-    try:
-        check_writable(output)
-        _name, content = profile_export(state, fmt, table)
-        write_bytes(output, content)
-    except (ReportError, OutputError) as exc:
-        fail(str(exc))
+    check_writable(output)
+    _name, content = profile_export(state, fmt, table)
+    write_bytes(output, content)
     console.print(f"wrote the profile of {state} to {output}")
 
 # --- end reports commands ---
 
-from uprwatch.cli import sources  # noqa: E402, F401  (sync)
+# Features' command modules register themselves on ``main`` (or on a group) when imported.
+from uprwatch.cli import fetch, sources, upr_info  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()
+
+# Commands of features that live in modules of their own register themselves on `main` when imported.
+from uprwatch.cli import assistant as _assistant  # noqa: E402, F401

@@ -11,6 +11,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from uprwatch.errors import Invalid
+
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Word .doc (and other OLE files)
@@ -21,7 +23,7 @@ MAX_COMPRESSION_RATIO = 200
 MIN_TEXT_CHARS = 200  # below this, a PDF is a scan (images only) or empty
 
 
-class DocumentError(ValueError):
+class DocumentError(Invalid):
     """A file that cannot be parsed as a supported UN document."""
 
 

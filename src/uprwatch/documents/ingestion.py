@@ -149,6 +149,14 @@ def _ingest_one(source: Source, batch: ImportBatch, changed: set[int]) -> Docume
             Document.objects.filter(symbol=parsed.report_symbol, kind=Document.Kind.WORKING_GROUP_REPORT)
             .select_related("review").first()
         )
+        if report_doc is None:
+            # The draft (A/HRC/WG.6/NN/L.n) appears months before the final report: the addendum answers
+            # the same paragraphs, so it fills in the draft's pending positions.
+            report_doc = (
+                Document.objects.filter(kind=Document.Kind.WORKING_GROUP_REPORT, symbol__startswith="A/HRC/WG.6/",
+                                        symbol__contains="/L.", review__state__iso3=parsed.state_under_review)
+                .select_related("review").order_by("-review__session_id").first()
+            )
         if report_doc is None or report_doc.review is None:
             raise DocumentError(
                 f"{source.filename}: {parsed.symbol} answers the report {parsed.report_symbol}, which is not "

@@ -14,9 +14,10 @@ from django.conf import settings
 from uprwatch.documents.extraction import DocumentError, sniff_format
 from uprwatch.documents.ingestion import IngestReport, ingest_paths
 from uprwatch.documents.parsing import ParsedDocument, parse_document
+from uprwatch.errors import TooLarge
 
 
-class UploadTooLarge(DocumentError):
+class UploadTooLarge(TooLarge, DocumentError):
     """Larger than ``settings.UPRWATCH_MAX_UPLOAD_BYTES``."""
 
 

@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from uprwatch.documents.extraction import DocumentError
-from uprwatch.documents.uploads import UploadTooLarge, can_upload, check_size, ingest_uploads
+from uprwatch.documents.uploads import can_upload, check_size, ingest_uploads
+from uprwatch.errors import nothing_written
 from uprwatch.records.models import Document, Recommendation
 
 
@@ -50,10 +51,8 @@ def upload(request):
         # Refuse an oversize body from its declared length, before Django spools it to disk.
         check_size(int(request.META.get("CONTENT_LENGTH") or 0) - 64 * 1024)
         files = request.FILES.getlist("files")
-        report = ingest_uploads(files, user=request.user)
-    except UploadTooLarge as exc:
-        return render(request, "documents/upload.html", {**context, "error": str(exc)}, status=413)
-    except DocumentError as exc:
-        return render(request, "documents/upload.html", {**context, "error": f"{exc} (database unchanged)"},
-                      status=400)
+        with nothing_written(DocumentError):
+            report = ingest_uploads(files, user=request.user)
+    except DocumentError as exc:  # the form again, with the message
+        return render(request, "documents/upload.html", {**context, "error": str(exc)}, status=exc.status)
     return render(request, "documents/report.html", {"report": report})

@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from uprwatch.records.models import Recommendation, Review, State
+from uprwatch.errors import NotFound
+from uprwatch.records.models import NOTED_RESPONSES, Recommendation, Review, State
+
+
+class RecommendationNotFound(NotFound, Recommendation.DoesNotExist):
+    """No recommendation has this id (404). Still a ``Recommendation.DoesNotExist`` for the pages that
+    answer it with a page of their own."""
+
+    def __init__(self, pk: int):
+        super().__init__(f"no recommendation {pk}")
 
 
 def states_with_counts() -> QuerySet[State]:
@@ -31,7 +40,7 @@ def reviews_of(state: State) -> list[dict]:
         .annotate(
             total=Count("recommendations", distinct=True),
             supported=Count("recommendations", filter=Q(recommendations__response="supported"), distinct=True),
-            noted=Count("recommendations", filter=Q(recommendations__response="noted"), distinct=True),
+            noted=Count("recommendations", filter=Q(recommendations__response__in=NOTED_RESPONSES), distinct=True),
             pledge_count=Count("pledges", distinct=True),
         )
         .order_by("-session_id")
@@ -48,8 +57,12 @@ def recommendations_of_review(review: Review) -> QuerySet[Recommendation]:
 
 
 def recommendation_detail(pk: int) -> Recommendation:
-    return (
-        Recommendation.objects.with_related()
-        .prefetch_related("provenance__batch", "provenance__document")
-        .get(pk=pk)
-    )
+    """:raises RecommendationNotFound: for an id no recommendation has"""
+    try:
+        return (
+            Recommendation.objects.with_related()
+            .prefetch_related("provenance__batch", "provenance__document")
+            .get(pk=pk)
+        )
+    except Recommendation.DoesNotExist:
+        raise RecommendationNotFound(pk) from None

@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from uprwatch.errors import NotFound
+
 STATES_FILE = Path(__file__).resolve().parent.parent / "data" / "states.csv"
 
 REGIONAL_GROUPS = ("African", "Asia-Pacific", "EEG", "GRULAC", "WEOG")
@@ -38,7 +40,7 @@ _APOSTROPHES = "'\u2019\u2018`\u00b4\u02bc"
 _STOPWORDS = {"the"}
 
 
-class UnknownStateError(LookupError):
+class UnknownStateError(NotFound):
     """A state name that is not in the table (nor any of its aliases)."""
 
     def __init__(self, name: str, suggestions: list[str] | None = None):

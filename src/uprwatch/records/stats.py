@@ -1,4 +1,4 @@
-"""Figures about what the database holds (home page, ``uprwatch stats``)."""
+"""Figures about what the database holds (home page, ``uprwatch stats``), and the support rate."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ def dataset_stats() -> dict:
     return {
         "recommendations": Recommendation.objects.count(),
         "supported": responses.get(Response.SUPPORTED, 0),
-        "noted": responses.get(Response.NOTED, 0),
+        # "not supported" (UPR Info's third answer) counts as noted, and is given apart as well
+        "noted": responses.get(Response.NOTED, 0) + responses.get(Response.NOT_SUPPORTED, 0),
+        "not_supported": responses.get(Response.NOT_SUPPORTED, 0),
         "partially_supported": responses.get(Response.PARTIALLY_SUPPORTED, 0),
         "pending": responses.get(Response.PENDING, 0),
         "unknown": responses.get(Response.UNKNOWN, 0),
@@ -79,3 +81,14 @@ def counts_by_cycle() -> list[dict]:
         entry[row["response"].replace(" ", "_")] = row["n"]
         entry["total"] += row["n"]
     return list(table.values())
+
+
+def support_rate(supported: int, partially: int, noted: int) -> float | None:
+    """``supported / (supported + partially supported + noted)``, to 4 places; None with no answer yet.
+
+    The one definition (README): the state profile, the brief and every table of rates use it, so they
+    show the same figure for the same recommendations. Pending and unknown responses have no answer
+    to count and are left out.
+    """
+    answered = supported + partially + noted
+    return round(supported / answered, 4) if answered else None

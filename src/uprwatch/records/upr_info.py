@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from uprwatch.errors import Invalid
 from uprwatch.records.states import UnknownStateError, resolve_state
 
 BUNDLE_DIR = Path(__file__).resolve().parent.parent / "data" / "upr-info"
@@ -29,7 +30,7 @@ UNKNOWN_RECOMMENDER = "(unknown)"
 MAX_SESSION = 200
 
 
-class DataFileError(ValueError):
+class DataFileError(Invalid):
     """A data file that cannot be loaded; the message names the file and line."""
 
     def __init__(self, path: Path | str, line: int | None, message: str):

@@ -15,7 +15,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from uprwatch.errors import Invalid, Unavailable
 from uprwatch.records.models import ACTION_CATEGORIES, Label, Recommendation
+from uprwatch.records.stats import support_rate
 from uprwatch.reports.selection import Selection
 
 RESPONSES = ("supported", "partially supported", "noted", "pending", "unknown")
@@ -84,21 +86,23 @@ def lineage_of(ids: list[int]) -> dict[int, list[dict]]:
 
 def summary_section(recommendations: list[dict]) -> dict:
     """Headline figures: counts by response, cycle and session, and the main recommending states."""
-    by_response = Counter(r["response"] for r in recommendations)
+    # UPR Info's "not supported" counts as noted in the figures (each recommendation still shows its own word)
+    by_response = Counter("noted" if r["response"] == "not supported" else r["response"] for r in recommendations)
     by_session: dict[int, Counter] = defaultdict(Counter)
     cycles: dict[int, Counter] = defaultdict(Counter)
     recommenders: Counter = Counter()
     for r in recommendations:
-        by_session[r["session"]][r["response"]] += 1
-        cycles[r["cycle"]][r["response"]] += 1
+        response = "noted" if r["response"] == "not supported" else r["response"]
+        by_session[r["session"]][response] += 1
+        cycles[r["cycle"]][response] += 1
         recommenders.update(r["recommending_states"])
-    decided = by_response["supported"] + by_response["partially supported"] + by_response["noted"]
+    rate = support_rate(by_response["supported"], by_response["partially supported"], by_response["noted"])
     return {
         "recommendations": len(recommendations),
         "responses": {response: by_response.get(response, 0) for response in RESPONSES},
         "partially_supported": by_response["partially supported"],
-        "support_rate": round(100 * (by_response["supported"] + by_response["partially supported"]) / decided, 1)
-        if decided else None,
+        # In percent, rounded as the profile page shows it: the same figure for the same recommendations.
+        "support_rate": None if rate is None else round(100 * rate),
         "recommending_states": len(recommenders),
         "top_recommending_states": [{"state": s, "count": n} for s, n in recommenders.most_common(TOP_RECOMMENDERS)],
         "by_cycle": [{"cycle": c, "total": sum(n.values()), **{k.replace(" ", "_"): n.get(k, 0) for k in RESPONSES}}
@@ -251,12 +255,15 @@ def render_brief_html(brief: dict) -> str:
     return render_to_string("reports/brief_document.html", document_context(brief, for_print=False))
 
 
-class PdfUnavailable(Exception):
-    """WeasyPrint (the ``[pdf]`` extra) is not installed."""
+class PdfUnavailable(Unavailable):
+    """WeasyPrint (the ``[pdf]`` extra) is not installed: 501, the server does not implement PDF."""
+
+    status = 501
 
 
-class PdfTooLarge(Exception):
-    """The selection is too long for a PDF made within a web request."""
+class PdfTooLarge(Invalid):
+    """The selection is too long for a PDF made within a web request. 400, not 413: the request is
+    small, the person narrows the selection (or makes the PDF with the CLI)."""
 
 
 # The PDF costs about 4 ms of CPU per recommendation (China: 798 in ~3.5 s), so a query over every state

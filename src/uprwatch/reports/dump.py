@@ -41,6 +41,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
+from uprwatch.errors import Invalid
 from uprwatch.reports.output import atomic_output
 
 FORMAT = "uprwatch-dump"
@@ -54,7 +55,7 @@ EXTRA_APPS = ("auth", "admin")
 DERIVED_INIT_STEPS = ("search index", "vectors")
 
 
-class DumpError(Exception):
+class DumpError(Invalid):
     """The dump file is unreadable, foreign, truncated or corrupt, or cannot be restored here."""
 
 

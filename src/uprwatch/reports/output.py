@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from uprwatch.errors import Invalid
 
-class OutputError(Exception):
+
+class OutputError(Invalid):
     """The output path cannot be written (missing folder, no permission, ...)."""
 
 

@@ -12,8 +12,9 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from uprwatch.records.lookup import find_state
 from uprwatch.reports.office import xml_safe
-from uprwatch.reports.selection import ReportError
+from uprwatch.reports.selection import ReportError, ReportNotFound
 
 FORMATS = ("json", "xlsx", "csv")
 CONTENT_TYPES = {
@@ -28,7 +29,7 @@ def _analysis():
         from uprwatch.analysis import profiles
         from uprwatch.analysis.views import PROFILE_TABLES
     except ImportError:
-        raise ReportError("state profiles (the analysis feature) are not installed") from None
+        raise ReportNotFound("state profiles (the analysis feature) are not installed") from None
     return profiles, PROFILE_TABLES
 
 
@@ -39,11 +40,8 @@ def profile_export(name: str, fmt: str, table: str | None = None) -> tuple[str, 
     """
     profiles, tables = _analysis()
     if fmt not in FORMATS:
-        raise ReportError(f"unknown format {fmt!r}: use {', '.join(FORMATS)}")
-    try:
-        state = profiles.find_state(name)
-    except profiles.StateNotFound as exc:
-        raise ReportError(str(exc)) from None
+        raise ReportNotFound(f"unknown format {fmt!r}: use {', '.join(FORMATS)}")
+    state = find_state(name)
     data = profiles.cached_state_profile(state)
     if fmt == "json":
         return f"{state.slug}-profile.json", json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False,

@@ -11,12 +11,18 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from uprwatch.errors import Invalid, NotFound
+from uprwatch.records.lookup import find_state
 from uprwatch.records.models import Recommendation, State
-from uprwatch.records.states import UnknownStateError, resolve_state
 
 
-class ReportError(Exception):
-    """Bad input for a report: unknown state or campaign, an empty result, a bad query."""
+class ReportError(Invalid):
+    """Bad input for a report: several campaigns of one name, nothing to report about, a bad query."""
+
+
+class ReportNotFound(NotFound, ReportError):
+    """What a report names does not exist or is not visible: a state, campaign, organisation, or any
+    recommendation at all (404)."""
 
 
 @dataclass
@@ -50,7 +56,7 @@ class Audience:
         try:
             return cls([get_organisation(name).pk])
         except ValueError:  # tracking's Invalid: no such organisation
-            raise ReportError(f"unknown organisation {name!r}") from None
+            raise ReportNotFound(f"unknown organisation {name!r}") from None
 
 
 @dataclass
@@ -71,14 +77,6 @@ class Selection:
         return " — ".join(p for p in parts if p)
 
 
-def find_state(name: str) -> State:
-    try:
-        record = resolve_state(name)
-    except UnknownStateError as exc:
-        raise ReportError(str(exc)) from None
-    return State.objects.get(iso3=record.iso3)
-
-
 def find_campaign(name: str, audience: Audience):
     """A campaign the audience may see, by id or (case-insensitive) name."""
     try:
@@ -89,7 +87,7 @@ def find_campaign(name: str, audience: Audience):
     name = name.strip()
     found = list(visible.filter(pk=int(name))) if name.isdecimal() else list(visible.filter(name__iexact=name))
     if not found:
-        raise ReportError(f"unknown campaign {name!r} (or it is private to another organisation)")
+        raise ReportNotFound(f"unknown campaign {name!r} (or it is private to another organisation)")
     if len(found) > 1:
         choices = ", ".join(f"{c.pk} ({c.organisation.name})" for c in found)
         raise ReportError(f"several campaigns are called {name!r}: give its number, one of {choices}")
@@ -152,5 +150,5 @@ def select(sur: str | None, query: str = "", campaign: str | None = None,
             f"in campaign {watchlist.name!r}" if watchlist is not None else "",
             f"matching {query!r}" if query else "",
         ] if x)
-        raise ReportError(f"no recommendation {subject}: nothing to report")
+        raise ReportNotFound(f"no recommendation {subject}: nothing to report")
     return Selection(state=state, query=query, campaign=watchlist, audience=audience, ids=ordered)

@@ -1,4 +1,8 @@
-"""Brief and submission-matrix pages: thin over ``selection``, ``brief`` and ``matrix``."""
+"""Brief and submission-matrix pages: thin over ``selection``, ``brief`` and ``matrix``.
+
+A report's errors (unknown state or campaign, nothing selected, no PDF) reach ``web.user_errors``,
+which shows them on ``reports/error.html`` with the status of their class.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,12 @@ from django.utils.text import slugify
 
 from uprwatch.reports import matrix as matrix_module
 from uprwatch.reports.brief import (
-    PdfTooLarge,
-    PdfUnavailable,
     build_brief,
     check_web_pdf_size,
     render_brief_html,
     render_brief_pdf,
 )
-from uprwatch.reports.selection import Audience, ReportError, Selection, select
+from uprwatch.reports.selection import Audience, Selection, select
 
 
 def _selection(request: HttpRequest) -> Selection:
@@ -48,24 +50,15 @@ def brief(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "page")
     if fmt not in ("page", "html", "pdf"):
         return _error(request, f"unknown format {fmt!r}: use html or pdf", 400)
-    try:
-        selection = _selection(request)
-    except ReportError as exc:
-        return _error(request, str(exc), 404 if "unknown" in str(exc) or "no recommendation" in str(exc) else 400)
+    selection = _selection(request)
     if fmt == "pdf":
-        try:
-            check_web_pdf_size(selection)
-        except PdfTooLarge as exc:
-            return _error(request, str(exc), 400)
+        check_web_pdf_size(selection)
     data = build_brief(selection)
     if fmt == "html":
         return _download(render_brief_html(data).encode("utf-8"), "text/html; charset=utf-8",
                          _filename(selection, "brief", "html"))
     if fmt == "pdf":
-        try:
-            return _download(render_brief_pdf(data), "application/pdf", _filename(selection, "brief", "pdf"))
-        except PdfUnavailable as exc:
-            return _error(request, str(exc), 501)
+        return _download(render_brief_pdf(data), "application/pdf", _filename(selection, "brief", "pdf"))
     from uprwatch.reports.brief import document_context
 
     query = [(key, request.GET[key]) for key in ("sur", "q", "campaign") if request.GET.get(key)]
@@ -78,10 +71,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "xlsx")
     if fmt not in matrix_module.FORMATS:
         return _error(request, f"unknown format {fmt!r}: use docx or xlsx", 400)
-    try:
-        selection = _selection(request)
-    except ReportError as exc:
-        return _error(request, str(exc), 404 if "unknown" in str(exc) or "no recommendation" in str(exc) else 400)
+    selection = _selection(request)
     content = matrix_module.FORMATS[fmt](selection)
     return _download(content, matrix_module.CONTENT_TYPES[fmt], _filename(selection, "matrix", fmt))
 
@@ -90,8 +80,5 @@ def profile(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """``/reports/profile/<slug>.json|xlsx`` and ``.csv?table=...``: a state's profile figures."""
     from uprwatch.reports.profile_export import CONTENT_TYPES, profile_export
 
-    try:
-        filename, content = profile_export(slug, fmt, request.GET.get("table"))
-    except ReportError as exc:
-        return _error(request, str(exc), 404 if "not" in str(exc) or "unknown" in str(exc) else 400)
+    filename, content = profile_export(slug, fmt, request.GET.get("table"))
     return _download(content, CONTENT_TYPES[fmt], filename)

@@ -20,6 +20,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from uprwatch.errors import Invalid
+
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 40
 
@@ -38,7 +40,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _TOKEN = re.compile(r'\s*(?:(")|(\()|(\))|(-)(?=[^\s\-])|([^\s"()]+))', re.UNICODE)
 
 
-class QueryError(ValueError):
+class QueryError(Invalid):
     """A query or filter the user must correct; the message says how."""
 
 

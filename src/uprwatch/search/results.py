@@ -1,4 +1,4 @@
-"""Result rows in the shared shape of ``uprwatch.api.records.recommendation_out``, fetched in bulk.
+"""Result rows in the shared shape of ``uprwatch.records.shapes.recommendation_out``, fetched in bulk.
 
 Three flat SQL queries per page instead of model instances and prefetches. The SQL is written once
 (plain joins and ``IN`` lists, the same on SQLite and PostgreSQL) rather than compiled by the ORM per

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
+from uprwatch.records.browse import RecommendationNotFound
 from uprwatch.records.models import Recommendation
 from uprwatch.wordvectors import unit_rows, wordllama_model
 
@@ -220,7 +221,7 @@ def similar_to(rec_id: int, k: int = 10, same_sur: bool = False, **filters) -> l
 
     ``same_sur`` keeps the same State under Review; ``filters`` are any ``SearchParams`` filters
     (``sur``, ``by``, ``cycle``, ``session``, ...). The recommendation itself is left out.
-    Raises ``Recommendation.DoesNotExist`` for an unknown id and ``QueryError`` for bad filters.
+    Raises ``RecommendationNotFound`` (a ``Recommendation.DoesNotExist``) for an unknown id and ``QueryError`` for bad filters.
     """
     from uprwatch.search import catalog as catalog_module
     from uprwatch.search.service import SearchParams, _combine, _filter_masks
@@ -228,7 +229,7 @@ def similar_to(rec_id: int, k: int = 10, same_sur: bool = False, **filters) -> l
     catalog = catalog_module.get_catalog()
     rows = catalog.rows_of(np.asarray([rec_id]))
     if not len(rows):
-        raise Recommendation.DoesNotExist(f"no recommendation {rec_id}")
+        raise RecommendationNotFound(rec_id)
     row = int(rows[0])
     matrix = matrix_for(catalog)
     params = SearchParams(**{name: list(v) if isinstance(v, list | tuple) else [v] for name, v in filters.items()})

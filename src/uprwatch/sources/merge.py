@@ -56,7 +56,7 @@ MERGE_SIMILARITY = 0.85
 PARAGRAPH_SIMILARITY = 0.6
 CHUNK = 2000  # records merged per round: bounded memory, a few queries per round
 ANNOUNCE_CHUNK = 5000  # ids per recommendations_changed announcement (SQL parameter limits)
-ANSWERED = (Response.SUPPORTED, Response.NOTED, Response.PARTIALLY_SUPPORTED)
+ANSWERED = (Response.SUPPORTED, Response.NOTED, Response.PARTIALLY_SUPPORTED, Response.NOT_SUPPORTED)
 
 SOURCE_NAMES = {
     "uhri": "OHCHR Universal Human Rights Index",
@@ -318,7 +318,10 @@ class Merger:
             if not target.paragraph and record.paragraph:
                 target.paragraph = record.paragraph[:20]
                 fields.append("paragraph")
-            if record.response and target.response not in ANSWERED:
+            # A source may correct its own earlier answer (UPR Info's live database after the 2014 export it
+            # made): only another source's answer is never overwritten.
+            own_answer = target.response_source == source_name(record.source)
+            if record.response and (target.response not in ANSWERED or own_answer) and record.response != target.response:
                 target.response, target.response_source = record.response, source_name(record.source)
                 fields += ["response", "response_source"]
             if record.action_category and target.action_category is None:
@@ -473,13 +476,15 @@ class Position:
 
 def positions(rec: Recommendation) -> list[Position]:
     """What every source says the State under Review answered (the record's own response first)."""
-    result = []
-    if rec.response_source or rec.response not in (Response.UNKNOWN, ""):
-        result.append(Position(rec.response_source or "uprwatch", rec.response))
-    for sr in SourceRecord.objects.filter(recommendation=rec).order_by("source", "record_id"):
-        result.append(Position(source_name(sr.source), sr.response or "", sr.record_id,
-                               sr.published.isoformat() if sr.published else "", sr.url))
-    return result
+    records = [Position(source_name(sr.source), sr.response or "", sr.record_id,
+                        sr.published.isoformat() if sr.published else "", sr.url)
+               for sr in SourceRecord.objects.filter(recommendation=rec).order_by("source", "record_id")]
+    own = []
+    # The record's own response, unless it is one of the source records' (then it is listed once, with them)
+    if (rec.response_source or rec.response not in (Response.UNKNOWN, "")) and \
+            rec.response_source not in {p.source for p in records}:
+        own.append(Position(rec.response_source or "uprwatch", rec.response))
+    return own + records
 
 
 def disagreements(rec: Recommendation) -> list[Position]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Q
 
+from uprwatch.records.lookup import StateNotFound, find_state
 from uprwatch.records.models import Recommendation, State
-from uprwatch.records.states import UnknownStateError, resolve_state
 from uprwatch.tracking import audit, selection
 from uprwatch.tracking.errors import Conflict, Invalid
 from uprwatch.tracking.limits import parse_version
@@ -48,10 +48,9 @@ def _states(names: list[str]) -> list[State]:
         if not name.strip():
             continue
         try:
-            record = resolve_state(name)
-        except UnknownStateError as exc:
+            found.append(find_state(name))
+        except StateNotFound as exc:
             raise Invalid(str(exc)) from exc
-        found.append(State.objects.get(iso3=record.iso3))
     return found
 
 

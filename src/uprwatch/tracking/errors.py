@@ -1,20 +1,36 @@
-"""Errors a person can cause; views, API and CLI turn them into a message (never a traceback)."""
+"""Tracking's errors, in the shared vocabulary of ``uprwatch.errors`` (each surface translates them once)."""
 
 from __future__ import annotations
 
-from uprwatch.tracking.permissions import NotAllowed
+from uprwatch import errors
 
-__all__ = ["Conflict", "Invalid", "NotAllowed"]
-
-
-class Invalid(ValueError):
-    """Bad input (HTTP 400 / 422)."""
+__all__ = ["Conflict", "Hidden", "Invalid", "NotAllowed"]
 
 
-class Conflict(Exception):
+class Invalid(errors.Invalid):
+    """Bad input (HTTP 400 on the web; 422 in the API, as the tracking API has always answered it)."""
+
+    api_status = 422
+
+
+class NotAllowed(errors.NotAllowed):
+    """The user may not do this (HTTP 403; the web sends an anonymous person to the login page)."""
+
+
+class Hidden(errors.NotFound):
+    """Private content of another organisation is reported as missing, so its existence does not leak."""
+
+    def __init__(self, message: str = "not found"):
+        super().__init__(message)
+
+
+class Conflict(errors.Conflict):
     """A stale save: someone else saved a newer version first (HTTP 409). Nothing was written."""
 
     def __init__(self, message: str, current_version: int, current: dict | None = None):
         super().__init__(message)
         self.current_version = current_version
         self.current = current or {}
+
+    def as_json(self) -> dict:
+        return {"detail": str(self), "current_version": self.current_version, "current": self.current}

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from uprwatch.tracking.errors import Hidden, NotAllowed
 from uprwatch.tracking.models import ROLE_RANK, Membership, Organisation, Role, Visibility
-
-
-class NotAllowed(Exception):
-    """The user may not do this (HTTP 403, or 401 when anonymous)."""
 
 
 def role_in(user, organisation: Organisation) -> str | None:
@@ -55,6 +52,5 @@ def can_view(user, obj) -> bool:
 
 
 def require_view(user, obj) -> None:
-    # Private content of another organisation is reported as missing, so its existence does not leak.
     if not can_view(user, obj):
-        raise LookupError("not found")
+        raise Hidden()

@@ -1,17 +1,14 @@
 """Tracking pages: thin views over the service modules; every permission check is in the services.
 
-Errors: not allowed → 403 (anonymous → the login page), somebody else's private data → 404 (its
-existence is not revealed), bad input → the form again with the message (400), stale save → the
-form again with the conflict message and the person's own text kept (409).
+Errors: the services' errors reach ``web.user_errors`` (not allowed → 403, anonymous → the login page;
+somebody else's private data → 404, its existence not revealed). The forms catch bad input and stale
+saves themselves, to show the form again with the message and the person's own text kept.
 """
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
@@ -21,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from uprwatch.analysis import recurrence
 from uprwatch.records import browse
-from uprwatch.records.models import Recommendation, State
+from uprwatch.records.models import State
 from uprwatch.tracking import alerts, assessments, audit, campaigns, deadlines, events, organisations
 from uprwatch.tracking.errors import Conflict, Invalid, NotAllowed
 from uprwatch.tracking.models import (
@@ -38,25 +35,6 @@ from uprwatch.tracking.models import (
 )
 from uprwatch.tracking.permissions import can_view, has_role, require_role, require_view, role_in
 from uprwatch.web.security import next_url
-
-
-def friendly(view):
-    """Turn the services' errors into the right responses."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotAllowed as exc:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            return render(request, "tracking/error.html", {"message": str(exc)}, status=403)
-        except (LookupError, Recommendation.DoesNotExist, Watchlist.DoesNotExist, Event.DoesNotExist):
-            raise Http404("not found") from None
-        except Invalid as exc:
-            return render(request, "tracking/error.html", {"message": str(exc)}, status=400)
-
-    return wrapper
 
 
 def _visible(model, user, pk):
@@ -119,7 +97,6 @@ def dashboard(request):
 
 # --- organisations, invitations, audit ---------------------------------------------------------
 
-@friendly
 def organisation(request, slug: str):
     org = get_object_or_404(Organisation, slug=slug)
     role = role_in(request.user, org)
@@ -137,7 +114,6 @@ def organisation(request, slug: str):
     })
 
 
-@friendly
 def audit_log(request, slug: str):
     org = get_object_or_404(Organisation, slug=slug)
     require_role(request.user, org, Role.ADMIN)
@@ -150,7 +126,6 @@ def audit_log(request, slug: str):
     return render(request, "tracking/audit.html", {"org": org, "page": page})
 
 
-@friendly
 def invitation(request, token: str):
     invite = organisations.open_invitation(token)
     if request.method == "POST":
@@ -168,7 +143,6 @@ def invitation(request, token: str):
 
 # --- notifications, preferences, tokens --------------------------------------------------------
 
-@friendly
 def notifications(request):
     if not request.user.is_authenticated:
         raise NotAllowed("sign in first")
@@ -180,7 +154,6 @@ def notifications(request):
     return render(request, "tracking/notifications.html", {"page": page})
 
 
-@friendly
 def preferences(request):
     if not request.user.is_authenticated:
         raise NotAllowed("sign in first")
@@ -195,7 +168,6 @@ def preferences(request):
     return render(request, "tracking/preferences.html", {"prefs": prefs})
 
 
-@friendly
 def tokens(request):
     if not request.user.is_authenticated:
         raise NotAllowed("sign in first")
@@ -217,7 +189,6 @@ def campaign_list(request):
     return render(request, "tracking/campaign_list.html", {"campaigns": campaigns.visible_campaigns(request.user)})
 
 
-@friendly
 def campaign_form(request, pk: int | None = None):
     if not request.user.is_authenticated:
         raise NotAllowed("sign in first")
@@ -247,11 +218,11 @@ def campaign_form(request, pk: int | None = None):
             return redirect(watchlist)
         except Conflict as exc:
             # Keep what the person typed; offer the current version so a second save is deliberate.
-            error, status, current = str(exc), 409, exc.current
+            error, status, current = str(exc), exc.status, exc.current
             values = {**values.dict(), "version": exc.current_version}
             watchlist.refresh_from_db()
         except Invalid as exc:
-            error, status = str(exc), 400
+            error, status = str(exc), exc.status
     elif watchlist:
         values = {"name": watchlist.name, "description": watchlist.description, "query": watchlist.query,
                   "states": "\n".join(s.name for s in watchlist.states.all()),
@@ -264,7 +235,6 @@ def campaign_form(request, pk: int | None = None):
     }, status=status)
 
 
-@friendly
 def campaign(request, pk: int):
     watchlist = _visible(Watchlist, request.user, pk)
     rec_ids = campaigns.recommendation_ids(watchlist)
@@ -294,7 +264,6 @@ def campaign(request, pk: int):
 
 
 @require_POST
-@friendly
 def campaign_pin(request, pk: int):
     watchlist = _visible(Watchlist, request.user, pk)
     rec_id = request.POST.get("recommendation", "")
@@ -306,13 +275,11 @@ def campaign_pin(request, pk: int):
 
 
 @require_POST
-@friendly
 def campaign_publish(request, pk: int):
     return _publish(request, Watchlist, pk, "Campaign")
 
 
 @require_POST
-@friendly
 def campaign_delete(request, pk: int):
     watchlist = _visible(Watchlist, request.user, pk)
     campaigns.delete_campaign(request.user, watchlist)
@@ -322,7 +289,6 @@ def campaign_delete(request, pk: int):
 
 # --- assessments and evidence --------------------------------------------------------------------
 
-@friendly
 def assess(request, pk: int):
     rec = browse.recommendation_detail(pk)
     orgs = _writable_orgs(request.user)
@@ -346,11 +312,11 @@ def assess(request, pk: int):
                              else "Draft saved (visible to your organisation only).")
             return redirect(saved)
         except Conflict as exc:
-            error, status = str(exc), 409
+            error, status = str(exc), exc.status
             values = {**values.dict(), "version": exc.current_version}
             current = Assessment.objects.filter(recommendation=rec, organisation=org).first()
         except Invalid as exc:
-            error, status = str(exc), 400
+            error, status = str(exc), exc.status
     return render(request, "tracking/assess.html", {
         "rec": rec, "orgs": orgs, "org": org, "current": current, "values": values, "error": error,
         "statuses": ImplementationStatus.choices, "claim": assessments.state_claim(rec),
@@ -358,7 +324,6 @@ def assess(request, pk: int):
     }, status=status)
 
 
-@friendly
 def assessment(request, pk: int):
     item = _visible(Assessment, request.user, pk)
     member = has_role(request.user, item.organisation, Role.VIEWER)
@@ -376,7 +341,6 @@ def assessment(request, pk: int):
 
 
 @require_POST
-@friendly
 def assessment_publish(request, pk: int):
     return _publish(request, Assessment, pk, "Assessment")
 
@@ -391,12 +355,10 @@ def _evidence_post(request, parent):
 
 
 @require_POST
-@friendly
 def assessment_evidence(request, pk: int):
     return _evidence_post(request, _visible(Assessment, request.user, pk))
 
 
-@friendly
 def evidence_file(request, pk: int):
     item = get_object_or_404(EvidenceItem.objects.select_related("assessment", "event", "organisation"), pk=pk)
     if not item.file or not can_view(request.user, assessments.evidence_parent(item)):
@@ -410,7 +372,6 @@ def evidence_file(request, pk: int):
 
 
 @require_POST
-@friendly
 def evidence_delete(request, pk: int):
     item = get_object_or_404(EvidenceItem.objects.select_related("assessment", "event", "organisation"), pk=pk)
     parent = assessments.evidence_parent(item)
@@ -431,7 +392,6 @@ EVENT_FIELDS = ("title", "description", "occurred_on", "occurred_until", "people
                 "sources", "confidence")
 
 
-@friendly
 def event_form(request, pk: int | None = None):
     if not request.user.is_authenticated:
         raise NotAllowed("sign in first")
@@ -465,11 +425,11 @@ def event_form(request, pk: int | None = None):
             messages.success(request, "Event saved.")
             return redirect(item)
         except Conflict as exc:
-            error, status, current = str(exc), 409, exc.current
+            error, status, current = str(exc), exc.status, exc.current
             values = {**values.dict(), "version": exc.current_version}
             item.refresh_from_db()
         except Invalid as exc:
-            error, status = str(exc), 400
+            error, status = str(exc), exc.status
             if pk is None:
                 item = None  # the create was rolled back
     elif item:
@@ -487,7 +447,6 @@ def event_form(request, pk: int | None = None):
     }, status=status)
 
 
-@friendly
 def event(request, pk: int):
     item = _visible(Event, request.user, pk)
     return render(request, "tracking/event.html", {
@@ -499,19 +458,16 @@ def event(request, pk: int):
 
 
 @require_POST
-@friendly
 def event_publish(request, pk: int):
     return _publish(request, Event, pk, "Event")
 
 
 @require_POST
-@friendly
 def event_evidence(request, pk: int):
     return _evidence_post(request, _visible(Event, request.user, pk))
 
 
 @require_POST
-@friendly
 def event_delete(request, pk: int):
     item = _visible(Event, request.user, pk)
     events.delete_event(request.user, item)
