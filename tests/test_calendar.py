@@ -213,7 +213,8 @@ def test_upcoming_deadlines_entry_point_for_tracking_alerts():
     china = State.objects.get(iso3="CHN")
     found = upcoming_deadlines(china, dt.date(2026, 11, 26), None)
     assert [d.label for d in found][:2] == [
-        "Stakeholder submissions due (UPR cycle 5, WG 59)", "National report due (UPR cycle 5, WG 59)"]
+        "Stakeholder submissions due (UPR cycle 5, WG 59; estimated from projected session dates)",
+        "National report due (UPR cycle 5, WG 59; estimated from projected session dates)"]
     assert upcoming_deadlines(china, dt.date(2026, 11, 26), 30) == []
     from uprwatch.tracking.deadlines import upcoming_deadlines as tracking_deadlines
 

@@ -241,7 +241,8 @@ def test_a_corrected_date_moves_the_deadlines_in_every_surface(client):
     assert cli["start_date"] == "2029-01-29"
     on = dt.date(2026, 12, 1)
     labels = {d.label: d.date for d in tracking_deadlines(State.objects.get(iso3="CHN"), on)}
-    assert labels["Stakeholder submissions due (UPR cycle 5, WG 59)"] == expected  # campaign pages, alerts
+    # campaign pages and alerts: session 59's dates now come from a document, so only the rule is estimated
+    assert labels["Stakeholder submissions due (UPR cycle 5, WG 59; estimated)"] == expected
     brief = deadlines_section(SimpleNamespace(state=State.objects.get(iso3="CHN")), dt.date(2028, 6, 1))
     assert {d["key"]: d["date"] for d in brief["deadlines"]}["stakeholder_submissions"] == expected.isoformat()
     page = client.get("/states/china/").content.decode()
@@ -354,3 +355,20 @@ def test_sync_corrects_years_an_older_projection_stored():
     assert Session.objects.get(number=41).start_date is None or Session.objects.get(number=41).start_date == dt.date(
         2022, 11, 7)  # a press release is not written as if it were a document
     assert sync_sessions() == {"created": 0, "years_set": 0, "dates_set": 0}
+
+
+def test_campaign_page_and_alerts_show_the_corrected_deadline(client, coalition):
+    from uprwatch.tracking import alerts, campaigns
+    from uprwatch.tracking.models import Notification
+
+    campaign = campaigns.create_campaign(coalition.bob, coalition.org, name="China cycle 5", query="sur=China",
+                                         states=["China"])
+    client.force_login(coalition.bob)
+    page = client.get(f"/tracking/campaigns/{campaign.pk}/").content.decode()
+    row = page[page.index("Next reviews and deadlines"):page.index("</table>", page.index("Next reviews and deadlines"))]
+    assert "June 30, 2028" in row or "30 June 2028" in row, row  # 206 days before 22 January 2029
+    assert "Stakeholder submissions due (UPR cycle 5, WG 59; estimated from projected session dates)" in page
+    assert alerts.check_deadlines(dt.date(2028, 6, 20)) >= 1
+    messages = list(Notification.objects.filter(kind="deadline", user=coalition.bob).values_list("message", flat=True))
+    assert any("Stakeholder submissions due (UPR cycle 5, WG 59; estimated from projected session dates) on "
+               "2028-06-30" in m for m in messages), messages

@@ -127,8 +127,9 @@ def deadlines_for_session(session: SessionDates) -> list[Deadline]:
 def upcoming_deadlines(state, today: dt.date, within_days: int | None = None) -> list[Deadline]:
     """A state's deadlines from ``today`` on (within ``within_days`` days, or all), earliest first.
 
-    The entry point tracking's deadline alerts look for. Labels name the cycle and session, e.g.
-    "Stakeholder submissions due (UPR cycle 5, WG 59)". ``state``: a name, StateRecord or records.State.
+    The entry point of tracking's campaign pages and deadline alerts, which show only a label and a date,
+    so the label says how sure the date is when no document gives it: "Stakeholder submissions due (UPR
+    cycle 5, WG 59; estimated from projected session dates)". ``state``: a name, StateRecord or records.State.
     """
     import dataclasses
 
@@ -136,6 +137,17 @@ def upcoming_deadlines(state, today: dt.date, within_days: int | None = None) ->
 
     days = within_days if within_days is not None else 366 * 12  # to the end of the projected cycle 5
     return [
-        dataclasses.replace(u.deadline, label=f"{u.deadline.label} (UPR cycle {u.entry.cycle}, WG {u.entry.session})")
+        dataclasses.replace(u.deadline, label=f"{u.deadline.label} (UPR cycle {u.entry.cycle}, WG {u.entry.session}"
+                                              f"{_how_sure(u.deadline, u.entry.dates)})")
         for u in upcoming(days, on=today, states=[state])
     ]
+
+
+def _how_sure(deadline: Deadline, session: SessionDates) -> str:
+    if deadline.status == "official":
+        return ""
+    if deadline.key == "working_group":
+        return f"; {session.status} dates"
+    if session.status == "official":
+        return "; estimated"
+    return f"; estimated from {session.status} session dates"

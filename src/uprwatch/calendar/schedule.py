@@ -239,7 +239,7 @@ class SessionOverview:
         return {
             "session": self.dates.number, "cycle": self.dates.cycle, "year": self.dates.year,
             **self.dates.as_dict(),
-            "states": [{"state": e.state, "iso3": e.iso3, "status": e.status} for e in self.reviews],
+            "states": [{"state": e.state, "iso3": e.iso3, "status": e.status, "note": e.note} for e in self.reviews],
             "deadlines": [d.as_dict() for d in self.deadlines],
         }
 

@@ -108,10 +108,11 @@ class Gap:
     before: int  # the session after the gap
     slots: list[int]
     reason: str  # between cycles | moved | unexplained
+    why: str = ""  # for a moved session: what moved it, and the source
 
     def as_dict(self) -> dict:
         return {"before_session": self.before, "unused_slots": [slot_label(s) for s in self.slots],
-                "reason": self.reason}
+                "reason": self.reason, "why": self.why}
 
 
 @dataclass(frozen=True)
@@ -183,9 +184,10 @@ def observe_practice(dated: dict[int, Claim]) -> Practice:
         unused = list(range(slot_of(dated[previous].start) + 1, slot_of(dated[number].start)))
         if not unused:
             continue
-        reason = ("between cycles" if first_of_cycle(number)
-                  else "moved" if any(previous < moved <= number for moved in session_moves()) else "unexplained")
-        gaps.append(Gap(number, unused, reason))
+        moves = [move for moved, move in session_moves().items() if previous < moved <= number]
+        reason = "between cycles" if first_of_cycle(number) else "moved" if moves else "unexplained"
+        why = f"{moves[0][2]} ({moves[0][3]})" if moves and reason == "moved" else ""
+        gaps.append(Gap(number, unused, reason, why))
     return Practice(tuple(opening_days), tuple(fits), tuple(gaps))
 
 
