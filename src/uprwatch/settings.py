@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # intcomma: every count on a page with thousands separators
     "ninja",  # serves /api/docs from its own static files instead of a CDN (offline, CSP 'self')
     "uprwatch.records",
     "uprwatch.search",
@@ -106,6 +107,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+FORMAT_MODULE_PATH = ["uprwatch.formats"]  # one date format everywhere: see formats/en/formats.py
 TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
