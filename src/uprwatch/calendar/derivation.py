@@ -309,3 +309,19 @@ def check_against_cycle4_lists() -> dict[int, dict[str, list[str]]]:
             "only_derived": sorted(derived - listed_set),
         }
     return report
+
+
+@functools.cache
+def _sessions() -> dict[int, tuple[str, ...]]:
+    found: dict[int, set[str]] = defaultdict(set)
+    for placement in placements():
+        found[placement.session].add(placement.iso3)
+    return {session: tuple(sorted(states)) for session, states in found.items()}
+
+
+def states_in_session(session: int) -> list[str]:
+    """ISO3 codes of the states the calendar puts in one Working Group session (official or derived).
+
+    The document parsers take this to find the state of an OHCHR list that does not name it.
+    """
+    return list(_sessions().get(session, ()))
