@@ -24,7 +24,8 @@ FACET_TITLES = {
 }
 SORT_CHOICES = [("relevance", "relevance"), ("session", "session, oldest first"),
                 ("-session", "session, newest first"), ("state", "State under Review")]
-MODE_CHOICES = [("text", "words"), ("semantic", "meaning"), ("hybrid", "words + meaning")]
+MODE_CHOICES = [("auto", "words, then meaning if few match"), ("text", "words only"), ("semantic", "meaning"),
+                ("hybrid", "words + meaning")]
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -39,8 +40,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         params.limit, params.offset = PAGE_SIZE, (page - 1) * PAGE_SIZE
         result = search(params)
         if "body" not in result["facets"]:
-            result["facets"]["body"] = _mechanism_facet(params, result["count"])
-        for item in result["results"]:
+            result["facets"]["body"] = _mechanism_facet(params, result["matches"])
+        for item in result["results"] + result["related"]:
             item["snippet"] = mark_safe(item["snippet"])  # built from escaped text by highlight.snippet_html
     except QueryError as exc:
         error = str(exc)
@@ -83,7 +84,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "sort_choices": SORT_CHOICES,
         "mode_choices": MODE_CHOICES,
         "export_query": query_prefix,
-        "hidden_filters": [(k, v) for k, v in state if k not in ("q", "sort", "mode", "exact")],
+        "hidden_filters": [(k, v) for k, v in state if k not in ("q", "sort", "mode", "exact", "expand")],
+        "unexpanded_url": "?" + urlencode(state + [("expand", "0")]),
         "mechanisms": mechanisms,
         # the panels (firsts, ...) answer UPR searches
         "panels": [] if any(v != "UPR" for v in params.body) else render_panels(SEARCH_PANELS, request, params),
@@ -109,13 +111,17 @@ def _tracking_controls(request: HttpRequest, result: dict | None, query: str):
 
 def _mechanism_facet(params: SearchParams, upr_count: int) -> list[dict]:
     """The UN-mechanism facet beside a UPR search, once other mechanisms are loaded (``uprwatch sync uhri``)."""
+    from uprwatch.search.expansion import expand
     from uprwatch.search.query import parse_query
     from uprwatch.search.service import mechanism_facet
     from uprwatch.sources.models import MechanismRecommendation
 
     if not MechanismRecommendation.objects.exists():
         return []
-    return mechanism_facet(params, parse_query(params.q, exact=params.exact), upr_count)
+    parsed = parse_query(params.q, exact=params.exact)
+    if params.expand:  # the same words as the UPR search beside it
+        parsed, _ = expand(parsed)
+    return mechanism_facet(params, parsed, upr_count)
 
 
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
