@@ -68,10 +68,39 @@ class _Main(click.Group):
             fail(message)
 
 
+# Commands that make a database (or need none): every other one refuses to open a SQLite file that is not
+# there, since opening it would silently create a second, empty database beside the one `make run` serves.
+CREATES_OR_NEEDS_NO_DATABASE = {"init", "restore", "parse", "check"}
+
+
+def missing_database() -> str | None:
+    """A message when the SQLite database of the home in use does not exist yet, else None."""
+    from django.conf import settings
+
+    # Already configured: called from Python (tests, a host program) with a database of its choosing.
+    if os.environ.get("DATABASE_URL") or settings.configured:
+        return None
+    from uprwatch.home import DATABASE_NAME, describe_home, uprwatch_home
+
+    home = uprwatch_home()
+    if (home / DATABASE_NAME).is_file():
+        return None
+    return (
+        f"there is no uprwatch database in {describe_home(home)}. If `make run` made your database, run this "
+        "command from the project folder or set UPRWATCH_HOME to its var folder (e.g. "
+        "UPRWATCH_HOME=/path/to/uprwatch/var); to make a new database here, run `uprwatch init` first."
+    )
+
+
 @click.group(cls=_Main)
 @click.version_option(package_name="uprwatch")
 def main() -> None:
     """uprwatch: the UN Universal Periodic Review as structured, searchable, trackable data."""
+    ctx = click.get_current_context()
+    asking_for_help = any(arg in ("--help", "-h") for arg in sys.argv[1:])
+    if ctx.invoked_subcommand not in CREATES_OR_NEEDS_NO_DATABASE and not asking_for_help:
+        if (message := missing_database()) is not None:
+            fail(message)
 
 
 @main.command()
@@ -79,6 +108,13 @@ def main() -> None:
 @click.option("--pledges", type=click.Path(dir_okay=False), help="UPR Info pledges CSV export (or bundle).")
 def init(recommendations: str | None, pledges: str | None) -> None:
     """Create the database and load the bundled data (idempotent)."""
+    from uprwatch.home import DATABASE_NAME, describe_home, uprwatch_home
+
+    if not os.environ.get("DATABASE_URL"):
+        # Never a silent second database: say which one this is, new or not.
+        home = uprwatch_home()
+        state = "existing database" if (home / DATABASE_NAME).is_file() else "creating a new database"
+        console.print(f"{state} in {describe_home(home)}")
     _django()
     from uprwatch.bootstrap import InitOptions, run_init
     from uprwatch.errors import nothing_written
@@ -195,8 +231,11 @@ def _serve_production(host: str, port: int, workers: int | None, threads: int) -
 @click.option("--body", multiple=True, help="UN mechanism: UPR (the default), a committee (CAT, CRC, ...), "
               "'special procedures' or a mechanism's name.")
 @click.option("--human-only", is_flag=True, help="Only recommendations with no machine label.")
-@click.option("--mode", type=click.Choice(["text", "semantic", "hybrid"]), default="text", show_default=True)
+@click.option("--mode", type=click.Choice(["auto", "text", "semantic", "hybrid"]), default="auto", show_default=True,
+              help="auto: the words' matches, then the closest in meaning when fewer than 20 match.")
 @click.option("--exact", is_flag=True, help="Turn stemming off (same as 'exact:' in the query).")
+@click.option("--no-expand", is_flag=True,
+              help="Search only the words typed: no other names of states and peoples, no synonyms.")
 @click.option("--sort", type=click.Choice(["relevance", "session", "-session", "state"]), default="relevance",
               show_default=True)
 @click.option("--limit", default=20, show_default=True, type=int, help="Rows shown (table, json).")
@@ -212,7 +251,8 @@ def search(query: str, fmt: str, output: str | None, **options) -> None:
     from uprwatch.search.service import search as run_search
 
     values = {key: list(value) if isinstance(value, tuple) else value for key, value in options.items()}
-    values.update(q=query, human_only="1" if values["human_only"] else "0", exact="1" if values["exact"] else "0")
+    values.update(q=query, human_only="1" if values["human_only"] else "0", exact="1" if values["exact"] else "0",
+                  expand="0" if values.pop("no_expand") else "1")
     values = {key: [str(v) for v in value] if isinstance(value, list) else str(value) for key, value in values.items()}
     if fmt == "xlsx" and not output:
         fail("--format xlsx needs --output PATH")
@@ -246,18 +286,32 @@ def search(query: str, fmt: str, output: str | None, **options) -> None:
         return
     from rich.table import Table
 
+    out = Console()
+    for expansion in result["expansions"]:
+        out.print(f"also searched for {expansion['typed']!r} ({expansion['meaning']}): {', '.join(expansion['added'])}",
+                  markup=False, highlight=False)
     if result["results"] and "mechanism" in result["results"][0]:  # --body: other mechanisms' records
-        table = Table("id", "mechanism", "states", "symbol", "published", "text", title=f"{result['count']:,} records")
+        table = Table("id", "mechanism", "states", "symbol", "published", "text", title=result["count_label"])
         for row in result["results"]:
             table.add_row(str(row["id"]), row["mechanism"], ", ".join(row["states"]), row["symbol"],
                           row["published"] or "", row["text"])
-        Console().print(table)
+        out.print(table)
         return
-    table = Table("id", "State under Review", "by", "session", "response", "text", title=f"{result['count']:,} recommendations")
+    table = Table("id", "State under Review", "by", "session", "response", "text", title=result["count_label"])
     for row in result["results"]:
         table.add_row(str(row["id"]), row["state_under_review"], ", ".join(row["recommending_states"]),
                       str(row["session"]), row["response"], row["text"])
-    Console().print(table)
+    out.print(table)
+    if result["related"]:
+        related = Table("id", "State under Review", "by", "session", "response", "text",
+                        title=f"closest {len(result['related'])} by meaning (not containing the words; not counted above)")
+        for row in result["related"]:
+            related.add_row(str(row["id"]), row["state_under_review"], ", ".join(row["recommending_states"]),
+                            str(row["session"]), row["response"], row["text"])
+        out.print(related)
+    for suggestion in result["suggestions"]:
+        out.print(f"try {suggestion['kind']}: {suggestion['q']!r} ({suggestion['count']:,} recommendations)",
+                  markup=False, highlight=False)
 
 
 @main.command()

@@ -9,22 +9,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from uprwatch.records.models import Recommendation
+from uprwatch.records.models import ACTION_CATEGORIES, Recommendation
 from uprwatch.search import exports, vectors
 from uprwatch.search.service import FACET_NAMES, QueryError, SearchParams, search
 from uprwatch.web.panels import SEARCH_PANELS, render_panels
 
 PAGE_SIZE = 20
 FACET_TITLES = {
-    "sur": "State under Review", "by": "Recommending state", "sur_group": "SuR regional group",
-    "by_group": "Recommending regional group", "sur_bloc": "SuR organisation",
+    "sur": "State under Review", "by": "Recommending state", "sur_group": "Regional group of the State under Review",
+    "by_group": "Recommending regional group", "sur_bloc": "Organisation of the State under Review",
     "by_bloc": "Recommending organisation", "cycle": "Cycle", "session": "Session", "year": "Year",
     "response": "Response", "action": "Action category", "issue": "Issue", "theme": "Theme",
     "body": "UN mechanism",
 }
 SORT_CHOICES = [("relevance", "relevance"), ("session", "session, oldest first"),
                 ("-session", "session, newest first"), ("state", "State under Review")]
-MODE_CHOICES = [("text", "words"), ("semantic", "meaning"), ("hybrid", "words + meaning")]
+MODE_CHOICES = [("auto", "words, then meaning if few match"), ("text", "words only"), ("semantic", "meaning"),
+                ("hybrid", "words + meaning")]
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -39,8 +40,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         params.limit, params.offset = PAGE_SIZE, (page - 1) * PAGE_SIZE
         result = search(params)
         if "body" not in result["facets"]:
-            result["facets"]["body"] = _mechanism_facet(params, result["count"])
-        for item in result["results"]:
+            result["facets"]["body"] = _mechanism_facet(params, result["matches"])
+        for item in result["results"] + result["related"]:
             item["snippet"] = mark_safe(item["snippet"])  # built from escaped text by highlight.snippet_html
     except QueryError as exc:
         error = str(exc)
@@ -68,6 +69,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
                            "open": any(e["selected"] for e in entries) or name in ("body", "sur", "response", "issue")})
     pages = math.ceil(result["count"] / PAGE_SIZE) if result else 0
     query_prefix = urlencode(state)
+    mechanisms = bool(result and result["results"] and "mechanism" in result["results"][0])
+    # pins and saved searches are for UPR recommendations (other mechanisms' records are not campaign items)
+    save_form = None if mechanisms else _tracking_controls(request, result, query_prefix)
     context = {
         "params": params,
         "result": result,
@@ -80,23 +84,44 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "sort_choices": SORT_CHOICES,
         "mode_choices": MODE_CHOICES,
         "export_query": query_prefix,
-        "hidden_filters": [(k, v) for k, v in state if k not in ("q", "sort", "mode", "exact")],
-        "mechanisms": bool(result and result["results"] and "mechanism" in result["results"][0]),
+        "hidden_filters": [(k, v) for k, v in state if k not in ("q", "sort", "mode", "exact", "expand")],
+        "unexpanded_url": "?" + urlencode(state + [("expand", "0")]),
+        "mechanisms": mechanisms,
         # the panels (firsts, ...) answer UPR searches
         "panels": [] if any(v != "UPR" for v in params.body) else render_panels(SEARCH_PANELS, request, params),
+        "save_form": save_form,
+        "action_legend": ACTION_CATEGORIES.items(),
     }
     return render(request, "search/search.html", context, status=400 if error else 200)
 
 
+def _tracking_controls(request: HttpRequest, result: dict | None, query: str):
+    """For a signed-in contributor: a pin control on each result and the "save this search" form."""
+    if not result or not request.user.is_authenticated:
+        return None
+    try:
+        from uprwatch.tracking import pins
+    except ImportError:  # tracking not installed
+        return None
+    controls = pins.pin_controls(request.user, [item["id"] for item in result["results"]])
+    for item in result["results"]:
+        item["pin"] = controls.get(item["id"])
+    return pins.save_search_form(request.user, query)
+
+
 def _mechanism_facet(params: SearchParams, upr_count: int) -> list[dict]:
     """The UN-mechanism facet beside a UPR search, once other mechanisms are loaded (``uprwatch sync uhri``)."""
+    from uprwatch.search.expansion import expand
     from uprwatch.search.query import parse_query
     from uprwatch.search.service import mechanism_facet
     from uprwatch.sources.models import MechanismRecommendation
 
     if not MechanismRecommendation.objects.exists():
         return []
-    return mechanism_facet(params, parse_query(params.q, exact=params.exact), upr_count)
+    parsed = parse_query(params.q, exact=params.exact)
+    if params.expand:  # the same words as the UPR search beside it
+        parsed, _ = expand(parsed)
+    return mechanism_facet(params, parsed, upr_count)
 
 
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
