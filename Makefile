@@ -34,8 +34,11 @@ init: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev lint pytest
 
+# ruff, then the layers (.importlinter; docs/architecture.md): an import that runs up a layer or closes
+# a cycle between the modules of a package fails here, an import inside a function included.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/lint-imports
 
 # Browser tests (-m browser) run here too when /usr/bin/chromium exists, and skip with the reason otherwise;
 # .ci/run installs chromium and sets UPRWATCH_REQUIRE_BROWSER=1 so that a missing browser fails instead.

@@ -338,8 +338,8 @@ def test_matrix_docx_rows_read_back_as_python_docx_writes_them(values):
     """The matrix writes its rows as one XML string (fast); Word must read what ``cell.text = value`` gives."""
     from docx import Document
 
+    from uprwatch.office import xml_safe
     from uprwatch.reports.matrix import append_rows
-    from uprwatch.reports.office import xml_safe
 
     values = [xml_safe(v) for v in values]
     document = Document()

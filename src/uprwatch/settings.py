@@ -51,10 +51,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "uprwatch.web.security.SecurityHeadersMiddleware",
-    "uprwatch.web.throttle.LoginThrottleMiddleware",
-    "uprwatch.web.database_errors.DataErrorMiddleware",
-    "uprwatch.web.user_errors.UserErrorMiddleware",
+    "uprwatch.ui.security.SecurityHeadersMiddleware",
+    "uprwatch.ui.throttle.LoginThrottleMiddleware",
+    "uprwatch.ui.database_errors.DataErrorMiddleware",
+    "uprwatch.ui.user_errors.UserErrorMiddleware",
     "uprwatch.web.pagecache.AnonymousPageCacheMiddleware",
 ]
 
@@ -130,8 +130,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Tokens, passwords and the secret key never reach a log line (see uprwatch.web.security).
-    "filters": {"redact_secrets": {"()": "uprwatch.web.security.RedactSecretsFilter"}},
+    # Tokens, passwords and the secret key never reach a log line (see uprwatch.ui.security).
+    "filters": {"redact_secrets": {"()": "uprwatch.ui.security.RedactSecretsFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("UPRWATCH_LOG_LEVEL", "WARNING")},
 }
@@ -176,7 +176,7 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Login throttling (uprwatch.web.throttle): failures allowed per user name and per client address
+# Login throttling (uprwatch.ui.throttle): failures allowed per user name and per client address
 # within the window. The file cache is shared by every gunicorn worker on the machine.
 UPRWATCH_LOGIN_FAILURES_PER_USER = int(os.environ.get("UPRWATCH_LOGIN_FAILURES_PER_USER", "5"))
 UPRWATCH_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("UPRWATCH_LOGIN_FAILURES_PER_ADDRESS", "20"))
@@ -192,7 +192,7 @@ CACHES = {
         "LOCATION": str(HOME / "cache" / "throttle"),
     },
 }
-AUTHENTICATION_BACKENDS = ["uprwatch.web.throttle.ThrottledModelBackend"]
+AUTHENTICATION_BACKENDS = ["uprwatch.ui.throttle.ThrottledModelBackend"]
 UPRWATCH_PAGE_CACHE_SECONDS = int(os.environ.get("UPRWATCH_PAGE_CACHE_SECONDS", "60"))
 # --- end deploy settings ---
 

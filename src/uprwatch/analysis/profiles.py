@@ -222,7 +222,7 @@ def cached_state_profile(state: State) -> dict:
     recommendations are ingested, edited or relabelled (``recommendations_changed``), so a cached
     profile is never older than the data.
     """
-    from uprwatch.search.catalog import current_stamp
+    from uprwatch.records.stamp import current_stamp
 
     key = f"analysis:profile:{state.pk}:{current_stamp()}"
     data = cache.get(key)

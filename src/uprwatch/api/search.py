@@ -15,8 +15,9 @@ from ninja.errors import HttpError
 from uprwatch.api.records import RecommendationBase
 from uprwatch.records.models import Recommendation
 from uprwatch.records.shapes import recommendation_out
-from uprwatch.search import exports, vectors
+from uprwatch.search import exports
 from uprwatch.search.service import SearchParams, search
+from uprwatch.search.similar import similar_to
 
 router = Router(tags=["search"])
 
@@ -120,7 +121,7 @@ def export_recommendations(request, filters: Query[SearchFilters], format: str =
 def similar_recommendations(request, rec_id: int, k: int = 10, same_sur: bool = False):
     if not 1 <= k <= 100:
         raise HttpError(400, "k must be between 1 and 100")
-    pairs = vectors.similar_to(rec_id, k=k, same_sur=same_sur)
+    pairs = similar_to(rec_id, k=k, same_sur=same_sur)
     records = Recommendation.objects.with_related().in_bulk([pk for pk, _ in pairs])
     return [
         {"score": score, "recommendation": dict(recommendation_out(records[pk]), snippet=records[pk].text)}

@@ -120,20 +120,3 @@ def deadlines_for_session(session: SessionDates) -> list[Deadline]:
         end = add_months(date, rule.window_months) if rule.window_months else None
         result.append(Deadline(rule.key, rule.label, date, end, "estimated", f"rule: {rule.rule}"))
     return sorted(result, key=lambda d: d.date)
-
-
-def upcoming_deadlines(state, today: dt.date, within_days: int | None = None) -> list[Deadline]:
-    """A state's deadlines from ``today`` on (within ``within_days`` days, or all), earliest first.
-
-    The entry point tracking's deadline alerts look for. Labels name the cycle and session, e.g.
-    "Stakeholder submissions due (UPR cycle 5, WG 59)". ``state``: a name, StateRecord or records.State.
-    """
-    import dataclasses
-
-    from uprwatch.calendar.schedule import upcoming
-
-    days = within_days if within_days is not None else 366 * 12  # to the end of the projected cycle 5
-    return [
-        dataclasses.replace(u.deadline, label=f"{u.deadline.label} (UPR cycle {u.entry.cycle}, WG {u.entry.session})")
-        for u in upcoming(days, on=today, states=[state])
-    ]

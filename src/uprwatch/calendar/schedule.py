@@ -15,6 +15,7 @@ the database (``records.Review`` after session 20) overrides the derived session
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections import defaultdict
@@ -239,3 +240,16 @@ def upcoming_sessions(count: int = 4, on: dt.date | None = None, schedule: Sched
     """The next ``count`` sessions that have not ended (the one in progress first)."""
     on = on or today()
     return [s for s in sessions_overview(schedule=schedule) if s.dates.end >= on][:count]
+
+
+def state_deadlines(state, today: dt.date, within_days: int | None = None) -> list[Deadline]:
+    """A state's deadlines from ``today`` on (within ``within_days`` days, or all), earliest first.
+
+    The entry point tracking's deadline alerts look for. Labels name the cycle and session, e.g.
+    "Stakeholder submissions due (UPR cycle 5, WG 59)". ``state``: a name, StateRecord or records.State.
+    """
+    days = within_days if within_days is not None else 366 * 12  # to the end of the projected cycle 5
+    return [
+        dataclasses.replace(u.deadline, label=f"{u.deadline.label} (UPR cycle {u.entry.cycle}, WG {u.entry.session})")
+        for u in upcoming(days, on=today, states=[state])
+    ]

@@ -27,10 +27,6 @@ STYLESHEET = Path(__file__).parent / "static" / "reports" / "brief.css"
 PRINT_STYLESHEET = Path(__file__).parent / "static" / "reports" / "brief_print.css"
 
 
-def unavailable(feature: str) -> dict:
-    return {"available": False, "note": f"{feature} is not installed in this uprwatch"}
-
-
 def recommendations_section(selection: Selection) -> list[dict]:
     """Every selected recommendation, oldest session first, with states, response and lineage.
 
@@ -72,10 +68,8 @@ def recommendations_section(selection: Selection) -> list[dict]:
 
 def lineage_of(ids: list[int]) -> dict[int, list[dict]]:
     """Earlier-cycle recommendations each one repeats (the analysis feature's lineage links)."""
-    try:
-        from uprwatch.analysis.models import LineageLink
-    except ImportError:
-        return {}
+    from uprwatch.analysis.models import LineageLink
+
     links: dict[int, list[dict]] = defaultdict(list)
     queryset = (LineageLink.objects.filter(recommendation_id__in=ids).order_by("recommendation_id", "-score")
                 .values_list("recommendation_id", "earlier_id", "earlier__review__session_id", "score"))
@@ -112,11 +106,9 @@ def summary_section(recommendations: list[dict]) -> dict:
 
 def firsts_section(selection: Selection) -> dict:
     """Who raised the subject first, overall and per recommending state (analysis feature)."""
-    try:
-        from uprwatch.analysis.firsts import first_raised
-        from uprwatch.search.service import SearchParams
-    except ImportError:
-        return unavailable("firsts (analysis)")
+    from uprwatch.analysis.firsts import first_raised
+    from uprwatch.search.service import SearchParams
+
     if not selection.query:
         return {"available": True, "first": [], "by_state": [], "note": "firsts are computed for a search query"}
     params = SearchParams(q=selection.query, sur=[selection.state.name] if selection.state else [], limit=0)
@@ -130,10 +122,8 @@ def firsts_section(selection: Selection) -> dict:
 
 def assessments_section(selection: Selection) -> dict:
     """Current implementation assessments with their evidence, per recommendation (tracking)."""
-    try:
-        from uprwatch.tracking.models import Assessment
-    except ImportError:
-        return unavailable("implementation tracking")
+    from uprwatch.tracking.models import Assessment
+
     found: dict[int, list[dict]] = defaultdict(list)
     queryset = (Assessment.objects.filter(selection.audience.visible(), recommendation_id__in=selection.ids)
                 .select_related("organisation").prefetch_related("evidence").order_by("organisation__name"))
@@ -153,12 +143,10 @@ def assessments_section(selection: Selection) -> dict:
 
 def timeline_section(selection: Selection) -> dict:
     """Events (protests, laws, arrests...) about the state or the recommendations, newest first."""
-    try:
-        from django.db.models import Q
+    from django.db.models import Q
 
-        from uprwatch.tracking.models import Event
-    except ImportError:
-        return unavailable("implementation tracking")
+    from uprwatch.tracking.models import Event
+
     about = Q(recommendations__in=selection.ids)
     if selection.state is not None:
         about |= Q(states=selection.state)
@@ -176,10 +164,8 @@ def deadlines_section(selection: Selection, today: dt.date) -> dict:
     """The next review of the state and the deadlines coming up (calendar feature)."""
     if selection.state is None:
         return {"available": True, "next_review": None, "deadlines": [], "note": "no State under Review given"}
-    try:
-        from uprwatch.calendar.schedule import next_review, upcoming
-    except ImportError:
-        return unavailable("the calendar")
+    from uprwatch.calendar.schedule import next_review, upcoming
+
     entry = next_review(selection.state, today)
     deadlines = [u.as_dict() for u in upcoming(days=DEADLINE_DAYS, on=today, states=[selection.state])]
     return {"available": True, "next_review": entry.as_dict(with_deadlines=False) if entry else None,
@@ -237,7 +223,7 @@ def svg_bars(by_session: list[dict], width: int = 640, height: int = 160) -> dic
 
 
 def document_context(brief: dict, for_print: bool) -> dict:
-    from uprwatch.web import charts
+    from uprwatch.ui import charts
 
     return {
         "brief": brief,

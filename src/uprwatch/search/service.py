@@ -360,13 +360,35 @@ def _combine(catalog: catalog_module.Catalog, masks: dict[str, np.ndarray], skip
     return combined
 
 
+# Other UN mechanisms' recommendations (the ``body`` filter) are searched by the sources app, which sits
+# above search in the layers: it registers its ``sources.mechanisms`` module here when Django starts
+# (``SourcesConfig.ready``), as the feature apps register their panels.
+_mechanisms = None
+
+
+def register_mechanisms(provider) -> None:
+    """Install the search of other mechanisms: a module with ``parse_body``, ``search_mechanisms``,
+    ``body_counts``, ``body_facet``, ``BodyFilter`` and ``loaded``."""
+    global _mechanisms
+    _mechanisms = provider
+
+
+def _provider():
+    if _mechanisms is None:
+        raise QueryError("other UN mechanisms are not installed here: leave out body (or use body=UPR)")
+    return _mechanisms
+
+
+def mechanisms_loaded() -> bool:
+    """Whether any other mechanism's recommendations are in the database (``uprwatch sync uhri``)."""
+    return _mechanisms is not None and _mechanisms.loaded()
+
+
 def _other_mechanisms(params: SearchParams):
     """The ``body`` filter when it names mechanisms other than the UPR (else None: a UPR search)."""
     if not params.body:
         return None
-    from uprwatch.sources.mechanisms import parse_body
-
-    body = parse_body(params.body)
+    body = _provider().parse_body(params.body)
     return body if body.others else None
 
 
@@ -387,12 +409,10 @@ def search(params: SearchParams) -> dict:
 
     others = _other_mechanisms(params)
     if others is not None:
-        from uprwatch.sources.mechanisms import search_mechanisms
-
         params.validate()
         parsed = parse_query(params.q, exact=params.exact)
         upr = search(dataclasses.replace(params, body=[], limit=0, offset=0, mode="text"))
-        return search_mechanisms(params, parsed, others, upr_count=upr["count"])
+        return _provider().search_mechanisms(params, parsed, others, upr_count=upr["count"])
     catalog, parsed, masks = _prepare(params)
     result = _ordered_rows(catalog, params, parsed, _combine(catalog, masks))
     page_ids = catalog.ids[result.rows[params.offset: params.offset + params.limit]].tolist()
@@ -411,9 +431,8 @@ def search(params: SearchParams) -> dict:
 
 def mechanism_facet(params: SearchParams, parsed: ParsedQuery, upr_count: int) -> list[dict]:
     """The mechanism facet of a UPR search: the UPR's count, and each other mechanism's for the same words."""
-    from uprwatch.sources.mechanisms import BodyFilter, body_counts, body_facet
-
-    return body_facet(body_counts(params, parsed), upr_count, BodyFilter(upr=True))
+    mechanisms = _provider()
+    return mechanisms.body_facet(mechanisms.body_counts(params, parsed), upr_count, mechanisms.BodyFilter(upr=True))
 
 
 def _facets(catalog: catalog_module.Catalog, params: SearchParams, masks: dict[str, np.ndarray],

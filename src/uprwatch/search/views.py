@@ -10,9 +10,10 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from uprwatch.records.models import Recommendation
-from uprwatch.search import exports, vectors
+from uprwatch.search import exports
 from uprwatch.search.service import FACET_NAMES, QueryError, SearchParams, search
-from uprwatch.web.panels import SEARCH_PANELS, render_panels
+from uprwatch.search.similar import similar_to
+from uprwatch.ui.panels import SEARCH_PANELS, render_panels
 
 PAGE_SIZE = 20
 FACET_TITLES = {
@@ -91,10 +92,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def _mechanism_facet(params: SearchParams, upr_count: int) -> list[dict]:
     """The UN-mechanism facet beside a UPR search, once other mechanisms are loaded (``uprwatch sync uhri``)."""
     from uprwatch.search.query import parse_query
-    from uprwatch.search.service import mechanism_facet
-    from uprwatch.sources.models import MechanismRecommendation
+    from uprwatch.search.service import mechanism_facet, mechanisms_loaded
 
-    if not MechanismRecommendation.objects.exists():
+    if not mechanisms_loaded():
         return []
     return mechanism_facet(params, parse_query(params.q, exact=params.exact), upr_count)
 
@@ -109,7 +109,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def similar(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        pairs = vectors.similar_to(pk, k=10)
+        pairs = similar_to(pk, k=10)
     except Recommendation.DoesNotExist:
         return HttpResponse("no such recommendation", status=404, content_type="text/plain")
     records = Recommendation.objects.with_related().in_bulk([pk for pk, _ in pairs])

@@ -6,6 +6,8 @@ class SourcesConfig(AppConfig):
     verbose_name = "Live sources (UHRI, UPR Info, UN documents)"
 
     def ready(self) -> None:
-        from uprwatch.sources import panels
+        from uprwatch.search import service
+        from uprwatch.sources import mechanisms, panels
 
         panels.register()
+        service.register_mechanisms(mechanisms)  # search answers the body filter through it

@@ -9,7 +9,7 @@ class TrackingConfig(AppConfig):
     def ready(self) -> None:
         from uprwatch.records.signals import recommendations_changed
         from uprwatch.tracking import alerts, panels
-        from uprwatch.web.panels import RECOMMENDATION_PANELS, STATE_PANELS, Panel
+        from uprwatch.ui.panels import RECOMMENDATION_PANELS, STATE_PANELS, Panel
 
         recommendations_changed.connect(alerts.on_recommendations_changed, dispatch_uid="tracking-alerts")
         self._check_text_before_save()
