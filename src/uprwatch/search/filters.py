@@ -16,6 +16,7 @@ class Filter:
     title: str  # the facet's heading on the search page
     help: str  # the CLI option's help
     kind: type = str  # int: values must be whole numbers
+    catalog: bool = True  # a facet column of the catalog; False: the body filter (other mechanisms)
 
 
 FILTERS: tuple[Filter, ...] = (
@@ -32,8 +33,11 @@ FILTERS: tuple[Filter, ...] = (
     Filter("action", "Action category", "Action category (1-5).", int),
     Filter("issue", "Issue", "UPR Info issue name."),
     Filter("theme", "Theme", "OHCHR theme (code or name)."),
+    Filter("body", "UN mechanism", "UN mechanism: UPR (the default), a committee (CAT, CRC, ...), "
+           "'special procedures' or a mechanism's name.", catalog=False),
 )
 
 FILTER_NAMES: tuple[str, ...] = tuple(f.name for f in FILTERS)
+FACET_FILTERS: tuple[str, ...] = tuple(f.name for f in FILTERS if f.catalog)  # counted from the catalog
 INT_FILTERS: tuple[str, ...] = tuple(f.name for f in FILTERS if f.kind is int)
 FILTER_TITLES: dict[str, str] = {f.name: f.title for f in FILTERS}

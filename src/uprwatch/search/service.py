@@ -24,6 +24,7 @@ from uprwatch.records.states import REGIONAL_GROUP_ALIASES, UnknownStateError, r
 from uprwatch.search import catalog as catalog_module
 from uprwatch.search import postings
 from uprwatch.search.backends import get_backend, top_level_negation
+from uprwatch.search.filters import FACET_FILTERS, INT_FILTERS
 from uprwatch.search.query import ParsedQuery, QueryError, parse_query
 
 MODES = ("text", "semantic", "hybrid")
@@ -36,9 +37,8 @@ TEXT_CACHE_BYTES = 64 * 1024 * 1024  # per process: a 300k-row negation entry is
 
 SearchError = QueryError  # one error type for bad queries and bad filters
 
-LIST_FIELDS = ("sur", "by", "sur_group", "by_group", "sur_bloc", "by_bloc", "cycle", "session", "year",
-               "response", "action", "issue", "theme")
-INT_FIELDS = ("cycle", "session", "year", "action")
+LIST_FIELDS = FACET_FILTERS  # the catalog's filters, from the one table in ``filters``
+INT_FIELDS = INT_FILTERS
 FACET_NAMES = LIST_FIELDS
 
 

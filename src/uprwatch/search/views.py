@@ -11,18 +11,13 @@ from django.utils.safestring import mark_safe
 
 from uprwatch.records.models import Recommendation
 from uprwatch.search import exports
+from uprwatch.search.filters import FILTER_TITLES
 from uprwatch.search.service import FACET_NAMES, QueryError, SearchParams, search
 from uprwatch.search.similar import similar_to
 from uprwatch.ui.panels import SEARCH_PANELS, render_panels
 
 PAGE_SIZE = 20
-FACET_TITLES = {
-    "sur": "State under Review", "by": "Recommending state", "sur_group": "SuR regional group",
-    "by_group": "Recommending regional group", "sur_bloc": "SuR organisation",
-    "by_bloc": "Recommending organisation", "cycle": "Cycle", "session": "Session", "year": "Year",
-    "response": "Response", "action": "Action category", "issue": "Issue", "theme": "Theme",
-    "body": "UN mechanism",
-}
+FACET_TITLES = FILTER_TITLES  # the one filter table (search.filters)
 SORT_CHOICES = [("relevance", "relevance"), ("session", "session, oldest first"),
                 ("-session", "session, newest first"), ("state", "State under Review")]
 MODE_CHOICES = [("text", "words"), ("semantic", "meaning"), ("hybrid", "words + meaning")]
