@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +58,7 @@ class Deadline:
 def rules_path() -> Path:
     from django.conf import settings
 
-    configured = getattr(settings, "UPRWATCH_CALENDAR_RULES", None) or os.environ.get("UPRWATCH_CALENDAR_RULES")
+    configured = settings.UPRWATCH_CALENDAR_RULES
     return Path(configured) if configured else RULES_FILE
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -90,7 +89,7 @@ def notify(user, prefs: NotificationPreference, *, kind: str, key: str, message:
 
 def _site() -> str:
     """Where the site is reached (``https://upr.example.org``), for absolute links in emails."""
-    return (getattr(settings, "UPRWATCH_SITE_URL", "") or os.environ.get("UPRWATCH_SITE_URL", "")).rstrip("/")
+    return settings.UPRWATCH_SITE_URL.rstrip("/")
 
 
 def match_watchlists(ids: list[int], reason: str = "", changed_at: datetime.datetime | None = None) -> int:
