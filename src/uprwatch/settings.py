@@ -73,7 +73,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "uprwatch.ui.security.SecurityHeadersMiddleware",
     "uprwatch.ui.throttle.LoginThrottleMiddleware",
-    "uprwatch.ui.database_errors.DataErrorMiddleware",
     "uprwatch.ui.user_errors.UserErrorMiddleware",
     "uprwatch.web.pagecache.AnonymousPageCacheMiddleware",
 ]
