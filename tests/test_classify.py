@@ -177,6 +177,7 @@ def test_lead_features_pair_the_first_verb_and_read_past_lead_ins():
     assert {"to=ratify", "v_to=continue|ratify", "key=continue"} <= set(efforts)
 
 
+@pytest.mark.slow  # trains on sessions 1-16 (over a minute on 2 shared cores)
 def test_action_accuracy_on_sessions_the_model_never_saw(small_model, db):
     """Trained on sessions 1-8, tested on session 17: well above the methodology's first-verb baseline."""
     from uprwatch.classify.training import human_examples
@@ -404,6 +405,7 @@ def test_recommendation_page_shows_machine_labels_and_themes(client, labelled):
 # --- evaluation, CLI -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # trains and evaluates a split
 def test_evaluate_small_split_and_about_page(db, client, settings, tmp_path):
     from uprwatch.classify.evaluation import evaluate
 
@@ -448,6 +450,7 @@ def test_cli_run_json(model_home):
     assert json.loads(result.output)["labelled"] == 1
 
 
+@pytest.mark.slow  # labels the whole corpus
 def test_init_step_installs_the_shipped_model_for_the_bundled_data(db, settings, tmp_path):
     """`uprwatch init` does not retrain: the shipped model saw exactly the bundled human labels."""
     from rich.console import Console
@@ -468,6 +471,7 @@ def test_init_step_installs_the_shipped_model_for_the_bundled_data(db, settings,
     assert "up to date" in console.export_text()
 
 
+@pytest.mark.slow  # labels the whole corpus
 def test_init_step_replaces_an_older_model_of_the_same_labels_by_the_shipped_one(small_model, db, settings,
                                                                                   tmp_path):
     """After an upgrade, init takes the newly shipped model rather than keep one trained by older code."""

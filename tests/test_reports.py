@@ -180,6 +180,7 @@ def test_brief_pdf_contains_the_recommendations(tmp_path):
     assert "First raised in session 4" in text
 
 
+@pytest.mark.slow  # a 27-page PDF
 def test_china_brief_pdf_has_every_recommendation_with_its_states_and_response(tmp_path):
     """The print layout is simplified for speed, not shortened: all of China's recommendations are in it."""
     require_weasyprint()

@@ -35,7 +35,6 @@ RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al. 2009)
 TEXT_CACHE_SIZE = 128
 TEXT_CACHE_BYTES = 64 * 1024 * 1024  # per process: a 300k-row negation entry is ~2.4 MB
 
-SearchError = QueryError  # one error type for bad queries and bad filters
 
 LIST_FIELDS = FACET_FILTERS  # the catalog's filters, from the one table in ``filters``
 INT_FIELDS = INT_FILTERS
@@ -477,7 +476,3 @@ def _facets(catalog: catalog_module.Catalog, params: SearchParams, masks: dict[s
             for code in shown
         ]
     return facets
-
-
-def params_with(params: SearchParams, **changes: Any) -> SearchParams:
-    return dataclasses.replace(params, **changes)
