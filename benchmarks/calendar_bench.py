@@ -20,7 +20,9 @@ def main() -> None:
 
     django.setup()
     from uprwatch.calendar import derivation, ical
+    from uprwatch.calendar.consistency import dates_check
     from uprwatch.calendar.schedule import Schedule, upcoming
+    from uprwatch.calendar.sessions import session_dates
     from uprwatch.calendar.summary import state_summary
     from uprwatch.records.states import resolve_state
 
@@ -37,7 +39,18 @@ def main() -> None:
     check = derivation.check_against_cycle4_lists()
     listed = sum(len(r["listed"]) for r in check.values())
     agree = sum(len(r["agree"]) for r in check.values())
+    sessions = session_dates()
+    session_statuses = Counter(d.status for d in sessions.values())
+    check_dates = dates_check()
     figures = {
+        "sessions_official_dates": session_statuses["official"],
+        "sessions_reported_dates": session_statuses["reported"],
+        "sessions_estimated_dates": session_statuses["estimated"],
+        "sessions_projected_dates": session_statuses["projected"],
+        "evidence_table_compared": check_dates["evidence_table"]["compared"],
+        "evidence_table_agree": check_dates["evidence_table"]["agree"],
+        "date_disagreements": len(check_dates["disagreements"]),
+        "china_session_59_start": sessions[59].start.isoformat(),
         "review_entries": len(entries),
         "entries_official": statuses["official"],
         "entries_derived": statuses["derived"],
@@ -51,6 +64,8 @@ def main() -> None:
         "ms_upcoming_365_days_all_states": timed(lambda: upcoming(365, on=on)),
         "ms_state_ics": timed(lambda: ical.state_calendar(resolve_state("China"), on)),
         "ms_sessions_ics": timed(lambda: ical.sessions_calendar(on)),
+        "ms_session_dates": timed(lambda: session_dates()),
+        "ms_dates_check": timed(lambda: dates_check()),
         "bytes_sessions_ics": len(ical.sessions_calendar(on).encode()),
     }
     print(json.dumps(figures))

@@ -27,7 +27,12 @@ strict figures, never instead of them. The mean similarity is over all matches (
 responses are compared on one-to-one matches only (a split row's parts may carry different responses
 by design).
 
-    .venv/bin/python benchmarks/parse_eval.py [--limit N] [REPORT.pdf ...]
+Besides the overall figures it prints ``layouts`` (the same figures per layout: the period of the
+report's Working Group session, and whether the report itself carries the state's responses, as cycle-1
+reports do, or leaves positions pending) and ``worst`` (the reports with the lowest of recall and
+precision). ``--worst-only`` leaves out the per-report list.
+
+    .venv/bin/python benchmarks/parse_eval.py [--limit N] [--worst N] [--worst-only] [REPORT.pdf ...]
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "uprwatch.settings")
 
-from uprwatch.documents.extraction import DocumentError  # noqa: E402
+from uprwatch.documents.extraction import DocumentError, pdf_pages  # noqa: E402
 from uprwatch.documents.parsing import parse_document  # noqa: E402
 from uprwatch.documents.similarity import normalise_text, text_similarity  # noqa: E402
 from uprwatch.records import upr_info  # noqa: E402
@@ -117,12 +122,58 @@ def match_groups(parsed_pairs: list[tuple], reference_pairs: list[tuple], used_i
     return groups
 
 
+PERIODS = ((1, 3, "WG 1-3 (2008)"), (4, 12, "WG 4-12 (2009-2011)"), (13, 26, "WG 13-20 (2012-2014)"))
+
+
+def layout(parsed) -> str:
+    """The report's period and whether it carries the responses itself (cycle 1) or leaves them pending."""
+    period = next((name for first, last, name in PERIODS if parsed.session and first <= parsed.session <= last),
+                  "session unknown")
+    responses = any(r.response in ("supported", "noted") for r in parsed.recommendations)
+    return f"{period}, {'responses in the report' if responses else 'positions pending'}"
+
+
+def summary(results: list[dict]) -> dict:
+    """Strict and grouped recall and precision, similarity and response agreement over ``results``."""
+    totals = [0, 0, 0, 0, 0.0, 0, 0, 0, 0]
+    for result in results:
+        for k, value in enumerate(result.get("_sums", (0, 0, 0, 0, 0.0, 0, 0, 0, 0))):
+            totals[k] += value
+    matched_reference, reference_n, matched_parsed, parsed_n, similarity, match_n, compared, agree, strict = totals
+    return {
+        "documents": len(results),
+        "errors": sum(1 for r in results if "error" in r),
+        "recall": round(strict / reference_n, 4) if reference_n else None,
+        "precision": round(strict / parsed_n, 4) if parsed_n else None,
+        "grouped_recall": round(matched_reference / reference_n, 4) if reference_n else None,
+        "grouped_precision": round(matched_parsed / parsed_n, 4) if parsed_n else None,
+        "upr_info_pairs": reference_n,
+        "parsed_pairs": parsed_n,
+        "matched": strict,
+        "mean_similarity": round(similarity / match_n, 4) if match_n else None,
+        "response_agreement": round(agree / compared, 4) if compared else None,
+        "responses_compared": compared,
+        "below_0_90": sum(1 for r in results if "error" in r or min(r["recall"] or 0, r["precision"] or 0) < 0.9),
+        "max_seconds": max((r.get("seconds", 0) for r in results), default=0),
+        "worst_seconds_per_30_pages": round(max((r["seconds"] / r["pages"] * 30 for r in results if r.get("pages")),
+                                                default=0), 3),
+        # CPU seconds stay meaningful when other work shares the machine (wall seconds do not)
+        "worst_cpu_seconds_per_30_pages": round(max((r["cpu_seconds"] / r["pages"] * 30 for r in results
+                                                     if r.get("pages")), default=0), 3),
+    }
+
+
 def evaluate(path: Path, reference: dict) -> dict:
     started = time.perf_counter()
     try:
+        pages = len(pdf_pages(path))
+        started, cpu = time.perf_counter(), time.process_time()
         parsed = parse_document(path)
+        cpu_seconds = time.process_time() - cpu
     except DocumentError as exc:
         return {"document": path.name, "error": str(exc)}
+    except Exception as exc:  # a crash is a result too: one report must not hide the others' figures
+        return {"document": path.name, "error": f"crash: {exc.__class__.__name__}: {exc}"}
     seconds = time.perf_counter() - started
     rows = reference.get((parsed.state_under_review, parsed.session), [])
     parsed_pairs = [(r.text, state, r.response, r.paragraph) for r in parsed.recommendations
@@ -136,10 +187,13 @@ def evaluate(path: Path, reference: dict) -> dict:
     agree = sum(1 for i, j in with_response if parsed_pairs[i][2] == reference_pairs[j][2])
     return {
         "document": path.name,
+        "layout": layout(parsed),
+        "pages": pages,
         "symbol": parsed.symbol,
         "state_under_review": parsed.state_under_review,
         "session": parsed.session,
         "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu_seconds, 3),
         "parsed_pairs": len(parsed_pairs),
         "upr_info_pairs": len(reference_pairs),
         "matched": len(matches),
@@ -160,33 +214,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("reports", nargs="*", type=Path)
     parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--worst", type=int, default=25, help="how many of the worst reports to list")
+    parser.add_argument("--worst-only", action="store_true", help="leave out the per-report list")
     args = parser.parse_args()
     paths = args.reports or sorted(REPORTS.glob("*.pdf"))
     if args.limit:
         paths = paths[: args.limit]
     reference = upr_info_rows()
     results = [evaluate(p, reference) for p in paths]
-    totals = [0, 0, 0, 0, 0.0, 0, 0, 0, 0]
+    overall = summary(results)
+    layouts = {name: summary([r for r in results if r.get("layout") == name])
+               for name in sorted({r.get("layout", "error") for r in results if "layout" in r})}
+    worst = sorted(results, key=lambda r: -1 if "error" in r else min(r["recall"] or 0, r["precision"] or 0))
+    worst = [{k: r.get(k) for k in ("document", "layout", "recall", "precision", "upr_info_pairs", "parsed_pairs",
+                                   "response_agreement", "error") if k in r} for r in worst[: args.worst]]
     for result in results:
-        for k, value in enumerate(result.pop("_sums", (0, 0, 0, 0, 0.0, 0, 0, 0, 0))):
-            totals[k] += value
-    matched_reference, reference_n, matched_parsed, parsed_n, similarity, match_n, compared, agree, strict = totals
-    overall = {
-        "documents": len(results),
-        "errors": sum(1 for r in results if "error" in r),
-        "recall": round(strict / reference_n, 4) if reference_n else None,
-        "precision": round(strict / parsed_n, 4) if parsed_n else None,
-        "grouped_recall": round(matched_reference / reference_n, 4) if reference_n else None,
-        "grouped_precision": round(matched_parsed / parsed_n, 4) if parsed_n else None,
-        "upr_info_pairs": reference_n,
-        "parsed_pairs": parsed_n,
-        "matched": strict,
-        "mean_similarity": round(similarity / match_n, 4) if match_n else None,
-        "response_agreement": round(agree / compared, 4) if compared else None,
-        "responses_compared": compared,
-        "max_seconds": max((r.get("seconds", 0) for r in results), default=0),
-    }
-    json.dump({"overall": overall, "documents": results}, sys.stdout, indent=2)
+        result.pop("_sums", None)
+    if args.worst_only:
+        results = []
+    json.dump({"overall": overall, "layouts": layouts, "worst": worst, "documents": results}, sys.stdout, indent=2)
     sys.stdout.write("\n")
 
 

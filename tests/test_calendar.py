@@ -129,9 +129,12 @@ def test_next_review():
 def test_every_session_has_a_year_and_dates():
     dates = session_dates()
     assert sorted(dates) == list(range(1, 69))
-    assert dates[54].year == 2027 and dates[54].status == "official"
-    assert dates[17].start == dt.date(2013, 10, 21) and "A/HRC/25/5" in dates[17].source
-    assert dates[59].status == "estimated" and dates[59].year == 2028
+    # Session 54's dates come from the 2025-26 planning sheet, not a UN document: reported, not official.
+    assert dates[54].year == 2027 and dates[54].status == "reported" and dates[54].evidence == "planning sheet"
+    assert dates[17].start == dt.date(2013, 10, 21) and "A/HRC/25/" in dates[17].source
+    # Session 59 is projected a slot later than the old three-a-year estimate (2028): one slot goes unused
+    # between cycles 4 and 5, as it did between every earlier pair of cycles.
+    assert dates[59].status == "projected" and dates[59].year == 2029
     starts = [dates[n].start for n in range(1, 69)]
     assert starts == sorted(starts)
     assert all(dates[n].start.weekday() == 0 for n in range(55, 69))
@@ -188,7 +191,8 @@ def test_deadline_rules_are_configurable(settings, tmp_path):
     settings.UPRWATCH_CALENDAR_RULES = str(rules)
     china5 = {e.cycle: e for e in reviews_of("China")}[5]
     [deadline] = deadlines_for(china5)
-    assert deadline.date == dt.date(2028, 4, 30) and deadline.label == "Submissions"
+    # Six months before session 59 as projected now (22 January 2029), not before 30 October 2028.
+    assert deadline.date == dt.date(2028, 7, 22) and deadline.label == "Submissions"
     rules.write_text("key,label,anchor,months,days,window_months,rule\nx,X,whenever,0,0,0,\n")
     load_rules.cache_clear()
     with pytest.raises(DeadlineRulesError, match="anchor"):
@@ -209,7 +213,8 @@ def test_upcoming_deadlines_entry_point_for_tracking_alerts():
     china = State.objects.get(iso3="CHN")
     found = upcoming_deadlines(china, dt.date(2026, 11, 26), None)
     assert [d.label for d in found][:2] == [
-        "Stakeholder submissions due (UPR cycle 5, WG 59)", "National report due (UPR cycle 5, WG 59)"]
+        "Stakeholder submissions due (UPR cycle 5, WG 59; estimated from projected session dates)",
+        "National report due (UPR cycle 5, WG 59; estimated from projected session dates)"]
     assert upcoming_deadlines(china, dt.date(2026, 11, 26), 30) == []
     from uprwatch.tracking.deadlines import upcoming_deadlines as tracking_deadlines
 

@@ -42,7 +42,7 @@ def test_every_command_is_in_the_readme(path):
     assert re.search(rf"(^|[`\s]){re.escape(written)}([`\s\]]|$)", README, re.M), f"README: no `{written}`"
 
 
-SETTING_NAMES = sorted(set(re.findall(r'env(?:_int|_flag|_list)?\("([A-Z][A-Z0-9_]+)"', SETTINGS)))
+SETTING_NAMES = sorted(set(re.findall(r'env(?:_int|_float|_flag|_list)?\("([A-Z][A-Z0-9_]+)"', SETTINGS)))
 
 
 def test_every_setting_is_read_through_the_helper():

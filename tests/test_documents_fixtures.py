@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from uprwatch.calendar.derivation import states_in_session
 from uprwatch.documents.parsing import ListTables, parse_list_tables, parse_pdf_pages
 
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
@@ -25,7 +26,8 @@ def load(name: str):
     pages = FIXTURES / f"{name}.pages.txt"
     if pages.exists():
         return parse_pdf_pages(pages.read_text(encoding="utf-8").split("\f"))
-    return parse_list_tables(ListTables.from_json(json.loads((FIXTURES / f"{name}.tables.json").read_text("utf-8"))))
+    tables = ListTables.from_json(json.loads((FIXTURES / f"{name}.tables.json").read_text("utf-8")))
+    return parse_list_tables(tables, session_states=states_in_session)
 
 
 def shape(parsed) -> dict:
@@ -46,7 +48,7 @@ def by_paragraph(parsed) -> dict[str, list]:
 
 def test_every_layout_has_a_fixture():
     kinds = Counter(json.loads((FIXTURES / f"{n}.expected.json").read_text("utf-8"))["document"]["kind"] for n in NAMES)
-    assert kinds["working_group_report"] >= 6 and kinds["responses_addendum"] >= 4 and kinds["thematic_list"] >= 4
+    assert kinds["working_group_report"] >= 9 and kinds["responses_addendum"] >= 8 and kinds["thematic_list"] >= 5
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -116,3 +118,120 @@ def test_thematic_lists_of_three_layouts():
     rec = by_paragraph(china)["28.212"][0]
     assert rec.recommending_states == ["TUN"] and "A12 Acceptance of international norms" in rec.themes
     assert rec.source_of_position.startswith("A/HRC/40/6/Add.1")
+
+
+# --- layouts written for the tests (issue 19) ------------------------------------------------------
+
+
+def test_report_without_a_title_and_with_the_heading_variant():
+    # page 1 lost its title; the heading reads "Conclusions and recommendations 2" (contents: "and/or")
+    parsed = load("report-2014-untitled-heading-variant")
+    assert (parsed.symbol, parsed.state_under_review, parsed.session) == ("A/HRC/28/15", "SVN", 20)
+    assert shape(parsed)["recommendations"] == shape(load("report-2014-cycle2-svn"))["recommendations"]
+
+
+def test_first_session_report_with_observations_and_a_list_over_two_paragraphs():
+    parsed = load("report-2008-untitled-observations")
+    assert (parsed.state_under_review, parsed.session) == ("ECU", 1)
+    recs = by_paragraph(parsed)
+    assert "55" not in recs and "56" not in recs  # the Working Group's observations are no recommendations
+    assert [r.recommending_states for r in recs["58.5"]] == [["SVN", "CAN"]]  # the list goes on after paragraph 58
+    assert recs["58.4"][0].response == "supported" and recs["59.2"][0].response == "pending"
+    assert recs["60"][0].text == "Include a gender perspective in the follow-up to the review"
+
+
+def test_draft_report_leaves_positions_pending():
+    parsed = load("draft-2025-cycle4-svn")
+    assert (parsed.symbol, parsed.kind, parsed.session) == ("A/HRC/WG.6/48/L.7", "working_group_report", 48)
+    assert parsed.title.startswith("Draft report") and {r.response for r in parsed.recommendations} == {"pending"}
+    assert shape(parsed)["recommendations"] == shape(load("report-2025-cycle4-svn"))["recommendations"]
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("addendum-table-positions", {"130.1": "supported", "130.3": "noted", "130.4": "partially supported"}),
+    ("addendum-lines-positions", {"118.1": "supported", "118.3": "noted", "118.6": "partially supported"}),
+    ("addendum-prose-ranges", {"50.1": "supported", "50.6": "noted", "50.10": "noted", "50.12": "supported"}),
+    ("addendum-grouped-explanations", {"116.4": "supported", "116.3": "noted", "116.7": "supported"}),
+])
+def test_addendum_layouts_keep_the_explanation_with_the_response(name, expected):
+    recs = {r.paragraph: r for r in load(name).recommendations}
+    assert {p: recs[p].response for p in expected} == expected
+    explained = [r for r in recs.values() if r.response == "noted"]
+    assert explained and all(r.explanation for r in explained if r.paragraph != "118.5")
+
+
+def test_explanations_are_the_states_words():
+    recs = {r.paragraph: r for r in load("addendum-grouped-explanations").recommendations}
+    assert recs["116.2"].explanation == recs["116.3"].explanation
+    assert recs["116.2"].explanation.startswith("Georgia is not in a position to accept these recommendations")
+    table = {r.paragraph: r for r in load("addendum-table-positions").recommendations}
+    assert table["130.5"].already_implemented and not table["130.2"].explanation
+
+
+def test_2014_2016_list_without_a_title_takes_its_state_from_the_source_of_position():
+    parsed = load("list-2015-rights-layout")
+    assert (parsed.state_under_review, parsed.session) == ("AUT", 23)
+    assert "A/HRC/31/12/Add.1" in parsed.state_source and "Working Group session 23" in parsed.state_source
+    recs = by_paragraph(parsed)
+    assert recs["136.2"][0].recommending_states == ["EGY", "PHL"] and recs["136.2"][0].response == "noted"
+    assert recs["136.26"][0].recommending_states == ["AFG", "IRN"]  # "Iran (Islamic Republic of)" in the column
+    assert recs["136.2"][0].themes == ["2.1. Acceptance of international norms", "22.5. Migrants"]
+    assert recs["136.2"][0].affected_persons == ["migrants"]
+
+
+def _austria_list_without_mentions() -> ListTables:
+    tables = ListTables.from_json(json.loads((FIXTURES / "list-2015-rights-layout.tables.json").read_text("utf-8")))
+    for row in tables.tables[0]:
+        row[0] = row[0].replace("Austria's", "its").replace(", in Austria", "")
+    return tables
+
+
+def test_list_state_is_asked_for_when_the_calendar_cannot_tell():
+    from uprwatch.documents.extraction import DocumentError
+
+    with pytest.raises(DocumentError, match=r"Working Group session 23, which reviewed .*AUT.*give it with --state"):
+        parse_list_tables(_austria_list_without_mentions(), session_states=states_in_session)
+    parsed = parse_list_tables(_austria_list_without_mentions(), state="Austria", session_states=states_in_session)
+    assert (parsed.state_under_review, parsed.session, parsed.state_source) == ("AUT", 23, "given with --state")
+    with pytest.raises(DocumentError, match="names its State under Review as China"):
+        parse_list_tables(ListTables.from_json(json.loads((FIXTURES / "list-2018-cycle3-chn.tables.json").read_text(
+            "utf-8"))), state="France")
+
+
+def test_word_97_list_reads_like_its_docx():
+    from uprwatch.documents.parsing import parse_document, read_doc_tables
+
+    doc = FIXTURES / "list-2015-rights-layout.doc"
+    assert doc.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a real OLE / Word 97-2003 file
+    tables = json.loads((FIXTURES / "list-2015-rights-layout.tables.json").read_text("utf-8"))["tables"]
+    assert read_doc_tables(doc).tables == tables
+    assert shape(parse_document(doc, session_states=states_in_session)) == shape(load("list-2015-rights-layout"))
+
+
+@pytest.mark.parametrize(("page_one", "kind", "symbol", "state", "says"), [
+    ("A/HRC/WG.6/48/SVN/1\nHuman Rights Council\nWorking Group on the Universal Periodic Review\nForty-eighth "
+     "session\nNational report submitted pursuant to Human Rights Council resolutions 5/1 and 16/21* Slovenia",
+     "national_report", "A/HRC/WG.6/48/SVN/1", "SVN", "national report"),
+    ("A/HRC/WG.6/20/SVN/2\nCompilation prepared by the Office of the United Nations High Commissioner for Human "
+     "Rights in accordance with paragraph 15 (b)", "compilation", "A/HRC/WG.6/20/SVN/2", "SVN", "compilation"),
+    ("A/HRC/WG.6/34/SVN/3\nSummary of Stakeholders' submissions on Slovenia* Report of the Office",
+     "stakeholder_summary", "A/HRC/WG.6/34/SVN/3", "SVN", "summary of stakeholders"),
+    ("A/HRC/DEC/59/112\nDecision adopted by the Human Rights Council on 2 July 2025 59/112. Outcome of the "
+     "universal periodic review: Slovenia The Human Rights Council,", "council_decision", "A/HRC/DEC/59/112", "SVN",
+     "decision"),
+])
+def test_documents_without_recommendations_are_named_with_what_to_read(page_one, kind, symbol, state, says):
+    from uprwatch.documents.parsing import NotRecommendationsError
+
+    with pytest.raises(NotRecommendationsError, match=says) as refused:
+        parse_pdf_pages([page_one + "\n" + "Text of the document. " * 20])
+    identity = refused.value.identity
+    assert (identity.kind, identity.symbol, identity.state_under_review) == (kind, symbol, state)
+    assert "Working Group report" in str(refused.value) and "/Add.1" in str(refused.value)
+
+
+def test_a_page_without_any_upr_title_is_refused_helpfully():
+    from uprwatch.documents.extraction import DocumentError
+
+    with pytest.raises(DocumentError, match="not a UPR document uprwatch can read.*thematic list"):
+        parse_pdf_pages(["Slovenia The Universal Periodic Review Slovenia was reviewed by UPR WG 48 " * 5])

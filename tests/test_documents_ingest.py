@@ -235,7 +235,7 @@ def test_bad_upload_is_a_4xx_with_a_message(client, alice, tmp_path, settings):
     assert response.status_code == 400 and "not a supported document" in response.content.decode()
     national = SVN4 / "g2420070.pdf"
     response = _upload(client, SVN_REPORT, national)
-    assert response.status_code == 400 and "not a UPR document" in response.content.decode()
+    assert response.status_code == 400 and "this is the national report" in response.content.decode()
     settings.UPRWATCH_MAX_UPLOAD_BYTES = 10_000
     response = _upload(client, SVN_ADDENDUM)
     assert response.status_code == 413 and "limit" in response.content.decode()

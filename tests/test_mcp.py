@@ -17,10 +17,12 @@ import urllib.request
 import pytest
 from browser_support import Server, clean_environment, copy_home, run_uprwatch
 from django.contrib.auth.models import AnonymousUser
+from uhri_records import KOREA_2024_TEXT, china_export
 
 from uprwatch.assistant import tools
 from uprwatch.errors import Invalid, NotFound
 from uprwatch.records.models import Recommendation
+from uprwatch.sources.uhri_writer import write_json
 
 BASE = "http://uprwatch.test"
 
@@ -94,6 +96,10 @@ def test_every_public_tool_answers_on_the_bundled_data():
     assert pair["total"] == from_korea > 3 and len(pair["recommendations"]) == 3 and pair["next_offset"] == 3
     calendar = tools.state_calendar(anonymous, BASE, "China")
     assert calendar["next_review"]["session"] >= 59
+    held = tools.coverage(anonymous, BASE, "China")
+    assert {row["cycle"]: row["status"] for row in held["cycles"]}[1] == "loaded"
+    assert all(row["message"] for row in held["cycles"])
+    assert tools.coverage(anonymous, BASE)["cycles"]
     due = tools.upcoming(anonymous, BASE, days=365, limit=5)
     assert due["returned"] <= 5 and due["total"] >= due["returned"]
 
@@ -140,7 +146,7 @@ def test_every_tool_has_a_description_and_a_schema():
 
     found = {tool.name: tool for tool in asyncio.run(listed())}
     assert {"search_recommendations", "get_recommendation", "first_raised", "state_profile", "pair",
-            "state_calendar", "upcoming_deadlines", "list_campaigns", "get_campaign", "list_assessments",
+            "state_calendar", "upcoming_deadlines", "coverage", "list_campaigns", "get_campaign", "list_assessments",
             "list_events", "whoami"} <= set(found)
     for tool in found.values():
         assert len(tool.description or "") > 80, tool.name
@@ -169,6 +175,9 @@ def deployment(tmp_path_factory):
     run_uprwatch(home, "orgs", "add-member", "coalition-to-stop-forced-repatriation", "bob", "--role", "contributor")
     run_uprwatch(home, "orgs", "create", "Other Rights Group", "--admin", "charlie")
     tokens = {name: run_uprwatch(home, "tokens", "create", name).stdout.strip() for name in ("bob", "charlie")}
+    # China's 4th review (2024) and the Committee against Torture, as OHCHR's UHRI export gives them.
+    write_json(china_export(), home / "uhri.json")
+    run_uprwatch(home, "sync", "uhri", "--file", str(home / "uhri.json"))
     server = Server(home, workers=1).start()
     try:
         campaign = _post_json(f"{server.url}/api/tracking/campaigns", {
@@ -224,7 +233,7 @@ def test_http_member_token_sees_its_campaign_and_anonymous_does_not(deployment):
         results = _text(found)["results"]
         assert NON_REFOULEMENT <= _pairs(results)
         # The initialised home holds OHCHR's thematic list for China 2013: paragraph and document are cited.
-        korea = next(r for r in results if r["recommending_states"] == ["Republic of Korea"])
+        korea = next(r for r in results if r["recommending_states"] == ["Republic of Korea"] and r["year"] == 2013)
         assert korea["paragraph"] == "186.243" and korea["documents"][0]["paragraph"] == "186.243"
         assert all(r["url"].startswith(url + "/recommendations/") for r in results)
         ids = [c["id"] for c in _text(campaigns_seen)["campaigns"]]
@@ -234,6 +243,21 @@ def test_http_member_token_sees_its_campaign_and_anonymous_does_not(deployment):
         assert "Narnia" in bad_state.content[0].text
     charlie_asks = asyncio.run(_session(_http(url, tokens["charlie"]), [("get_campaign", {"id": deployment["campaign"]})]))
     assert charlie_asks[0].is_error and "that you may see" in charlie_asks[0].content[0].text
+
+
+@pytest.mark.slow
+def test_http_china_2024_escapees_with_positions_and_what_treaty_bodies_said(deployment):
+    """The coalition's question about China's 4th review, asked through an assistant."""
+    calls = [("search_recommendations", {"q": "escapees", "sur": ["China"], "cycle": [4]}),
+             ("search_recommendations", {"q": "refoulement", "sur": ["China"], "body": ["CAT"]})]
+    found, cat = asyncio.run(_session(_http(deployment["url"]), calls))
+    korea = next(r for r in _text(found)["results"] if r["recommending_states"] == ["Republic of Korea"])
+    assert korea["text"] == KOREA_2024_TEXT and (korea["session"], korea["year"]) == (45, 2024)
+    assert any(d["symbol"] == "A/HRC/56/6" for d in korea["documents"])
+    detail = _text(asyncio.run(_session(_http(deployment["url"]), [("get_recommendation", {"id": korea["id"]})]))[0])
+    assert detail["positions"] and detail["positions"][0]["response"] == korea["response"]
+    assert any(m["mechanism"] == "CAT" and m["score"] > 0 for m in detail["other_mechanisms"])
+    assert any(r["mechanism"] == "CAT" for r in _text(cat)["results"])
 
 
 @pytest.mark.slow

@@ -7,8 +7,13 @@ Outputs (all UTF-8 CSV, state names resolved to ISO3 with our own states table):
 - ``states-by-session-1-20.csv``: session, iso3, source_name — who was reviewed in sessions 1-20.
 - ``review-years.csv``: iso3, review1, review2 — year of each state's cycle-1 and cycle-2 review.
 - ``sessions-52-54.csv``: session, iso3, source_name — the published lists of sessions 52-54.
-- ``session-dates.csv``: session, start, end, source — Working Group session dates stated by the
-  UN documents in ../shared (Working Group reports, national reports) and by the 2025-26 events sheet.
+- ``wg-session-dates.csv``: session, start, end, evidence, source — the evidence table(s)
+  ``wg-session-dates-*.csv`` (first and last day of sessions, e.g. 21-50, with the kind of evidence and the
+  source address of each), checked (real dates, end not before start) and sorted.
+- ``session-date-claims.csv``: session, start, end, evidence, source — every other dated claim: the UN
+  documents in ../shared (Working Group reports, national reports: ``document``), the 2025-26 events sheet
+  (``planning sheet``), China's fourth review (A/HRC/56/6) and known dissenting claims (``KNOWN_CLAIMS``).
+  ``uprwatch.calendar.evidence`` keeps the strongest claim per session and reports the others.
 - ``session-events.csv``: session, event, date, source — dated deadlines of sessions 52-54.
 - ``document-reviews.csv``: session, iso3, source — reviews a UN document's symbol attests.
 - ``review-days.csv``: session, iso3, date, source — the day of a state's review, from its WG report.
@@ -26,6 +31,7 @@ from pathlib import Path
 import openpyxl
 import pypdf
 
+from uprwatch.calendar.evidence import COLUMNS, EvidenceError, fits_pattern, read_claims
 from uprwatch.records.states import resolve_state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +69,12 @@ REVIEW_DAY_RE = re.compile(
     r"The review of (?:the )?(?P<state>[A-Z][\w ,'\-]+?) was held at the \d+\w* meeting,? on (?P<day>\d{1,2}) "
     + _MONTH + r" (?P<year>\d{4})"
 )
+# Claims known from the sources' own notes rather than from a file: ../shared/data/README.md says session
+# 40's last day is disputed (4 Feb 2022 in the session documents' headers, 3 Feb in a press release).
+KNOWN_CLAIMS = [
+    (40, dt.date(2022, 1, 24), dt.date(2022, 2, 3), "secondary (press release)",
+     "a press release cited by ../shared/data/README.md (data/calendar: session 40's last day is disputed)"),
+]
 SYMBOL_RE = re.compile(r"A/HRC/(?:WG\.6/\d+/(?:[A-Z]{3}/\d|L\.\d+)|\d+/\d+)(?!\d)")
 
 
@@ -91,11 +103,12 @@ def session_dates_from_text(text: str) -> tuple[int, dt.date, dt.date] | None:
 
 def document_session_dates(
     shared: Path, reviews: list[tuple[int, str, str]], review_days: list[tuple[int, str, str, str]]
-) -> dict[int, tuple[dt.date, dt.date, str]]:
-    """Session dates stated by the PDFs; appends (session, iso3, source) to ``reviews`` when the
+) -> list[tuple[int, dt.date, dt.date, str, str]]:
+    """Session dates stated by the PDFs, one claim per session and distinct dates (documents that disagree
+    are all kept: the calendar's check reports them); appends (session, iso3, source) to ``reviews`` when the
     document's symbol names the State under Review (A/HRC/WG.6/48/SVN/1), and (session, iso3, day, source)
     to ``review_days`` when a Working Group report says on which day the state was reviewed."""
-    found: dict[int, tuple[dt.date, dt.date, str]] = {}
+    found: dict[tuple[int, dt.date, dt.date], tuple[int, dt.date, dt.date, str, str]] = {}
     pdfs = sorted((shared / "data" / "un-documents").rglob("*.pdf"))
     for path in pdfs:
         try:
@@ -122,10 +135,8 @@ def document_session_dates(
         state_code = re.search(r"WG\.6/(\d+)/([A-Z]{3})/", symbol.group(0)) if symbol else None
         if state_code and int(state_code.group(1)) == number:
             reviews.append((number, resolve_state(state_code.group(2)).iso3, source))
-        if number in found and found[number][:2] != (start, end):
-            raise SystemExit(f"documents disagree on session {number}: {found[number]} vs {start}-{end} ({source})")
-        found.setdefault(number, (start, end, source))
-    return found
+        found.setdefault((number, start, end), (number, start, end, "document", source))
+    return list(found.values())
 
 
 def main() -> None:
@@ -171,7 +182,7 @@ def main() -> None:
 
     reviews: list[tuple[int, str, str]] = []
     review_days: list[tuple[int, str, str, str]] = []
-    dates = document_session_dates(args.shared, reviews, review_days)
+    claims = document_session_dates(args.shared, reviews, review_days)
     first_days = {}
     for row in sorted(review_days):  # the same report can sit in two folders: keep one per review
         first_days.setdefault(row[:2], row)
@@ -180,21 +191,48 @@ def main() -> None:
     seen: set[tuple[int, str]] = set()
     unique = [r for r in sorted(reviews) if r[:2] not in seen and not seen.add(r[:2])]
     _write(OUT / "document-reviews.csv", ["session", "iso3", "source"], unique)
-    for session, kinds in wg_dates.items():
-        if session in dates or "working_group" not in kinds:
+    # Known and documented: China's fourth review, WG 45, 22 January-2 February 2024 (A/HRC/56/6).
+    claims.append((45, dt.date(2024, 1, 22), dt.date(2024, 2, 2), "document", "Working Group report A/HRC/56/6 (China)"))
+    for session, kinds in sorted(wg_dates.items()):
+        if "working_group" not in kinds:
             continue
         # The sheet dates the session's opening and the adoption of its reports on the last day.
         end = kinds.get("working_group_adoption", kinds["working_group"] + dt.timedelta(days=11))
-        dates[session] = (kinds["working_group"], end, xlsx_source)
-    # Known and documented: China's fourth review, WG 45, 22 January-2 February 2024 (A/HRC/56/6).
-    dates.setdefault(45, (dt.date(2024, 1, 22), dt.date(2024, 2, 2), "Working Group report A/HRC/56/6 (China)"))
-    _write(
-        OUT / "session-dates.csv",
-        ["session", "start", "end", "source"],
-        [(n, s.isoformat(), e.isoformat(), src) for n, (s, e, src) in sorted(dates.items())],
-    )
+        claims.append((session, kinds["working_group"], end, "planning sheet", xlsx_source))
+    claims += KNOWN_CLAIMS
+    claims.sort(key=lambda c: c[0])  # stable: within a session, documents stay ahead of the sheet
+    _write(OUT / "session-date-claims.csv", list(COLUMNS),
+           [(n, s.isoformat(), e.isoformat(), evidence, src) for n, s, e, evidence, src in claims])
+    table = evidence_table(calendar)
+    _write(OUT / "wg-session-dates.csv", list(COLUMNS),
+           [(c.session, c.start.isoformat(), c.end.isoformat(), c.evidence, c.source) for c in table])
+    for claim in table:
+        if not fits_pattern(claim.start, claim.end):
+            print(f"note: session {claim.session} ({claim.start} to {claim.end}) does not run Monday to Friday "
+                  "of the following week")
     print(f"wrote {len(rows)} reviews 1-20, {len(years)} review years, {len(lists)} listed for 52-54, "
-          f"{len(events)} events, dates of {len(dates)} sessions to {OUT}")
+          f"{len(events)} events, {len(claims)} dated claims and {len(table)} rows of the evidence table to {OUT}")
+
+
+def evidence_table(calendar: Path) -> list:
+    """Every ``wg-session-dates-*.csv`` in the shared calendar folder, one row per session, sorted.
+
+    A session given twice with different dates is an error in the table (the calendar could not say which
+    row the evidence column belongs to): stop and name both.
+    """
+    by_session = {}
+    for path in sorted(calendar.glob("wg-session-dates-*.csv")):
+        try:
+            claims = read_claims(path)
+        except EvidenceError as exc:
+            raise SystemExit(f"evidence table: {exc}") from exc
+        for claim in claims:
+            other = by_session.get(claim.session)
+            if other is not None and (other.start, other.end) != (claim.start, claim.end):
+                raise SystemExit(f"evidence table: session {claim.session} given twice with different dates "
+                                 f"({other.start}-{other.end} and {claim.start}-{claim.end}, {path.name})")
+            by_session.setdefault(claim.session, claim)
+    return [by_session[n] for n in sorted(by_session)]
 
 
 def _event_kind(label: str) -> str | None:

@@ -40,13 +40,14 @@ def page_numbers(spec: str, count: int) -> list[int]:
 
 def load_fixture(name: str):
     """The parsed document of a fixture, by the same loaders the tests use."""
+    from uprwatch.calendar.derivation import states_in_session
     from uprwatch.documents.parsing import ListTables, parse_list_tables, parse_pdf_pages
 
     pages = FIXTURES / f"{name}.pages.txt"
     if pages.exists():
         return parse_pdf_pages(pages.read_text(encoding="utf-8").split("\f"))
     tables = json.loads((FIXTURES / f"{name}.tables.json").read_text(encoding="utf-8"))
-    return parse_list_tables(ListTables.from_json(tables))
+    return parse_list_tables(ListTables.from_json(tables), session_states=states_in_session)
 
 
 def expected_shape(parsed) -> dict:

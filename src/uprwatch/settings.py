@@ -25,6 +25,10 @@ def env_int(name: str, default: int) -> int:
     return int(env(name, str(default)))
 
 
+def env_float(name: str, default: float) -> float:
+    return float(env(name, str(default)))
+
+
 def env_flag(name: str) -> bool:
     """A switch: on only when set to ``1``."""
     return env(name, "0") == "1"
@@ -232,3 +236,16 @@ UPRWATCH_SITE_URL = env("UPRWATCH_SITE_URL")
 UPRWATCH_CALENDAR_RULES = env("UPRWATCH_CALENDAR_RULES") or None
 # Largest evidence file a person may attach to an assessment or event (bytes).
 UPRWATCH_MAX_EVIDENCE_BYTES = env_int("UPRWATCH_MAX_EVIDENCE_BYTES", 10 * 1024 * 1024)
+
+# --- live sources: UPR Info's database and UN documents (owner: sources; see README "Keeping up to date") ---
+# Every address is a setting, so tests, mirrors and outside checks point uprwatch elsewhere.
+UPRWATCH_UN_DOCUMENTS_URL = env("UPRWATCH_UN_DOCUMENTS_URL", "https://documents.un.org")
+UPRWATCH_UPR_INFO_URL = env("UPRWATCH_UPR_INFO_URL", "https://upr-info-database.uwazi.io")
+# Seconds between two pages of UPR Info's API: a courtesy to a small NGO's server (tests set 0).
+UPRWATCH_UPR_INFO_PAUSE_SECONDS = env_float("UPRWATCH_UPR_INFO_PAUSE_SECONDS", 1.0)
+# First wait after a 429 or 5xx answer from any source (doubled after each failure; Retry-After wins).
+UPRWATCH_SOURCES_BACKOFF_SECONDS = env_float("UPRWATCH_SOURCES_BACKOFF_SECONDS", 2.0)
+# The Data sources page starts the sync job it queues in a background process (0: leave it to cron's
+# `uprwatch jobs run`).
+UPRWATCH_SOURCES_START_JOBS = env("UPRWATCH_SOURCES_START_JOBS", "1") == "1"
+# --- end live sources ---

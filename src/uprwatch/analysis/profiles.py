@@ -28,12 +28,15 @@ PROFILE_CACHE_SECONDS = 3600
 def _response_row(counts: dict[str, int]) -> dict:
     supported = counts.get(Response.SUPPORTED, 0)
     partially = counts.get(Response.PARTIALLY_SUPPORTED, 0)
-    noted = counts.get(Response.NOTED, 0)
+    # UPR Info's "not supported" is a way of not supporting: it counts as noted (and is shown apart too).
+    not_supported = counts.get(Response.NOT_SUPPORTED, 0)
+    noted = counts.get(Response.NOTED, 0) + not_supported
     return {
         "total": sum(counts.values()),
         "supported": supported,
         "partially_supported": partially,
         "noted": noted,
+        "not_supported": not_supported,
         "other": sum(counts.values()) - supported - partially - noted,
         "support_rate": support_rate(supported, partially, noted),
     }

@@ -12,7 +12,7 @@ from collections import defaultdict
 from django.db.models import Count, Q
 
 from uprwatch.analysis.models import LineageLink
-from uprwatch.records.models import Recommendation, State
+from uprwatch.records.models import NOTED_RESPONSES, Recommendation, State
 
 MAX_CHAIN = 40  # a chain is for reading: beyond this many members it stops growing
 
@@ -116,7 +116,7 @@ def recurring(state: State, limit: int = 200) -> list[dict]:
             "recommendation": recs[later],
             "earlier": before,
             "times": len(before) + 1,
-            "noted_before": sum(r.response == "noted" for r in before),
+            "noted_before": sum(r.response in NOTED_RESPONSES for r in before),
         })
     return rows
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import File, Router
 from ninja.errors import HttpError
@@ -21,6 +22,7 @@ def document_out(document: Document) -> dict:
         "id": document.pk,
         "symbol": document.symbol,
         "kind": document.kind,
+        "title": document.title,
         "state_under_review": document.review.state.iso3 if document.review else None,
         "session": document.review.session_id if document.review else None,
         "filename": document.filename,
@@ -31,11 +33,16 @@ def document_out(document: Document) -> dict:
 
 
 @router.get("/documents")
-def list_documents(request, kind: str | None = None, state: str | None = None):
-    """Ingested documents (newest session first); filter by ``kind`` or State under Review ISO3."""
+def list_documents(request, kind: str | None = None, state: str | None = None, q: str | None = None):
+    """Ingested documents (newest session first); filter by ``kind``, State under Review ISO3, or ``q``: a
+    word or phrase in the symbol, the title or the text of a document kept whole (national reports, UN
+    compilations, stakeholder summaries fetched with ``uprwatch fetch``)."""
     documents = Document.objects.exclude(kind=Document.Kind.DATASET).select_related("review__state", "batch")
     if kind:
         documents = documents.filter(kind=kind)
+    if q and q.strip():
+        words = " ".join(q.split())
+        documents = documents.filter(Q(symbol__icontains=words) | Q(title__icontains=words) | Q(text__icontains=words))
     if state:
         documents = documents.filter(review__state__iso3=state.upper())
     return {"documents": [document_out(d) for d in documents.order_by("-review__session_id", "symbol")]}

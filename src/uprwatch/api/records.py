@@ -88,6 +88,8 @@ class RelatedMechanismOut(Schema):
 
 class RecommendationOut(RecommendationBase):
     provenance: list[ProvenanceOut]
+    # the state's own words on its position (the responses addendum's explanation), "" when it gave none
+    response_explanation: str = ""
     positions: list[PositionOut] = []
     disagreement: bool = False
     other_mechanisms: list[RelatedMechanismOut] = []
@@ -112,6 +114,7 @@ def state(request, slug: str):
 def recommendation(request, rec_id: int):
     rec = browse.recommendation_detail(rec_id)
     out = recommendation_out(rec)
+    out["response_explanation"] = rec.response_explanation
     out["provenance"] = [
         {"dataset": p.dataset, "document": p.document.symbol if p.document else None, "locator": p.locator}
         for p in rec.provenance.all()

@@ -24,16 +24,20 @@ def base_url(host: str | None = None, scheme: str = "http") -> str:
 
 
 def _sources(rec: Recommendation) -> list[dict]:
-    """Every source the recommendation was read from: a dataset row, or a document and its paragraph."""
+    """Every source the recommendation was read from: a dataset row (UPR Info, UHRI: the symbol of the
+    document it cites, where it gives one), or a parsed document and its paragraph."""
     out = []
     for p in rec.provenance.all():
         document = p.document
         if document is None:
-            out.append({"source": p.dataset, "kind": "dataset", "symbol": None, "locator": p.locator})
+            original = p.original if isinstance(p.original, dict) else {}
+            symbol = str(original.get("symbol") or "")
+            out.append({"source": p.dataset, "kind": "dataset", "symbol": symbol if _is_un_symbol(symbol) else None,
+                        "locator": p.locator, "url": original.get("url") or None})
             continue
         symbol = document.symbol if _is_un_symbol(document.symbol) else None
         out.append({"source": document.symbol or document.title or document.filename, "kind": document.kind,
-                    "symbol": symbol, "locator": p.locator})
+                    "symbol": symbol, "locator": p.locator, "url": None})
     return out
 
 
@@ -43,11 +47,18 @@ def _is_un_symbol(text: str) -> bool:
 
 
 def _documents(sources: list[dict], paragraph: str) -> list[dict]:
-    """The documents the recommendation was read from, with the UN symbol where it has one and the paragraph."""
-    return [
-        {"symbol": s["symbol"], "document": s["source"], "kind": s["kind"], "paragraph": s["locator"] or paragraph or None}
-        for s in sources if s["kind"] != "dataset"
-    ]
+    """The documents the recommendation is in: the UN symbol where known, and the paragraph (a parsed
+    document's own locator; for a dataset row, the recommendation's paragraph)."""
+    found, seen = [], set()
+    for s in sources:
+        if s["kind"] == "dataset" and not s["symbol"]:
+            continue
+        where = s["locator"] if s["kind"] != "dataset" else paragraph
+        key = (s["symbol"] or s["source"], where)
+        if key not in seen:
+            seen.add(key)
+            found.append({"symbol": s["symbol"], "document": s["source"], "kind": s["kind"], "paragraph": where or None})
+    return found
 
 
 def cite(rec: Recommendation, url_base: str) -> dict:

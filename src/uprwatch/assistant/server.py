@@ -109,6 +109,7 @@ def build_server() -> MCPServer:
     pair_impl = _tool(tools.pair)
     calendar_impl = _tool(tools.state_calendar)
     upcoming_impl = _tool(tools.upcoming)
+    coverage_impl = _tool(tools.coverage)
     campaigns_impl = _tool(tools.list_campaigns)
     campaign_impl = _tool(tools.get_campaign)
     assessments_impl = _tool(tools.list_assessments)
@@ -131,6 +132,9 @@ def build_server() -> MCPServer:
         sur_group: Annotated[list[str], Field(description="Regional group of the State under Review.")] = [],  # noqa: B006
         by_group: Annotated[list[str], Field(description="Regional group of the recommending state.")] = [],  # noqa: B006
         action: Annotated[list[int], Field(description="UPR Info action category, 1 (minimal) to 5 (specific).")] = [],  # noqa: B006
+        body: Annotated[list[str], Field(description="UN mechanism: none means the UPR; CAT, CRC, CEDAW... (a treaty "
+                        "body under either name) or 'special procedures' return those mechanisms' recommendations "
+                        "and observations, when loaded (uprwatch sync uhri).")] = [],  # noqa: B006
         mode: Annotated[Literal["text", "semantic", "hybrid"], Field(description="text: word matches; semantic: "
                         "closest in meaning; hybrid: both, fused.")] = "text",
         sort: Literal["relevance", "session", "-session", "state"] = "relevance",
@@ -144,7 +148,8 @@ def build_server() -> MCPServer:
         symbol and paragraph where known, response with its source, and the uprwatch URL. 'total' counts all
         matches; 'narrow_by' gives counts by state, cycle, response and issue to narrow a broad question."""
         filters = {"sur": sur, "by": by, "cycle": cycle, "session": session, "year": year, "response": response,
-                   "issue": issue, "theme": theme, "sur_group": sur_group, "by_group": by_group, "action": action}
+                   "issue": issue, "theme": theme, "sur_group": sur_group, "by_group": by_group, "action": action,
+                   "body": body}
         return search_impl(ctx, query=q, filters=filters, mode=mode, sort=sort, limit=limit, offset=offset)
 
     @server.tool()
@@ -206,6 +211,16 @@ def build_server() -> MCPServer:
         """UPR deadlines due within the next days, soonest first: stakeholder submissions, national reports,
         reviews and mid-term report windows, each with its date, whether official or estimated, and its source."""
         return upcoming_impl(ctx, days=days, state=state, limit=limit, offset=offset)
+
+    @server.tool()
+    def coverage(
+        ctx: Context, state: Annotated[str | None, Field(description="One state (any alias); none for the summary.")] = None,
+    ) -> dict:
+        """Which UPR cycles uprwatch holds, and from which sources. Ask this before concluding that nobody raised
+        a point in a cycle: a cycle that is 'not loaded' means uprwatch has no data for it, not that nothing was
+        recommended. With a state: each of its reviews (cycle, session, year) with the number of
+        recommendations, the sources and the last sync; without: per cycle, which states are covered."""
+        return coverage_impl(ctx, state=state)
 
     @server.tool()
     def list_campaigns(ctx: Context, limit: Limit = tools.DEFAULT_LIMIT, offset: Offset = 0) -> dict:

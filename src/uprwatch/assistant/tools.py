@@ -11,6 +11,7 @@ Bad arguments raise ``uprwatch.errors.Invalid`` / ``NotFound``; the server turns
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from uprwatch.analysis import profiles, recurrence
@@ -20,6 +21,8 @@ from uprwatch.calendar import summary as calendar_summary
 from uprwatch.errors import Invalid, NotFound
 from uprwatch.records.states import UnknownStateError
 from uprwatch.search.service import QueryError, SearchParams, search
+from uprwatch.sources.merge import disagreements, positions
+from uprwatch.sources.related import related_mechanisms
 from uprwatch.tracking import assessments, campaigns, events
 from uprwatch.tracking.models import Watchlist
 from uprwatch.tracking.permissions import can_view
@@ -30,7 +33,7 @@ TOP = 10  # entries of a profile's ranked lists
 
 # The search filters an assistant may pass: the API's own names (GET /api/recommendations).
 SEARCH_FILTERS = ("sur", "by", "sur_group", "by_group", "sur_bloc", "by_bloc", "cycle", "session", "year",
-                  "response", "action", "issue", "theme")
+                  "response", "action", "issue", "theme", "body")
 
 
 def _page(limit: int, offset: int) -> tuple[int, int]:
@@ -85,17 +88,33 @@ def search_recommendations(caller, url_base: str, query: str = "", filters: dict
         found = search(params)
     except QueryError as exc:
         raise Invalid(str(exc)) from None
-    ids = [row["id"] for row in found["results"]]
     narrow_by = {
         name: [{"value": v["label"] or v["value"], "count": v["count"]} for v in found["facets"].get(name, [])[:8]]
-        for name in ("sur", "by", "cycle", "response", "issue")
+        for name in ("sur", "by", "cycle", "response", "issue", "body")
+        if found["facets"].get(name)
     }
-    out = _paged(found["count"], offset, len(ids), "add filters such as sur (State under Review), by "
+    out = _paged(found["count"], offset, len(found["results"]), "add filters such as sur (State under Review), by "
                  "(recommending state), cycle, response or issue; the counts under narrow_by show the effect.")
     if params.mode == "semantic":
         out["note"] = ("Semantic mode ranks recommendations by meaning: 'total' is the number of nearest "
                        "neighbours considered, not a count of matches. " + out["note"])
-    return {**out, "query": query, "mode": params.mode, "results": cite_ids(ids, url_base), "narrow_by": narrow_by}
+    if _other_mechanisms(params):
+        # Treaty bodies' and special procedures' records come in their own sourced shape (symbol, url).
+        results = [{**row, "url": _absolute(row.get("url") or "", url_base)} for row in found["results"]]
+    else:
+        results = cite_ids([row["id"] for row in found["results"]], url_base)
+    return {**out, "query": query, "mode": params.mode, "results": results, "narrow_by": narrow_by}
+
+
+def _other_mechanisms(params: SearchParams) -> bool:
+    """Whether ``body`` asks for treaty bodies or special procedures rather than the UPR."""
+    from uprwatch.sources.mechanisms import parse_body
+
+    return bool(params.body) and bool(parse_body(params.body).others)
+
+
+def _absolute(url: str, url_base: str) -> str:
+    return f"{url_base}{url}" if url.startswith("/") else url
 
 
 def get_recommendation(caller, url_base: str, recommendation_id: int) -> dict:
@@ -118,6 +137,10 @@ def get_recommendation(caller, url_base: str, recommendation_id: int) -> dict:
             "summary": lineage["summary"],
         },
         "state_response": assessments.state_claim(rec),
+        # What every source (UPR Info, UHRI, a UN document) says the state answered; they may disagree.
+        "positions": [asdict(p) for p in positions(rec)],
+        "sources_disagree": bool(disagreements(rec)),
+        "other_mechanisms": [{**m, "url": _absolute(m.get("url") or "", url_base)} for m in related_mechanisms(rec)],
         "assessments": [assessment_out(a, full=True, user=caller) for a in visible[:MAX_LIMIT]],
     }
 
@@ -203,6 +226,17 @@ def upcoming(caller, url_base: str, days: int = 120, state: str | None = None, l
     page = due[offset:offset + limit]
     return {**_paged(len(due), offset, len(page), "give state, or fewer days."), "days": days, "state": state,
             "deadlines": page}
+
+
+def coverage(caller, url_base: str, state: str | None = None) -> dict:
+    """What the database holds: one state's cycles (recommendations, sources, last sync, or 'not loaded'
+    with the command that loads it), or without a state the per-cycle summary of which states are covered."""
+    from uprwatch.sources import coverage as held
+
+    if state:
+        return held.coverage(state)["states"][0]
+    return {"cycles": held.cycle_coverage(),
+            "note": "Per cycle: how many of the states reviewed so far uprwatch holds. Give a state for its detail."}
 
 
 # --- a member's tracking data (public items only for anonymous callers) ----------------------------

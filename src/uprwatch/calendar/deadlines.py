@@ -44,7 +44,7 @@ class Deadline:
     label: str
     date: dt.date
     end_date: dt.date | None  # last day of a window (the session, the mid-term window)
-    status: str  # official | estimated
+    status: str  # official | estimated (the Working Group deadline: its session's status, see calendar.sessions)
     source: str
 
     def as_dict(self) -> dict:
@@ -117,5 +117,7 @@ def deadlines_for_session(session: SessionDates) -> list[Deadline]:
         base = session.start if rule.anchor == "session_start" else session.start.replace(day=1)
         date = add_months(base, rule.months) + dt.timedelta(days=rule.days)
         end = add_months(date, rule.window_months) if rule.window_months else None
-        result.append(Deadline(rule.key, rule.label, date, end, "estimated", f"rule: {rule.rule}"))
+        # The deadline moves with the session: say which dates it was counted from.
+        counted = f"; counted from session {session.number}'s {session.status} dates ({session.start:%-d %b %Y})"
+        result.append(Deadline(rule.key, rule.label, date, end, "estimated", f"rule: {rule.rule}{counted}"))
     return sorted(result, key=lambda d: d.date)

@@ -1,9 +1,9 @@
 """Derive every state's Working Group session in cycles 1-5 from the bundled calendar data.
 
 Pure functions over the files in ``uprwatch/data/calendar/`` (built by ``tools/build_calendar_data.py``);
-no database. The rule (HRC resolution 16/21 and the cycle-2 modalities): from cycle 2 on, each state
-keeps its place in the order of review, so its session in cycle ``c`` is its cycle-2 session plus
-``14 * (c - 2)``. Cycle 2 (sessions 13-26) follows the cycle-1 order (sessions 1-12) in 14 sessions
+no database. The rule (HRC decision 17/119: the order of the first cycle is kept in later cycles, 14 states
+a session): from cycle 2 on, each state keeps its place in the order of review, so its session in cycle
+``c`` is its cycle-2 session plus ``14 * (c - 2)``. Cycle 2 (sessions 13-26) follows the cycle-1 order (sessions 1-12) in 14 sessions
 instead of 12.
 
 The data give cycle 1 and cycle-2 sessions 13-20. Sessions 21-26 are derived:
@@ -25,6 +25,11 @@ code, and the entry's note says so. ``check_against_cycle4_lists`` then compares
 A state the data show reviewed after its place in cycle 2 (in an over-full session, its place left
 under-full: Israel, 15 → 17) keeps its place, not the postponed session, in cycles 3-5
 (``postponed_in_cycle2``).
+
+Postponed reviews: a review held outside its slot (``review-moves.csv``: Sudan's cycle-3 review, slot 39,
+held at the end of session 40; the published lists of sessions 52-54: Ukraine, left out of session 42) is
+shown where it happened. No source says what a postponed state's next slot is; decision 17/119 implies it
+keeps its place, so its next review follows the fixed order, with a plain note that the slot may move.
 """
 
 from __future__ import annotations
@@ -95,13 +100,42 @@ def document_reviews() -> dict[tuple[str, int], str]:
     return {(row["iso3"], int(row["session"])): row["source"] for row in _read("document-reviews.csv")}
 
 
+@dataclass(frozen=True)
+class ReviewMove:
+    """A review held outside its place in the order (``data/calendar/review-moves.csv``)."""
+
+    iso3: str
+    cycle: int
+    place: int  # the session the fixed order gives
+    held: int  # the session where it was (or will be) held
+    held_on: str  # ISO date of the review, when known
+    source: str
+
+
+@functools.lru_cache(maxsize=1)
+def review_moves() -> dict[tuple[str, int], ReviewMove]:
+    """(ISO3, cycle) → the move of that review."""
+    return {
+        (row["iso3"], int(row["cycle"])): ReviewMove(row["iso3"], int(row["cycle"]), int(row["place"]),
+                                                     int(row["held"]), row["held_on"], row["source"])
+        for row in _read("review-moves.csv")
+    }
+
+
+def may_move_note(state_cycle: int, place: int, held: int) -> str:
+    """The plain note on a review that follows a postponed one."""
+    return (f"its cycle-{state_cycle} review was held outside its slot (session {held} instead of {place}); this "
+            f"review follows the fixed order (HRC decision 17/119), but no source confirms it: the slot may move")
+
+
 @functools.lru_cache(maxsize=1)
 def review_days() -> dict[tuple[str, int], tuple[str, str]]:
     """(ISO3, session) → (ISO date, source): the day of the review, as its Working Group report states."""
-    path = DATA / "review-days.csv"
-    if not path.exists():
-        return {}
-    return {(row["iso3"], int(row["session"])): (row["date"], row["source"]) for row in _read("review-days.csv")}
+    days = {(row["iso3"], int(row["session"])): (row["date"], row["source"]) for row in _read("review-days.csv")}
+    for move in review_moves().values():
+        if move.held_on:
+            days.setdefault((move.iso3, move.held), (move.held_on, move.source))
+    return days
 
 
 def member_states() -> list[str]:
@@ -212,32 +246,48 @@ def placements() -> list[Placement]:
 
     listed = {iso3: n for n, states in cycle4_lists().items() for iso3 in states}
     postponed = postponed_in_cycle2()
+    moves = review_moves()
     for iso3, (session, status, note) in cycle2_places().items():
         source = UPR_INFO_SOURCE if status == "official" else "derived from the cycle-1 order (see calendar.derivation)"
+        moved_from: tuple[int, int, int] | None = None  # (cycle, place, held) of the last postponed review
         if iso3 in postponed:
             note = f"reviewed after its place in the order (session {postponed[iso3]}); later cycles keep that place"
+            moved_from = (2, postponed[iso3], session)
         result.append(Placement(iso3, 2, session, status, source, note))
         session = postponed.get(iso3, session)  # the place in the order, which cycles 3-5 keep
         for cycle in (3, 4, 5):
-            later = session + SESSIONS_PER_CYCLE * (cycle - 2)
+            place = session + SESSIONS_PER_CYCLE * (cycle - 2)
+            later = place
             later_status = "projected" if cycle == 5 else "derived"
             later_source = f"cycle-2 place {session} + {SESSIONS_PER_CYCLE * (cycle - 2)} (each state keeps its place)"
-            later_note = note
+            # A cycle-2 session that may be off by one carries that doubt into every later cycle.
+            later_note = note if status == "derived" else ""
+            move = moves.get((iso3, cycle))
             if cycle == 4 and iso3 in listed:
-                if listed[iso3] != later:
-                    later_note = f"rescheduled: its place in the order is session {later}"
+                if listed[iso3] != place:
+                    later_note = f"rescheduled: its place in the order is session {place}"
                 later, later_status = listed[iso3], "official"
                 later_source = LISTS_SOURCE.format(session=listed[iso3])
+            elif move is not None:
+                later, later_status, later_source = move.held, "official", move.source
+                later_note = f"postponed: its place in the order is session {place}"
             elif cycle == 4 and later in cycle4_lists():
                 later_note = f"not on the published list of session {later}"
-            elif cycle == 5 and iso3 in listed and listed[iso3] != session + 2 * SESSIONS_PER_CYCLE:
-                later_note = (f"its cycle-4 review was rescheduled to session {listed[iso3]}; "
-                              "the projection keeps its place in the order")
+            if later == place and moved_from is not None and later_status != "official":
+                later_note = _joined(later_note, may_move_note(*moved_from))
+            elif later == place and moved_from is not None and later_status == "official":
+                later_note = _joined(later_note, f"back in its place after the cycle-{moved_from[0]} review was held "
+                                                 f"outside its slot")
             document = document_reviews().get((iso3, later))
             if document and later_status != "official":
                 later_status, later_source = "official", document
             result.append(Placement(iso3, cycle, later, later_status, later_source, later_note))
+            moved_from = (cycle, place, later) if later != place else None
     return result
+
+
+def _joined(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
 
 
 def check_against_cycle4_lists() -> dict[int, dict[str, list[str]]]:
@@ -259,3 +309,19 @@ def check_against_cycle4_lists() -> dict[int, dict[str, list[str]]]:
             "only_derived": sorted(derived - listed_set),
         }
     return report
+
+
+@functools.cache
+def _sessions() -> dict[int, tuple[str, ...]]:
+    found: dict[int, set[str]] = defaultdict(set)
+    for placement in placements():
+        found[placement.session].add(placement.iso3)
+    return {session: tuple(sorted(states)) for session, states in found.items()}
+
+
+def states_in_session(session: int) -> list[str]:
+    """ISO3 codes of the states the calendar puts in one Working Group session (official or derived).
+
+    The document parsers take this to find the state of an OHCHR list that does not name it.
+    """
+    return list(_sessions().get(session, ()))

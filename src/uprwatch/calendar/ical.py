@@ -1,9 +1,14 @@
 """iCalendar (RFC 5545) feeds: one per state, one for all Working Group sessions.
 
 Written by hand because the format is small: CRLF line ends, lines folded at 75 octets, TEXT values
-escaped, all-day events (``DTSTART;VALUE=DATE``, exclusive ``DTEND``), stable ``UID`` values so that a
-subscribed calendar updates events instead of duplicating them, ``DTSTAMP`` in UTC. Estimated dates
-are ``STATUS:TENTATIVE``, official ones ``STATUS:CONFIRMED``.
+escaped, all-day events (``DTSTART;VALUE=DATE``, exclusive ``DTEND``). A ``UID`` names what the event is
+(China's cycle-5 review, the stakeholder deadline of session 59), never its date, so when a projected date
+changes a subscribed calendar moves the event instead of adding a second one; ``calendar.revisions`` keeps
+the published versions, so the moved event carries ``SEQUENCE`` one higher and ``LAST-MODIFIED`` the time
+of the change. ``DTSTAMP`` is that same time (stable while the event does not change; RFC 5546 readers
+take the higher SEQUENCE, then the later DTSTAMP, as the newer version). Dates from a UN document are
+``STATUS:CONFIRMED``; reported, estimated and projected ones ``STATUS:TENTATIVE``, with the source or the
+rule that produced them in the description.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from uprwatch.calendar.revisions import Revision, record
 from uprwatch.calendar.schedule import Schedule, SessionOverview, deadlines_for, reviews_of, sessions_overview
+from uprwatch.calendar.sessions import SessionDates
 from uprwatch.records.states import StateRecord
 
 PRODID = "-//uprwatch//UPR calendar//EN"
@@ -58,17 +65,29 @@ def fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def render_calendar(name: str, events: Iterable[Event], now: dt.datetime | None = None) -> str:
-    stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def render_calendar(name: str, events: Iterable[Event], now: dt.datetime | None = None,
+                    revisions: dict[str, Revision] | None = None) -> str:
+    """The feed as text. ``revisions`` (from ``calendar.revisions.record``) give each event its SEQUENCE and
+    stamps; an event without one is at its first version, stamped ``now``."""
+    now = now or dt.datetime.now(dt.UTC)
+    revisions = revisions or {}
     lines = [
         "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape_text(name)}",
     ]
     for event in events:
+        revision = revisions.get(event.uid) or Revision(0, now, now)
         lines += [
             "BEGIN:VEVENT",
             f"UID:{event.uid}@{UID_DOMAIN}",
-            f"DTSTAMP:{stamp}",
+            f"DTSTAMP:{_utc(revision.last_modified)}",
+            f"CREATED:{_utc(revision.created)}",
+            f"LAST-MODIFIED:{_utc(revision.last_modified)}",
+            f"SEQUENCE:{revision.sequence}",
             f"DTSTART;VALUE=DATE:{event.start:%Y%m%d}",
             f"DTEND;VALUE=DATE:{event.end + dt.timedelta(days=1):%Y%m%d}",
             f"SUMMARY:{escape_text(event.summary)}",
@@ -98,17 +117,27 @@ def state_events(state: StateRecord, on: dt.date, schedule: Schedule | None = No
                 summary=f"{summary} (UPR cycle {entry.cycle}, WG {entry.session})",
                 description=(
                     f"{entry.state}, cycle {entry.cycle}, Working Group session {entry.session} "
-                    f"({entry.status}: {entry.source}).\n{deadline.label}: {status} ({deadline.source})."
+                    f"({entry.status}: {entry.source})." + (f"\nNote: {entry.note}." if entry.note else "")
+                    + f"\n{deadline.label}: {status} ({deadline.source})."
                     + (f"\nReview day: {entry.review_date:%d %B %Y}." if entry.review_date
                        and deadline.key == "working_group" else "")
+                    + dates_text(entry.dates)
                 ),
                 confirmed=status == "official" and entry.status == "official",
             ))
     return sorted(events, key=lambda e: (e.start, e.uid))
 
 
+def dates_text(dates: SessionDates) -> str:
+    """How sure the session's dates are, for an event's description."""
+    text = f"\nSession dates: {dates.status} ({dates.rule or dates.source})."
+    return text + (f" {dates.note}." if dates.note else "")
+
+
 def state_calendar(state: StateRecord, on: dt.date, now: dt.datetime | None = None) -> str:
-    return render_calendar(f"UPR: {state.name}", state_events(state, on), now)
+    now = now or dt.datetime.now(dt.UTC)
+    events = state_events(state, on)
+    return render_calendar(f"UPR: {state.name}", events, now, record(events, now))
 
 
 def session_events(session: SessionOverview, on: dt.date) -> list[Event]:
@@ -119,7 +148,7 @@ def session_events(session: SessionOverview, on: dt.date) -> list[Event]:
         start=session.dates.start,
         end=session.dates.end,
         summary=f"UPR Working Group session {number} (cycle {session.dates.cycle})",
-        description=f"States under review: {states}.\nDates: {session.dates.status} ({session.dates.source}).",
+        description=f"States under review: {states}." + dates_text(session.dates),
         confirmed=session.dates.status == "official",
     )]
     if session.dates.end >= on - dt.timedelta(days=HISTORY_DAYS):
@@ -138,5 +167,7 @@ def session_events(session: SessionOverview, on: dt.date) -> list[Event]:
 
 
 def sessions_calendar(on: dt.date, now: dt.datetime | None = None) -> str:
-    events = [e for session in sessions_overview() for e in session_events(session, on)]
-    return render_calendar("UPR Working Group sessions", sorted(events, key=lambda e: (e.start, e.uid)), now)
+    now = now or dt.datetime.now(dt.UTC)
+    events = sorted((e for session in sessions_overview() for e in session_events(session, on)),
+                    key=lambda e: (e.start, e.uid))
+    return render_calendar("UPR Working Group sessions", events, now, record(events, now))

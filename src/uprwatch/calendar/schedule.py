@@ -30,6 +30,8 @@ from uprwatch.calendar.sessions import SessionDates, session_dates
 from uprwatch.records.cycles import cycle_of_session
 from uprwatch.records.states import StateRecord, UnknownStateError, load_states, resolve_state
 
+STATUSES = ("official", "derived", "projected")  # of a review's place; its dates: see calendar.sessions
+
 
 @dataclass(frozen=True)
 class ReviewEntry:
@@ -57,8 +59,7 @@ class ReviewEntry:
         data = {
             "state": self.state, "iso3": self.iso3, "cycle": self.cycle, "session": self.session,
             "year": self.year, "status": self.status, "source": self.source, "note": self.note,
-            "start_date": self.dates.start.isoformat(), "end_date": self.dates.end.isoformat(),
-            "dates_status": self.dates.status, "dates_source": self.dates.source,
+            **self.dates.as_dict(),
             "review_date": self.review_date.isoformat() if self.review_date else None,
         }
         if with_deadlines:
@@ -72,6 +73,27 @@ def _placements_by_state() -> dict[str, list[Placement]]:
     for placement in placements():
         by_state[placement.iso3].append(placement)
     return dict(by_state)
+
+
+# Reviews of one state come four and a half years apart; two within this many days mean one was moved.
+CLOSE_REVIEWS_DAYS = 2 * 365
+
+
+def _close_reviews_noted(entries: list[ReviewEntry]) -> list[ReviewEntry]:
+    """No state is listed twice within a short time without a plain note that the later slot may move."""
+    import dataclasses
+
+    result = entries[:1]
+    for entry in entries[1:]:
+        previous = result[-1]
+        gap = (entry.start_date - previous.start_date).days
+        if gap < CLOSE_REVIEWS_DAYS and "may move" not in entry.note and entry.status != "official":
+            months = round(gap / 30.44)
+            note = (f"only {months} months after its review at session {previous.session}: one of the two was held "
+                    f"outside its slot, and no source confirms this one: the slot may move")
+            entry = dataclasses.replace(entry, note="; ".join(p for p in (entry.note, note) if p))
+        result.append(entry)
+    return result
 
 
 def _database_reviews() -> dict[tuple[str, int], tuple[int, str]]:
@@ -121,7 +143,7 @@ class Schedule:
                 state.iso3, state.name, slugify(state.name), placement.cycle, session, dates.year,
                 status, source, note, dates, dt.date.fromisoformat(day[0]) if day else None,
             ))
-        return sorted(entries, key=lambda e: e.cycle)
+        return _close_reviews_noted(sorted(entries, key=lambda e: e.cycle))
 
     def all_reviews(self) -> list[ReviewEntry]:
         return [e for state in self.states.values() if state.is_member for e in self.reviews_of(state)]
@@ -217,9 +239,8 @@ class SessionOverview:
     def as_dict(self) -> dict:
         return {
             "session": self.dates.number, "cycle": self.dates.cycle, "year": self.dates.year,
-            "start_date": self.dates.start.isoformat(), "end_date": self.dates.end.isoformat(),
-            "dates_status": self.dates.status, "dates_source": self.dates.source,
-            "states": [{"state": e.state, "iso3": e.iso3, "status": e.status} for e in self.reviews],
+            **self.dates.as_dict(),
+            "states": [{"state": e.state, "iso3": e.iso3, "status": e.status, "note": e.note} for e in self.reviews],
             "deadlines": [d.as_dict() for d in self.deadlines],
         }
 
@@ -243,11 +264,23 @@ def upcoming_sessions(count: int = 4, on: dt.date | None = None, schedule: Sched
 def state_deadlines(state, today: dt.date, within_days: int | None = None) -> list[Deadline]:
     """A state's deadlines from ``today`` on (within ``within_days`` days, or all), earliest first.
 
-    The entry point tracking's deadline alerts look for. Labels name the cycle and session, e.g.
-    "Stakeholder submissions due (UPR cycle 5, WG 59)". ``state``: a name, StateRecord or records.State.
+    The entry point of tracking's campaign pages and deadline alerts, which show only a label and a date,
+    so the label says how sure the date is when no document gives it: "Stakeholder submissions due (UPR
+    cycle 5, WG 59; estimated from projected session dates)". ``state``: a name, StateRecord or records.State.
     """
     days = within_days if within_days is not None else 366 * 12  # to the end of the projected cycle 5
     return [
-        dataclasses.replace(u.deadline, label=f"{u.deadline.label} (UPR cycle {u.entry.cycle}, WG {u.entry.session})")
+        dataclasses.replace(u.deadline, label=f"{u.deadline.label} (UPR cycle {u.entry.cycle}, WG {u.entry.session}"
+                                              f"{_how_sure(u.deadline, u.entry.dates)})")
         for u in upcoming(days, on=today, states=[state])
     ]
+
+
+def _how_sure(deadline: Deadline, session: SessionDates) -> str:
+    if deadline.status == "official":
+        return ""
+    if deadline.key == "working_group":
+        return f"; {session.status} dates"
+    if session.status == "official":
+        return "; estimated"
+    return f"; estimated from {session.status} session dates"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from uprwatch.calendar.consistency import dates_check
 from uprwatch.calendar.derivation import check_against_cycle4_lists
 from uprwatch.calendar.schedule import (
     Schedule,
+    _database_ready,
     next_review,
     reviews_of,
     sessions_overview,
@@ -63,5 +65,9 @@ def upcoming_deadlines(days: int, on: dt.date | None = None, state: str | None =
 
 
 def derivation_check() -> dict:
-    """The derived cycle-2 sessions 24-26 against the published lists of sessions 52-54."""
-    return {str(session): figures for session, figures in check_against_cycle4_lists().items()}
+    """The derived cycle-2 sessions 24-26 against the published lists of sessions 52-54 (keys "52", "53",
+    "54"), and under "dates" every session date the calendar holds against the evidence
+    (``calendar.consistency.dates_check``)."""
+    report: dict = {str(session): figures for session, figures in check_against_cycle4_lists().items()}
+    report["dates"] = dates_check(include_database=_database_ready())
+    return report

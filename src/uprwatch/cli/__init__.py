@@ -91,11 +91,13 @@ from uprwatch.cli import assistant as _assistant  # noqa: E402, F401
 from uprwatch.cli import calendar as _calendar  # noqa: E402, F401
 from uprwatch.cli import classify as _classify  # noqa: E402, F401
 from uprwatch.cli import documents as _documents  # noqa: E402, F401
+from uprwatch.cli import fetch as _fetch  # noqa: E402, F401
 from uprwatch.cli import reports as _reports  # noqa: E402, F401
 from uprwatch.cli import search as _search  # noqa: E402, F401
 from uprwatch.cli import server as _server  # noqa: E402, F401
 from uprwatch.cli import sources as _sources  # noqa: E402, F401  (sync)
 from uprwatch.cli import tracking as _tracking  # noqa: E402, F401
+from uprwatch.cli import upr_info as _upr_info  # noqa: E402, F401  (after sources: sync upr-info)
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,8 @@
-"""``uprwatch sync …``: bring the live sources (UHRI; UPR Info and UN documents come next) into the database."""
+"""``uprwatch sync …``: bring the live sources (UHRI, UPR Info) into the database; plain ``sync`` runs them in turn."""
 
 from __future__ import annotations
+
+import sys
 
 import click
 from rich.progress import (
@@ -15,12 +17,56 @@ from rich.progress import (
 from uprwatch.cli import _django, console, echo_json, fail, json_option, main
 
 
+def _source_list(value: str) -> list[str]:
+    from uprwatch.sources.runner import SOURCES
+
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SOURCES]
+    if unknown or not names:
+        raise click.BadParameter(f"unknown source(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(SOURCES)}")
+    return list(dict.fromkeys(names))
+
+
 @main.group(invoke_without_command=True)
+@click.option("--sources", "source_names", default=None, metavar="NAMES",
+              help="Comma-separated sources to run in turn (default: uhri,upr-info).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: each source's report.")
 @click.pass_context
-def sync(ctx: click.Context) -> None:
-    """Bring live sources up to date (subcommands: uhri)."""
-    if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+def sync(ctx: click.Context, source_names: str | None, as_json: bool) -> None:
+    """Bring live sources up to date, one after the other, then send the alerts they trigger (for cron)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    _django()
+    from contextlib import redirect_stdout
+
+    from uprwatch.sources.runner import SOURCES, run_sources
+
+    names = _source_list(source_names) if source_names else list(SOURCES)
+    with redirect_stdout(sys.stderr):  # the console e-mail backend writes to stdout: keep it for the figures
+        result = run_sources(names)
+    if as_json:
+        echo_json(result)
+    else:
+        for name, outcome in result["sources"].items():
+            if outcome.get("error"):
+                click.echo(f"{name}: failed — {outcome['error']}")
+            else:
+                click.echo(f"{name}: {summary_line(outcome)}")
+        click.echo(f"alerts: {result['alerts']['match_notifications']} notification(s)")
+    if any(o.get("error") for o in result["sources"].values()):
+        sys.exit(1)
+
+
+def summary_line(report: dict) -> str:
+    if report.get("status") == "unchanged":
+        return "unchanged since the last sync (one conditional request)"
+    upr = report.get("upr", report)
+    parts = [f"{k} {upr.get(k, 0)}" for k in ("added", "updated", "unchanged", "merged")]
+    if "pages" in report:
+        parts.append(f"pages {report['pages']}")
+    if report.get("unrecognised"):
+        parts.append(f"unrecognised {sum(report['unrecognised'].values())}")
+    return ", ".join(parts)
 
 
 @sync.command("uhri")
@@ -63,3 +109,33 @@ def sync_uhri(file: str | None, url: str | None, dry_run: bool, as_json: bool) -
     if report["unrecognised"]:
         click.echo("not understood: " + ", ".join(f"{key} ({count:,})" for key, count in
                                                  list(report["unrecognised"].items())[:20]))
+
+
+@main.command()
+@click.option("--state", help="One state (any alias); default every state.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def coverage(state: str | None, as_json: bool) -> None:
+    """What is loaded, per state and cycle: recommendations, sources, last sync (and what is not)."""
+    _django()
+    from uprwatch.errors import UserError
+    from uprwatch.sources.coverage import coverage as run
+
+    try:
+        report = run(state)
+    except UserError as exc:
+        fail(str(exc))
+    if as_json:
+        echo_json(report)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("state", "cycle", "session", "status", "recommendations", "sources", "last sync")
+    for entry in report["states"]:
+        for row in entry["cycles"]:
+            table.add_row(entry["state"], str(row["cycle"]), str(row["session"] or ""), row["status"],
+                          f"{row['recommendations']:,}", ", ".join(row["sources"]), (row["last_sync"] or "")[:10])
+    Console().print(table)
+    missing = [(e["state"], r) for e in report["states"] for r in e["cycles"] if r["status"] == "not loaded"]
+    if missing:
+        click.echo(f"{len(missing)} held review(s) not loaded: run `uprwatch sync uhri`")

@@ -163,8 +163,9 @@ def jobs() -> None:
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(0, 100_000),
               help="Most queued jobs to process in this run.")
 @click.option("--no-deadlines", is_flag=True, help="Skip the deadline check.")
+@click.option("--kind", "kinds", multiple=True, help="Only jobs of this kind (repeat; e.g. source_sync, watchlist_match).")
 @json_option(None)
-def jobs_run(limit: int, no_deadlines: bool, as_json: bool) -> None:
+def jobs_run(limit: int, no_deadlines: bool, kinds: tuple[str, ...], as_json: bool) -> None:
     """Process queued jobs (campaign matches), check deadlines, send notifications and email."""
     _django()
     from contextlib import redirect_stdout
@@ -173,7 +174,7 @@ def jobs_run(limit: int, no_deadlines: bool, as_json: bool) -> None:
 
     # Django's console email backend writes to stdout: keep stdout for the figures.
     with redirect_stdout(sys.stderr):
-        figures = run_jobs(limit, deadlines=not no_deadlines)
+        figures = run_jobs(limit, deadlines=not no_deadlines, kinds=kinds or None)
     if as_json:
         echo_json(figures)
     else:

@@ -28,16 +28,16 @@ class DocumentError(Invalid):
 
 
 def sniff_format(head: bytes) -> str:
-    """``'pdf'``, ``'docx'`` or raise: decided by the file's first bytes, never its name."""
+    """``'pdf'``, ``'docx'``, ``'doc'`` (Word 97-2003) or raise: decided by the file's first bytes, never its name."""
     if head.startswith(PDF_MAGIC) or PDF_MAGIC in head[:1024]:
         return "pdf"
     if head.startswith(ZIP_MAGIC):
         return "docx"
     if head.startswith(OLE_MAGIC):
-        raise DocumentError("old Word (.doc) files are not a supported document; save it as .docx or PDF")
+        return "doc"
     if not head:
         raise DocumentError("the file is empty")
-    raise DocumentError("not a supported document: expected a PDF or a Word .docx file")
+    raise DocumentError("not a supported document: expected a PDF or a Word file (.docx, or .doc from Word 97-2003)")
 
 
 def file_format(path: Path | str) -> str:
@@ -70,7 +70,9 @@ def pdf_pages(path: Path | str) -> list[str]:
         raise DocumentError("the PDF has no pages")
     if sum(len(p.strip()) for p in pages) < MIN_TEXT_CHARS:
         raise DocumentError(
-            "the PDF has no text layer (a scanned or image-only document); uprwatch reads text PDFs only"
+            "the PDF has no text layer: it is a scan (page images) or empty, so there is no text to read. "
+            "Download the UN's own text PDF by its symbol (https://documents.un.org/api/symbol/access?s=<symbol>"
+            "&l=en&t=pdf), or run OCR on the scan first (for example with ocrmypdf) and ingest the result"
         )
     return [p.replace("\r\n", "\n").replace("\r", "\n") for p in pages]
 

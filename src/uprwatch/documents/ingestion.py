@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,7 @@ class DocumentOutcome:
     merged: int = 0
     review: str = ""
     document_id: int | None = None
+    state_source: str = ""  # how the State under Review was found when the document does not name it
 
 
 @dataclass
@@ -96,21 +98,27 @@ class Source:
     filename: str
 
 
-def read_sources(paths: list[Path | str]) -> list[Source]:
-    """Parse every file (raising ``DocumentError`` naming the file) before anything is written."""
+def read_sources(paths: list[Path | str], state: str | None = None,
+                 session_states: Callable[[int], list[str]] | None = None) -> list[Source]:
+    """Parse every file (raising ``DocumentError`` naming the file) before anything is written.
+
+    ``state`` and ``session_states`` are ``parse_document``'s: the State under Review of a document that
+    does not name it, and the calendar's states of a session.
+    """
     sources = []
     for path in paths:
         path = Path(path)
         try:
-            parsed = parse_document(path)
+            parsed = parse_document(path, state=state, session_states=session_states)
         except DocumentError as exc:
             raise DocumentError(f"{path.name}: {exc}") from exc
         sources.append(Source(parsed, file_sha256(path), path.name))
     return sources
 
 
-def ingest_paths(paths: list[Path | str], user=None) -> IngestReport:
-    return ingest_sources(read_sources(paths), user=user)
+def ingest_paths(paths: list[Path | str], user=None, state: str | None = None,
+                 session_states: Callable[[int], list[str]] | None = None) -> IngestReport:
+    return ingest_sources(read_sources(paths, state=state, session_states=session_states), user=user)
 
 
 def ingest_sources(sources: list[Source], user=None, kind: str = "document_ingest") -> IngestReport:
@@ -152,7 +160,7 @@ def _ingest_one(source: Source, batch: ImportBatch, changed: set[int]) -> Docume
         report_doc = (
             Document.objects.filter(symbol=parsed.report_symbol, kind=Document.Kind.WORKING_GROUP_REPORT)
             .select_related("review").first()
-        )
+        ) or _draft_answered(parsed)
         if report_doc is None or report_doc.review is None:
             raise DocumentError(
                 f"{source.filename}: {parsed.symbol} answers the report {parsed.report_symbol}, which is not "
@@ -166,10 +174,11 @@ def _ingest_one(source: Source, batch: ImportBatch, changed: set[int]) -> Docume
     document = Document.objects.create(
         symbol=parsed.symbol, kind=parsed.kind, title=parsed.title, review=review, sha256=source.sha256,
         filename=source.filename[:300], batch=batch,
-        metadata={"dates": parsed.dates, "report_symbol": parsed.report_symbol, "recommendations": len(parsed.recommendations)},
+        metadata={"dates": parsed.dates, "report_symbol": parsed.report_symbol, "recommendations": len(parsed.recommendations),
+                  **({"state_under_review_source": parsed.state_source} if parsed.state_source else {})},
     )
     outcome = DocumentOutcome(parsed.symbol, parsed.kind, source.filename, "ingested", review=str(review),
-                              document_id=document.pk)
+                              document_id=document.pk, state_source=parsed.state_source)
     if parsed.kind == "responses_addendum":
         _apply_responses(parsed, review, document, batch, outcome, changed)
     else:
@@ -177,9 +186,25 @@ def _ingest_one(source: Source, batch: ImportBatch, changed: set[int]) -> Docume
     return outcome
 
 
+def _draft_answered(parsed: ParsedDocument) -> Document | None:
+    """The draft report (A/HRC/WG.6/<session>/L.<n>) an addendum answers when its final report was not
+    ingested: the state's latest draft whose review has no final report yet. The draft is the earliest
+    source (positions pending); its addendum fills the positions in."""
+    drafts = (Document.objects.filter(kind=Document.Kind.WORKING_GROUP_REPORT, symbol__startswith="A/HRC/WG.6/",
+                                      review__state__iso3=parsed.state_under_review)
+              .select_related("review").order_by("-review__session__number"))
+    for draft in drafts:
+        finals = Document.objects.filter(kind=Document.Kind.WORKING_GROUP_REPORT, review=draft.review).exclude(
+            symbol__startswith="A/HRC/WG.6/")
+        if not finals.exists():
+            return draft
+    return None
+
+
 def _review_for(parsed: ParsedDocument, filename: str) -> Review:
     if parsed.session is None:
-        raise DocumentError(f"{filename}: the Working Group session is not stated in the document")
+        raise DocumentError(f"{filename}: the Working Group session is not stated in the document (an OHCHR list "
+                            "without its header and without 'Source of position' symbols): it cannot be placed in a review")
     session = Session.objects.filter(number=parsed.session).first()
     if session is None:
         raise DocumentError(f"{filename}: Working Group session {parsed.session} is outside the known cycles")

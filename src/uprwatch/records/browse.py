@@ -6,7 +6,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from uprwatch.errors import NotFound
-from uprwatch.records.models import Recommendation, Review, State
+from uprwatch.records.models import NOTED_RESPONSES, Recommendation, Review, State
 
 
 class RecommendationNotFound(NotFound, Recommendation.DoesNotExist):
@@ -40,7 +40,7 @@ def reviews_of(state: State) -> list[dict]:
         .annotate(
             total=Count("recommendations", distinct=True),
             supported=Count("recommendations", filter=Q(recommendations__response="supported"), distinct=True),
-            noted=Count("recommendations", filter=Q(recommendations__response="noted"), distinct=True),
+            noted=Count("recommendations", filter=Q(recommendations__response__in=NOTED_RESPONSES), distinct=True),
             pledge_count=Count("pledges", distinct=True),
         )
         .order_by("-session_id")

@@ -21,10 +21,15 @@ class Origin(models.TextChoices):
 class Response(models.TextChoices):
     SUPPORTED = "supported", "supported"
     NOTED = "noted", "noted"
+    # UPR Info's third answer, kept as it says it; every supported/noted count counts it as noted
+    # (``NOTED_RESPONSES``): the UN's own vocabulary has only "supports" and "notes".
+    NOT_SUPPORTED = "not supported", "not supported"
     PARTIALLY_SUPPORTED = "partially supported", "partially supported"
     PENDING = "pending", "pending"
     UNKNOWN = "unknown", "unknown"
 
+
+NOTED_RESPONSES = (Response.NOTED, Response.NOT_SUPPORTED)
 
 ACTION_CATEGORIES = {
     1: "minimal action",
@@ -144,6 +149,10 @@ class Document(models.Model):
         RESPONSES_ADDENDUM = "responses_addendum"
         THEMATIC_LIST = "thematic_list"
         DATASET = "dataset"
+        # The review's other documents, kept for their text (found by a word they contain), no recommendations
+        NATIONAL_REPORT = "national_report"
+        UN_COMPILATION = "un_compilation"
+        STAKEHOLDER_SUMMARY = "stakeholder_summary"
 
     symbol = models.CharField(max_length=80, blank=True, db_index=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -152,6 +161,7 @@ class Document(models.Model):
     sha256 = models.CharField(max_length=64, unique=True)
     filename = models.CharField(max_length=300, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    text = models.TextField(blank=True, help_text="The text of a document kept for reading and finding (not parsed)")
     batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL)
 
     def __str__(self) -> str:

@@ -23,7 +23,9 @@ def dataset_stats() -> dict:
     return {
         "recommendations": Recommendation.objects.count(),
         "supported": responses.get(Response.SUPPORTED, 0),
-        "noted": responses.get(Response.NOTED, 0),
+        # "not supported" (UPR Info's third answer) counts as noted, and is given apart as well
+        "noted": responses.get(Response.NOTED, 0) + responses.get(Response.NOT_SUPPORTED, 0),
+        "not_supported": responses.get(Response.NOT_SUPPORTED, 0),
         "partially_supported": responses.get(Response.PARTIALLY_SUPPORTED, 0),
         "pending": responses.get(Response.PENDING, 0),
         "unknown": responses.get(Response.UNKNOWN, 0),

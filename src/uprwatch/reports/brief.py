@@ -80,13 +80,15 @@ def lineage_of(ids: list[int]) -> dict[int, list[dict]]:
 
 def summary_section(recommendations: list[dict]) -> dict:
     """Headline figures: counts by response, cycle and session, and the main recommending states."""
-    by_response = Counter(r["response"] for r in recommendations)
+    # UPR Info's "not supported" counts as noted in the figures (each recommendation still shows its own word)
+    by_response = Counter("noted" if r["response"] == "not supported" else r["response"] for r in recommendations)
     by_session: dict[int, Counter] = defaultdict(Counter)
     cycles: dict[int, Counter] = defaultdict(Counter)
     recommenders: Counter = Counter()
     for r in recommendations:
-        by_session[r["session"]][r["response"]] += 1
-        cycles[r["cycle"]][r["response"]] += 1
+        response = "noted" if r["response"] == "not supported" else r["response"]
+        by_session[r["session"]][response] += 1
+        cycles[r["cycle"]][response] += 1
         recommenders.update(r["recommending_states"])
     rate = support_rate(by_response["supported"], by_response["partially supported"], by_response["noted"])
     return {

@@ -31,7 +31,7 @@ def suggested_follow_up(text: str, response: str, status: str | None) -> str:
     if status == "implemented":
         return f"Sustain and report on the measures taken to {gist}" if not gist.startswith("to ") else (
             f"Sustain and report on the measures taken {gist}")
-    if response == "noted":
+    if response in ("noted", "not supported"):
         return f"Reconsider its position and accept the recommendation: {gist}"
     if status in ("not_implemented", "regressed"):
         return f"Take concrete steps, with a timeline and a budget, to implement the supported recommendation: {gist}"

@@ -56,7 +56,7 @@ MERGE_SIMILARITY = 0.85
 PARAGRAPH_SIMILARITY = 0.6
 CHUNK = 2000  # records merged per round: bounded memory, a few queries per round
 ANNOUNCE_CHUNK = 5000  # ids per recommendations_changed announcement (SQL parameter limits)
-ANSWERED = (Response.SUPPORTED, Response.NOTED, Response.PARTIALLY_SUPPORTED)
+ANSWERED = (Response.SUPPORTED, Response.NOTED, Response.PARTIALLY_SUPPORTED, Response.NOT_SUPPORTED)
 
 SOURCE_NAMES = {
     "uhri": "OHCHR Universal Human Rights Index",
@@ -318,7 +318,10 @@ class Merger:
             if not target.paragraph and record.paragraph:
                 target.paragraph = record.paragraph[:20]
                 fields.append("paragraph")
-            if record.response and target.response not in ANSWERED:
+            # A source may correct its own earlier answer (UPR Info's live database after the 2014 export it
+            # made): only another source's answer is never overwritten.
+            own_answer = target.response_source == source_name(record.source)
+            if record.response and (target.response not in ANSWERED or own_answer) and record.response != target.response:
                 target.response, target.response_source = record.response, source_name(record.source)
                 fields += ["response", "response_source"]
             if record.action_category and target.action_category is None:

@@ -3,7 +3,7 @@ position (a disagreement is said plainly) and "Other UN mechanisms on this point
 
 from __future__ import annotations
 
-from uprwatch.ui.panels import RECOMMENDATION_PANELS, Panel
+from uprwatch.ui.panels import RECOMMENDATION_PANELS, STATE_PANELS, Panel
 
 
 def positions_context(request, rec) -> dict | None:
@@ -24,7 +24,15 @@ def mechanisms_context(request, rec) -> dict | None:
     return {"related": related_mechanisms(rec), "rec": rec, "threshold": THRESHOLD}
 
 
+def coverage_context(request, state) -> dict:
+    from uprwatch.sources.coverage import state_coverage
+
+    return {"state": state, "rows": state_coverage(state)}
+
+
 def register() -> None:
+    if not any(p.template == "sources/coverage_panel.html" for p in STATE_PANELS):
+        STATE_PANELS.append(Panel("sources/coverage_panel.html", coverage_context, order=1))
     templates = {p.template for p in RECOMMENDATION_PANELS}
     if "sources/positions_panel.html" not in templates:
         RECOMMENDATION_PANELS.append(Panel("sources/positions_panel.html", positions_context, order=5))

@@ -158,24 +158,44 @@ def check_deadlines(today: datetime.date | None = None) -> int:
     return made
 
 
+# A job's kind -> what runs it. Apps above tracking add theirs when Django starts (the sources app adds
+# "source_sync" in SourcesConfig.ready), so the queue knows them without importing them.
 HANDLERS = {
     "watchlist_match": lambda job: match_watchlists(job.payload.get("ids", []), job.payload.get("reason", ""),
                                                     changed_at=job.created_at),
 }
+# Jobs that manage their own transactions: a source sync pages through a remote API for minutes and
+# merges in a transaction of its own; wrapped in one here it would hold SQLite's write lock all along.
+OWN_TRANSACTION = frozenset({"source_sync"})
 
 
-def run_jobs(limit: int = 100, *, deadlines: bool = True, today: datetime.date | None = None) -> dict:
-    """Process queued jobs (oldest first), then check deadlines. Returns figures for the CLI."""
+def run_jobs(limit: int = 100, *, deadlines: bool = True, today: datetime.date | None = None,
+             kinds: tuple[str, ...] | None = None) -> dict:
+    """Process queued jobs (oldest first, only ``kinds`` when given), then check deadlines. Returns figures.
+
+    A job is claimed (queued -> running) before it runs, so two runners (cron and one the Data sources
+    page started) never run the same job twice.
+    """
     done = failed = notifications = 0
-    for job in Job.objects.filter(status=Job.Status.QUEUED).order_by("id")[:limit]:
+    queued = Job.objects.filter(status=Job.Status.QUEUED).order_by("id")
+    if kinds is not None:
+        queued = queued.filter(kind__in=kinds)
+    for job in queued[:limit]:
+        if not Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING,
+                                                                             attempts=job.attempts + 1):
+            continue  # another runner took it
         job.attempts += 1
         handler = HANDLERS.get(job.kind)
         try:
             if handler is None:
                 raise ValueError(f"unknown job kind {job.kind!r}")
-            with transaction.atomic():
+            if job.kind in OWN_TRANSACTION:
                 made = handler(job)
-            job.status, job.result, job.error = Job.Status.DONE, {"notifications": made}, ""
+            else:
+                with transaction.atomic():
+                    made = handler(job)
+            job.status, job.error = Job.Status.DONE, ""
+            job.result = {**(job.result or {}), "notifications": made}
             notifications += made
             done += 1
         except Exception as exc:  # a failing job is recorded and kept, not retried forever

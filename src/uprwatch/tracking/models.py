@@ -291,6 +291,7 @@ class Job(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued"
+        RUNNING = "running"
         DONE = "done"
         FAILED = "failed"
 

@@ -32,7 +32,7 @@ def _home_figures() -> dict:
         by_session = stats.counts_by_session()
         figures = {
             "stats": stats.dataset_stats(),
-            "by_cycle": stats.counts_by_cycle(),
+            "by_cycle": _with_coverage(stats.counts_by_cycle()),
             "by_session": by_session,
             "chart": charts.responses_by_session(by_session),
         }
@@ -42,6 +42,19 @@ def _home_figures() -> dict:
 
 def home(request):
     return render(request, "web/home.html", _home_figures())
+
+
+def _with_coverage(by_cycle: list[dict]) -> list[dict]:
+    """Each cycle's figures with the states they cover, and the cycles with no data at all (said plainly)."""
+    from uprwatch.sources.coverage import cycle_coverage
+
+    covered = {row["cycle"]: row for row in cycle_coverage()}
+    rows = [{**row, "coverage": covered.get(row["cycle"], {}).get("text", "")} for row in by_cycle]
+    present = {row["cycle"] for row in rows}
+    empty = dict.fromkeys(("supported", "partially_supported", "noted", "pending", "unknown"), 0)
+    rows += [{"cycle": cycle, "total": 0, **empty, "coverage": row["text"]} for cycle, row in covered.items()
+             if cycle not in present]
+    return sorted(rows, key=lambda r: r["cycle"])
 
 
 def states(request):

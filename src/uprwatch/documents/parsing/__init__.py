@@ -19,8 +19,15 @@ references into the interactive dialogue), ``reports``, ``addenda``, ``thematic`
 from uprwatch.documents.parsing.addenda import parse_responses_addendum
 from uprwatch.documents.parsing.dialogue import dialogue_references
 from uprwatch.documents.parsing.document import max_bytes, parse_document, parse_pdf_pages
-from uprwatch.documents.parsing.front import ordinal_number, session_and_dates
-from uprwatch.documents.parsing.parsed import KINDS, ParsedDocument, ParsedRecommendation, as_dict
+from uprwatch.documents.parsing.front import identify_pages, ordinal_number, session_and_dates
+from uprwatch.documents.parsing.parsed import (
+    KINDS,
+    DocumentIdentity,
+    NotRecommendationsError,
+    ParsedDocument,
+    ParsedRecommendation,
+    as_dict,
+)
 from uprwatch.documents.parsing.reports import (
     paragraphs_addressed_elsewhere,
     parse_working_group_report,
@@ -32,6 +39,7 @@ from uprwatch.documents.parsing.thematic import (
     ListTables,
     parse_list_tables,
     parse_thematic_list,
+    read_doc_tables,
     read_docx_tables,
 )
 
@@ -40,5 +48,5 @@ __all__ = [
     "max_bytes", "ordinal_number", "paragraphs_addressed_elsewhere", "parse_document", "parse_pdf_pages",
     "parse_responses_addendum", "parse_thematic_list", "parse_working_group_report", "recommendations_section",
     "session_and_dates", "split_recommendations", "uninvert_state_names", "ListTables", "parse_list_tables",
-    "read_docx_tables",
+    "read_docx_tables", "read_doc_tables", "DocumentIdentity", "NotRecommendationsError", "identify_pages",
 ]

@@ -6,7 +6,7 @@ import re
 
 from uprwatch.documents import repair
 from uprwatch.documents.extraction import DocumentError
-from uprwatch.documents.parsing.front import resolve_state_under_review, title_state
+from uprwatch.documents.parsing.front import state_as_given, title_state
 from uprwatch.documents.parsing.parsed import ParsedDocument, ParsedRecommendation
 from uprwatch.documents.references import parse_references
 
@@ -33,11 +33,11 @@ def _category(text: str) -> tuple[str | None, bool]:
     return None, False
 
 
-def parse_responses_addendum(pages: list[str], symbol: str, page_one: str) -> ParsedDocument:
+def parse_responses_addendum(pages: list[str], symbol: str, page_one: str, state: str | None = None) -> ParsedDocument:
     name = title_state(page_one)
-    if not name:
-        raise DocumentError(f"{symbol}: the State under Review is not named on page 1")
-    sur = resolve_state_under_review(name)
+    if not name and not state:
+        raise DocumentError(f"{symbol}: the State under Review is not named on page 1: give it with --state")
+    sur, state_source = state_as_given(name, state)
     body = repair.normalise_characters(repair.strip_page_furniture(pages[1:] if len(pages) > 1 else pages))
     responses: dict[str, ParsedRecommendation] = {}
 
@@ -74,8 +74,12 @@ def parse_responses_addendum(pages: list[str], symbol: str, page_one: str) -> Pa
     # 2. Explanations: a line of references alone (or "Rec. 18 ...") followed by the state's text.
     for ref_match, text in _explanation_blocks(body):
         refs = [r for r in parse_references(ref_match) if r in responses or "." in r or not responses]
-        explanation = repair.join_lines(text)
-        if refs and explanation:
+        position, explanation = _stated_position(repair.join_lines(text))
+        if refs and position:
+            # a table row or a line giving the position itself: "140.7 Supported", "140.7 Ratify ...
+            # (Maldives) Noted Slovenia has ...", "140.4, 140.9 Noted <the state's reasons>"
+            record(refs, position[0], position[1] or bool(re.search(r"already", explanation[:200])), explanation)
+        elif refs and explanation:
             record(refs, None, False, explanation)
     # 3. Cycle-1 style: each numbered paragraph answers the recommendation(s) of that number.
     if not responses:
@@ -88,8 +92,30 @@ def parse_responses_addendum(pages: list[str], symbol: str, page_one: str) -> Pa
     return ParsedDocument(
         symbol=symbol, kind="responses_addendum", state_under_review=sur, session=None, dates={},
         recommendations=list(responses.values()), report_symbol=symbol.split("/Add.")[0],
-        title="Views on conclusions and/or recommendations",
+        title="Views on conclusions and/or recommendations", state_source=state_source,
     )
+
+
+# A position stated in a table cell or after the references: the word alone, at the start of the block or
+# right after the recommendation's closing state parenthesis.
+_POSITION_WORD = re.compile(
+    r"(?:^|\)\s*[;.]?\s+|\s{2,})(Partially\s+(?:supported|accepted)|Not\s+supported|Not\s+accepted|Supported|Accepted|"
+    r"Noted|Rejected|Support|Accept|Note)\b\s*(?:[.:;,–—-]\s*)?(?=[A-Z(]|$)",
+)
+
+
+def _stated_position(text: str) -> tuple[tuple[str, bool] | None, str]:
+    """(response, already implemented) stated at the head of a block, and the explanation after it."""
+    found = _POSITION_WORD.search(text[:1500])
+    if not found or (found.start() and not text[: found.start() + 1].rstrip().endswith(")")):
+        return None, text
+    word = re.sub(r"\s+", " ", found.group(1)).lower()
+    response = ("partially supported" if word.startswith("partially") else "noted" if word.startswith(
+        ("not ", "note", "reject")) else "supported")
+    explanation = text[found.end():].strip()
+    implemented = bool(re.search(r"already (?:been )?implemented|process of implementation|being implemented",
+                                 explanation[:300].lower()))
+    return (response, implemented), explanation
 
 
 def _explanation_blocks(body: str) -> list[tuple[str, str]]:

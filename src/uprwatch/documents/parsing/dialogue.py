@@ -164,7 +164,7 @@ def _lettered_item(body: str, letter: str) -> str | None:
         # takes the treaty verb of the item before it.
         if re.search(r"\bthe$", flat[: match.start()].rstrip()) and not text.startswith("the "):
             text = "the " + text
-        previous = _lettered_item(body, chr(ord(letter) - 1)) or ""
+        previous = (_lettered_item(body, chr(ord(letter) - 1)) if len(letter) == 1 else None) or ""
         verbs = list(_TREATY_WORDS.finditer(previous))
         if verbs:
             lead = re.sub(r"both\s+$", "", previous[: verbs[-1].end()])

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from pathlib import Path
 
 from uprwatch.documents import repair
 from uprwatch.documents.extraction import DocumentError, file_format, pdf_pages
 from uprwatch.documents.parsing.addenda import parse_responses_addendum
-from uprwatch.documents.parsing.front import REPORT_TITLE, SYMBOL, VIEWS
-from uprwatch.documents.parsing.parsed import ParsedDocument
+from uprwatch.documents.parsing.front import identify_pages, refusal
+from uprwatch.documents.parsing.parsed import NotRecommendationsError, ParsedDocument
 from uprwatch.documents.parsing.reports import parse_working_group_report
 from uprwatch.documents.parsing.thematic import parse_thematic_list
 
@@ -24,8 +24,14 @@ def max_bytes() -> int:
         return 50 * 1024 * 1024
 
 
-def parse_document(path: Path | str) -> ParsedDocument:
-    """Parse any supported document; raises ``DocumentError`` saying what is wrong otherwise."""
+def parse_document(path: Path | str, state: str | None = None,
+                   session_states: Callable[[int], list[str]] | None = None) -> ParsedDocument:
+    """Parse any supported document; raises ``DocumentError`` saying what is wrong otherwise.
+
+    ``state`` names the State under Review of a document that does not (``--state``); a document that
+    names another state is refused. ``session_states`` lets an OHCHR list without a title find its state
+    from the calendar (see ``thematic.parse_list_tables``).
+    """
     path = Path(path)
     if not path.is_file():
         raise DocumentError(f"no such file: {path}")
@@ -36,24 +42,25 @@ def parse_document(path: Path | str) -> ParsedDocument:
         )
     kind = file_format(path)
     if kind == "pdf":
-        return parse_pdf_pages(pdf_pages(path))
-    return parse_thematic_list(path)
+        return parse_pdf_pages(pdf_pages(path), state=state)
+    return parse_thematic_list(path, state=state, session_states=session_states)
 
 
-def parse_pdf_pages(pages: list[str]) -> ParsedDocument:
+def parse_pdf_pages(pages: list[str], state: str | None = None) -> ParsedDocument:
+    """Parse a PDF's page texts (as ``extraction.pdf_pages`` gives them; the test fixtures are such texts).
+
+    The document is identified by its first pages (``front.identify_pages``); one that holds no
+    recommendations raises ``NotRecommendationsError`` saying what it is and what to read instead.
+    """
+    if not pages or not "".join(pages).strip():
+        raise DocumentError("the document has no text")
     page_one = repair.normalise_characters(pages[0])
-    head = re.sub(r"\s+", " ", page_one)
-    if not REPORT_TITLE.search(head):
-        raise DocumentError(
-            "not a UPR document uprwatch can read: page 1 has no 'Report of the Working Group on the "
-            "Universal Periodic Review' title (national reports, compilations and decisions are not supported)"
-        )
-    symbols = SYMBOL.findall(head)
-    if not symbols:
-        raise DocumentError("no document symbol (A/HRC/x/y) on page 1")
-    symbol = re.sub(r"\s", "", max(symbols, key=len))
-    if "/Add." in symbol:
-        if not VIEWS.search(head):
-            raise DocumentError(f"{symbol} is an addendum but not the state's 'Views on conclusions and/or recommendations'")
-        return parse_responses_addendum(pages, symbol, page_one)
-    return parse_working_group_report(pages, symbol, page_one)
+    identity = identify_pages([repair.normalise_characters(page) for page in pages])
+    if identity.kind in ("working_group_report", "draft_report"):
+        if not identity.symbol:
+            raise DocumentError("no document symbol (A/HRC/x/y or A/HRC/WG.6/n/L.n) on the first pages")
+        return parse_working_group_report(pages, identity.symbol, page_one, draft=identity.kind == "draft_report",
+                                          session=identity.session, state=state)
+    if identity.kind == "responses_addendum":
+        return parse_responses_addendum(pages, identity.symbol, page_one, state=state)
+    raise NotRecommendationsError(refusal(identity), identity)

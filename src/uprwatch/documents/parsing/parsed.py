@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import asdict, dataclass, field
 
+from uprwatch.documents.extraction import DocumentError
 from uprwatch.records.states import load_states
 
 KINDS = ("working_group_report", "responses_addendum", "thematic_list")
@@ -34,6 +35,7 @@ class ParsedDocument:
     recommendations: list[ParsedRecommendation]
     report_symbol: str = ""  # for an addendum: the report it answers
     title: str = ""
+    state_source: str = ""  # how the State under Review was found, when the document does not say it plainly
 
     def to_json(self) -> dict:
         """The shape ``uprwatch parse --format json`` prints (and the bundled files store).
@@ -53,6 +55,7 @@ class ParsedDocument:
                 "dates": self.dates,
                 "report_symbol": self.report_symbol,
                 "title": self.title,
+                "state_under_review_source": self.state_source,
             },
             "recommendations": [
                 {
@@ -83,6 +86,7 @@ class ParsedDocument:
             symbol=doc["symbol"], kind=doc["kind"], state_under_review=doc["state_under_review"],
             session=doc["session"], dates=doc.get("dates") or {}, recommendations=recommendations,
             report_symbol=doc.get("report_symbol", ""), title=doc.get("title", ""),
+            state_source=doc.get("state_under_review_source", ""),
         )
 
 
@@ -93,3 +97,28 @@ def state_names() -> dict[str, str]:
 
 def as_dict(rec: ParsedRecommendation) -> dict:
     return asdict(rec)
+
+
+@dataclass
+class DocumentIdentity:
+    """What a document is, read from its first pages: enough to store it and link it to its review even
+    when it holds no recommendations (a national report, a compilation, a Council decision)."""
+
+    kind: str  # working_group_report, draft_report, responses_addendum, national_report, compilation,
+    # stakeholder_summary, council_decision, council_session_report, advance_questions, unknown
+    symbol: str = ""
+    state_under_review: str = ""  # ISO3 when the document names it
+    session: int | None = None  # Working Group session when the document names it
+    title: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+class NotRecommendationsError(DocumentError):
+    """A readable UN document that holds no recommendations to parse: ``identity`` says what it is, so a
+    caller can still store it and link it to its review; the message says what to read instead."""
+
+    def __init__(self, message: str, identity: DocumentIdentity):
+        super().__init__(message)
+        self.identity = identity

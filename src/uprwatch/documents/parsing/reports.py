@@ -8,21 +8,28 @@ from collections import Counter
 from uprwatch.documents import repair
 from uprwatch.documents.extraction import DocumentError
 from uprwatch.documents.parsing.dialogue import referenced_dialogue_recommendations, response_of_intro
-from uprwatch.documents.parsing.front import resolve_state_under_review, session_and_dates, title_state
+from uprwatch.documents.parsing.front import session_and_dates, state_as_given, title_state
 from uprwatch.documents.parsing.parsed import ParsedDocument, ParsedRecommendation
 from uprwatch.documents.parsing.splitter import split_recommendations, unresolved_state
 from uprwatch.documents.parsing.states import lookup_state
 from uprwatch.documents.similarity import normalise_text
 from uprwatch.records.states import UnknownStateError
 
-_SECTION = re.compile(r"^\s*(?:[IVX]+\.\s*)?Conclusions\s+and/or\s+recommendations(?!.*\.{4})", re.I | re.M)
-_END = re.compile(r"^\s*\d{2,3}\.\s+All\s+(?:the\s+)?conclusions\s+and/or\s+recommendations", re.I | re.M)
+# The section heading on a line of its own, in any case, "and/or" or "and" (the contents page may say one
+# and the heading the other), with or without a footnote mark ("recommendations**", "recommendations 2").
+_SECTION = re.compile(r"^[ \t]*(?:[IVX]+\.[ \t]*)?Conclusions\s+and(?:\s*/\s*or)?\s+recommendations[ \t]*"
+                      r"(?:[*∗†‡]+|\d{1,2})?[ \t]*$", re.I | re.M)
+# Failing that, a heading run into its first paragraph; never a contents line ("....") or a footnote about editing.
+_SECTION_RUN_ON = re.compile(r"^[ \t]*(?:[IVX]+\.[ \t]*)?Conclusions\s+and(?:\s*/\s*or)?\s+recommendations"
+                             r"(?![^\n]*(?:\.{4}|edited|issued))", re.I | re.M)
+_END = re.compile(r"^\s*\d{2,3}\.\s+All\s+(?:the\s+)?conclusions\s+and(?:\s*/\s*or)?\s+recommendations",
+                  re.I | re.M)
 _ANNEX = re.compile(r"^\s*Annex\s*$", re.M)
 _LINE_ITEM = re.compile(r"^[ \t]*(\d{1,3})\.(?:(\d{1,3})\.?)?[ \t]+(?=\S)", re.M)
 
 
 def recommendations_section(text: str) -> str:
-    heads = list(_SECTION.finditer(text))
+    heads = list(_SECTION.finditer(text)) or list(_SECTION_RUN_ON.finditer(text))
     if not heads:
         raise DocumentError("no 'Conclusions and/or recommendations' section found in the report")
     body = text[heads[-1].end():]
@@ -32,15 +39,39 @@ def recommendations_section(text: str) -> str:
     return body
 
 
-def parse_working_group_report(pages: list[str], symbol: str, page_one: str) -> ParsedDocument:
+# Where a report names its State under Review when page 1 does not: "The review of Chile was held",
+# "to facilitate the review of Chile:", "The delegation of Chile was headed by".
+_SUR_SENTENCES = (
+    re.compile(r"The review of (.{3,80}?) was held"),
+    re.compile(r"facilitate the review of (.{3,80}?)\s*[:;.(]"),
+    re.compile(r"The delegation of (.{3,80}?) was headed"),
+)
+
+
+def state_under_review_name(flat: str, page_one: str) -> str | None:
+    for pattern in _SUR_SENTENCES[:1]:
+        if found := pattern.search(flat):
+            return found.group(1)
+    if named := title_state(page_one):
+        return named
+    for pattern in _SUR_SENTENCES[1:]:
+        if found := pattern.search(flat):
+            return found.group(1)
+    return None
+
+
+def parse_working_group_report(pages: list[str], symbol: str, page_one: str, draft: bool = False,
+                               session: int | None = None, state: str | None = None) -> ParsedDocument:
+    """A Working Group report, or its draft (``draft``: A/HRC/WG.6/<session>/L.<n>, positions pending)."""
     full = repair.remove_quoted_footnotes(repair.normalise_characters(repair.strip_page_furniture(pages)))
     flat = re.sub(r"\s+", " ", full)
-    review_of = re.search(r"The review of (.{3,80}?) was held", flat)
-    sur_name = review_of.group(1) if review_of else title_state(page_one)
-    if not sur_name:
-        raise DocumentError("the State under Review is not named in the report")
-    sur = resolve_state_under_review(sur_name)
-    session, dates = session_and_dates(flat[:6000])
+    sur_name = state_under_review_name(flat, page_one)
+    if not sur_name and not state:
+        raise DocumentError(f"{symbol}: the State under Review is not named in the report (looked for 'The review "
+                            "of <State> was held' and the line after the report title): give it with --state")
+    sur, state_source = state_as_given(sur_name, state)
+    found_session, dates = session_and_dates(flat[:6000])
+    session = found_session or session
     section = recommendations_section(full)
     words = repair.vocabulary(full)
     elsewhere = paragraphs_addressed_elsewhere(section, sur)
@@ -51,10 +82,19 @@ def parse_working_group_report(pages: list[str], symbol: str, page_one: str) -> 
                         if (normalise_text(r.text), tuple(r.recommending_states)) not in listed]
     if not recommendations:
         raise DocumentError(f"{symbol}: no recommendations found in the 'Conclusions and/or recommendations' section")
+    if draft:  # a draft gives no positions: the state answers in the addendum to the final report
+        for rec in recommendations:
+            rec.response = rec.response or "pending"
     return ParsedDocument(
         symbol=symbol, kind="working_group_report", state_under_review=sur, session=session, dates=dates,
-        recommendations=recommendations, title="Report of the Working Group on the Universal Periodic Review",
+        recommendations=recommendations, state_source=state_source,
+        title=("Draft report" if draft else "Report") + " of the Working Group on the Universal Periodic Review",
     )
+
+
+# A paragraph that points to recommendations elsewhere rather than making one: "The recommendations in
+# paragraphs 27 (b) ... (Canada) did not enjoy the support".
+_REFERENCE_LEAD = re.compile(r"\bparagraphs?\s+\d|\bcontained in\b|\breflected in\b", re.I)
 
 
 def _report_items(section: str, words: Counter) -> list[ParsedRecommendation]:
@@ -63,6 +103,7 @@ def _report_items(section: str, words: Counter) -> list[ParsedRecommendation]:
     top: int | None = None
     last_sub = 0
     response: tuple[str | None, bool] = (None, False)
+    carried = 0
     marks = []
     for match in _LINE_ITEM.finditer(section):
         first, sub = int(match.group(1)), match.group(2)
@@ -73,24 +114,36 @@ def _report_items(section: str, words: Counter) -> list[ParsedRecommendation]:
                 continue
             marks.append((match, f"{first}.{sub}", "item"))
             last_sub = int(sub)
-        elif top is None or (first == top + 1 and re.match(
+        elif top is None or (first == top + 1 and (first != last_sub + 1 or re.match(
                 r"\s*(?:The|All|In|These|Those|Other|Recommendations|Slovenia|"
                 r"[A-Z][\w’' -]{0,40}? (?:accepts|accepted|supports|supported|considers|considered|takes note|took note|"
                 r"notes|noted|rejects|rejected|does not|did not) (?:the|these|those|that|all|of|to|following)\b)",
-                section[match.end():match.end() + 80])):
-            top, last_sub = first, 0
+                section[match.end():match.end() + 80]))):
+            # The next paragraph number: a paragraph of its own, unless it is also the next item's
+            # number; then only a lead-in's opening words make it a paragraph.
+            top, carried, last_sub = first, last_sub, 0
             marks.append((match, str(first), "top"))
-        elif last_sub < first <= last_sub + 5:
+        elif last_sub < first <= last_sub + 5 or (last_sub == 0 and carried and first == carried + 1):
+            # "recommendations spread over several paragraphs": the items of a list may go on numbering
+            # after a paragraph that interrupts them
             marks.append((match, f"{top}.{first}", "item"))
             last_sub = first
     for index, (match, paragraph, role) in enumerate(marks):
         end = marks[index + 1][0].start() if index + 1 < len(marks) else len(section)
         body = section[match.end():end]
         if role == "top":
-            # The lead-in ends at its colon; a top paragraph without items is itself a recommendation
-            # only when it names states (rare: some reports number each recommendation as a paragraph).
-            lead = body.split(":")[0]
-            response = response_of_intro(lead)
+            # The lead-in ends at its colon. A paragraph with no items after it is an observation ("The
+            # Working Group noted ...", as the earliest reports open the section) unless it names the
+            # states that made it: then it is a recommendation itself (some reports number each one).
+            lead, colon, rest = body.partition(":")
+            has_items = index + 1 < len(marks) and marks[index + 1][2] == "item"
+            if has_items:
+                response = response_of_intro(lead)
+                continue
+            own = rest if colon and len(lead) < 400 and response_of_intro(lead)[0] else body
+            if any(codes for _, codes in split_recommendations(repair.remove_footnote_marks(own))) and not (
+                    _REFERENCE_LEAD.search(lead)):
+                items.append((paragraph, own, *(response_of_intro(lead) if own is rest else response)))
             continue
         items.append((paragraph, body, *response))
     recommendations = []

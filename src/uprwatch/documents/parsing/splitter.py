@@ -52,6 +52,7 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
     # verbs in a row ("Sign (Portugal) ratify (France, Portugal) and accede to the Convention (Uruguay)").
     if re.search(r"\)\s*/", text) or (len(chains) > 1 and _bare_verb(_piece(chains[0][0][0]))):
         _complete_slash_verbs(chains)
+    _complete_treaty_phrases(chains)
     lead = _list_lead(chains)
     cleaned = []
     for index, chain in enumerate(chains):
@@ -91,7 +92,9 @@ def _distribute_alternatives(text: str, codes: list[str]) -> list[tuple[str, lis
     "Take the necessary measures to prevent/prohibit the use of torture / ill-treatment (Japan,
     Uzbekistan)" is Japan's "prevent the use of torture" and Uzbekistan's "prohibit the use of
     ill-treatment". Read so only when every alternative in the sentence has exactly one word per state."""
-    groups = [m for m in _WORD_ALTERNATIVE.finditer(text) if not {m.group(1), m.group(2)} & {"and", "or"}]
+    # "at the earliest possible time/as soon as possible": a function word on either side is two
+    # phrases joined by a slash, not one word against another
+    groups = [m for m in _WORD_ALTERNATIVE.finditer(text) if not {m.group(1), m.group(2)} & _FUNCTION_WORDS]
     if len(codes) != 2 or not groups or text.count("/") != len(groups):
         return _leading_alternatives(text, codes)
     texts = []
@@ -185,8 +188,9 @@ def _separate_recommendations(body: str) -> list[str]:
 _EXTENDERS = frozenset(
     "as at without with within in into through including particularly notably especially namely by for from "
     "of on under when where while which who whose so such aiming taking bearing paying the a an its their all "
-    "both other inter more than".split()
+    "both other inter more than already preferably possibly soon".split()
 )
+_FUNCTION_WORDS = frozenset("and or as at of to in on by for with the a an soon".split())
 
 
 # Words that follow an imperative verb ("seek the help", "reform it", "ensure that"), rarely a noun.
@@ -389,6 +393,40 @@ def _list_lead(chains: list[list[tuple[str, list[str]]]]) -> str | None:
 
 _DETERMINERS = frozenset("the a an its all this these those their any".split())
 _TREATY_VERB = re.compile(r"\b(?:ratify|ratifying|ratification\s+of|accede\s+to|accession\s+to|adhere\s+to|sign)\s+(.+)$", re.I)
+
+
+# An alternative that names the treaty step but not the treaty: "Complete the ratification process
+# (Indonesia), consider the ratification (Chile, Ecuador), ... ratify the Convention on the Rights of
+# Persons with Disabilities (Austria, ...)" (Ireland 2011, 106.1); "Become a party (Estonia), consider
+# accession (Brazil), ratify the Optional Protocol to the Convention against Torture (France, ...)".
+_TREATY_STEP = re.compile(r"\b(?:ratif\w*|accede|acceding|accession|adhere|adhering|adhesion|party|parties|sign|signing|"
+                          r"join|joining)\b", re.I)
+_TO_WORDS = frozenset("accede acceding accession adhere adhering adhesion party parties".split())
+_VERB_WORDS = frozenset("ratify ratifying sign signing join joining".split())
+
+
+def _complete_treaty_phrases(chains: list[list[tuple[str, list[str]]]]) -> None:
+    """Each such alternative takes the instrument the paragraph's full recommendation names."""
+    if len(chains) < 2:
+        return
+    heads = [re.sub(r"\s+", " ", _piece(chain[0][0])) for chain in chains]
+    full = next(((k, m) for k, h in enumerate(heads) if (m := _TREATY_VERB.search(h))
+                 and re.match(r"(?:the\s+)?(?:[A-Z]|[A-Z]{2,})", m.group(1)) and re.search(r"[A-Z]", m.group(1))), None)
+    if full is None:
+        return
+    instrument = full[1].group(1)
+    for index, (chain, head) in enumerate(zip(chains, heads, strict=True)):
+        words = head.split()
+        if index == full[0] or not 1 <= len(words) <= 8 or any(w[:1].isupper() for w in words[1:]):
+            continue
+        if not _TREATY_STEP.search(head) or re.search(r"\b(?:it|them|this|these|those)$", head):
+            continue
+        if any(re.match(r"[\s/,]*(?:of|to|the)\s", piece) for piece, _ in chain[1:]):
+            continue  # the instrument follows in a piece of its own
+        last = words[-1].lower()
+        joiner = " to " if last in _TO_WORDS else " " if last in _VERB_WORDS else " of "
+        raw, codes = chain[0]
+        chain[0] = (f"{head}{joiner}{instrument}", codes)
 
 
 def _bare_verb(head: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 
@@ -52,6 +53,69 @@ def _squashed_index() -> dict[str, str]:
     return index
 
 
+# Words that style a state's name without naming it ("Costa Rica Republic", "Russia Federation").
+_STYLE_WORDS = frozenset("republic of the state states kingdom federation federal islamic plurinational bolivarian "
+                         "democratic people s peoples united".split())
+
+
+@functools.lru_cache(maxsize=4096)
+def lookup_misspelt_state(name: str) -> str | None:
+    """ISO3 of a state name with a typing slip, as reports of 2009-2014 have them in parentheses: "United
+    Sates of America", "New Zeeland", "Holly See", "Islamic Republic Iran", "Costa Rica Republic".
+
+    Only for text already known to be a name (a parenthesis after a recommendation, the State under
+    Review line), never for prose: a name of eight letters or more whose spelling is within a few
+    letters of exactly one name or alias of the states table (similarity >= 0.88, the runner-up at
+    least 0.05 behind), or whose significant words are those of exactly one state.
+    """
+    name = re.sub(r"\s+", " ", name).strip(" .;,")
+    if state := lookup_state(name):
+        return state
+    key = normalise_name(name)
+    if len(key.replace(" ", "")) < 8 or len(key) > 80 or not re.search(r"[a-z]{3}", key):
+        return None
+    spaced = _spaced_index()
+    scores = sorted(((difflib.SequenceMatcher(None, key, alias, autojunk=False).ratio(), code)
+                     for alias, code in spaced.items()
+                     if abs(len(alias) - len(key)) <= max(4, len(key) // 4)), reverse=True)
+    if scores and scores[0][0] >= 0.88:
+        rivals = [s for s, code in scores[1:] if code != scores[0][1]]
+        if not rivals or rivals[0] <= scores[0][0] - 0.05:
+            return scores[0][1]
+    words = set(key.split()) - _STYLE_WORDS
+    if words:
+        found = {code for alias, code in spaced.items() if set(alias.split()) - _STYLE_WORDS == words}
+        if len(found) == 1:
+            return found.pop()
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _spaced_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for state in load_states():
+        for alias in (state.name, *state.aliases):
+            if len(normalise_name(alias).replace(" ", "")) >= 4:
+                index.setdefault(normalise_name(alias), state.iso3)
+    return index
+
+
+def _run_of_names(part: str) -> list[str] | None:
+    """"United Kingdom France": names a report ran together without a comma, read longest first."""
+    words = part.split()
+    found: list[str] = []
+    start = 0
+    while start < len(words):
+        for end in range(min(len(words), start + 7), start, -1):
+            if code := lookup_state(" ".join(words[start:end])):
+                found.append(code)
+                start = end
+                break
+        else:
+            return None
+    return found if len(found) > 1 else None
+
+
 def split_state_names(content: str) -> list[str] | None:
     """ISO3 codes if every name in a parenthesis is a state, else None."""
     content = re.sub(r"\s+", " ", content).strip(" ;,")
@@ -73,12 +137,18 @@ def split_state_names(content: str) -> list[str] | None:
         if len(pieces) > 1 and all(pieces):
             codes.extend(pieces)
             continue
+        if run := _run_of_names(part):
+            codes.extend(run)
+            continue
+        if state := lookup_misspelt_state(part):
+            codes.append(state)
+            continue
         return None
     return codes or None
 
 
 # "Iran (Islamic Republic of)", also as some reports type it, "Iran (Islamic republic of)".
-_INVERTED_NAME = re.compile(r"\b([A-Z][a-z]+)\s*\(((?:[A-Z][a-z]+\s+)*(?:[Rr]epublic|[Ss]tates?)\s+of)\)")
+_INVERTED_NAME = re.compile(r"\b([A-Z][a-z]+)\s*\(((?:[A-Z][a-z]+\s+)*(?:[Rr]epublic|[Ss]tates?)\s+of)\s*\)")
 
 
 def uninvert_state_names(text: str) -> str:
