@@ -98,7 +98,7 @@ def test_campaign_create_and_page_shows_recommendations_assessments_and_claim(cl
                                 rationale="Other group's view", publish=True)
     page = client.get(f"/tracking/campaigns/{watchlist.pk}/").content.decode()
     assert "fled to China" in page and "non-refoulement" in page
-    assert "Other group&#x27;s view" in page and "State's own claim (China)" in page
+    assert "Other group&#x27;s view" in page and "China's response" in page
     assert "cycle 1" in page and "cycle 2" in page
 
 

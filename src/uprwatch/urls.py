@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("uprwatch.calendar.urls")),
     path("", include("uprwatch.tracking.urls")),
     path("", include("uprwatch.reports.urls")),
+    path("", include("uprwatch.sources.urls")),
 ]
 
 handler400 = "uprwatch.ui.errors.bad_request"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from ninja import Query, Router
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
 from uprwatch.analysis import profiles, recurrence
+from uprwatch.api.auth import member
 from uprwatch.api.search import SearchFilters
 from uprwatch.records import browse
 from uprwatch.records.lookup import find_state
@@ -67,7 +67,7 @@ def _lineage_editor(request) -> None:
         raise HttpError(403, "only editors may link recommendations")
 
 
-@router.post("/recommendations/{int:rec_id}/lineage/{int:earlier_id}", auth=django_auth,
+@router.post("/recommendations/{int:rec_id}/lineage/{int:earlier_id}", auth=member,
              summary="Record that a recommendation repeats an earlier-cycle one (editors; a person's link, kept "
              "when links are recomputed)")
 def link_lineage(request, rec_id: int, earlier_id: int) -> dict:
@@ -78,7 +78,7 @@ def link_lineage(request, rec_id: int, earlier_id: int) -> dict:
     return recurrence.chain_out(browse.recommendation_detail(rec_id))
 
 
-@router.delete("/recommendations/{int:rec_id}/lineage/{int:earlier_id}", auth=django_auth,
+@router.delete("/recommendations/{int:rec_id}/lineage/{int:earlier_id}", auth=member,
                summary="Remove a link a person made (editors)")
 def unlink_lineage(request, rec_id: int, earlier_id: int) -> dict:
     from uprwatch.analysis.lineage import remove_link

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
+from uprwatch.api.auth import member
 from uprwatch.classify import review, service
 from uprwatch.classify.evaluation import latest_evaluation
 
@@ -41,7 +41,7 @@ def _editor(request):
         raise HttpError(403, "only editors may review labels")
 
 
-@router.get("/classify/review", auth=django_auth, summary="Machine-labelled recommendations, least confident first (editors)")
+@router.get("/classify/review", auth=member, summary="Machine-labelled recommendations, least confident first (editors)")
 def review_queue(request, limit: int = 25, offset: int = 0) -> dict:
     _editor(request)
     # offset is bounded too: the database cannot bind an offset beyond its integers (a 500 before)
@@ -61,7 +61,7 @@ def review_queue(request, limit: int = 25, offset: int = 0) -> dict:
     return {"count": queue.count(), "items": items}
 
 
-@router.post("/classify/review/{int:rec_id}", auth=django_auth, summary="Accept or correct a recommendation's machine labels (editors)")
+@router.post("/classify/review/{int:rec_id}", auth=member, summary="Accept or correct a recommendation's machine labels (editors)")
 def decide(request, rec_id: int, payload: DecisionIn) -> dict:
     _editor(request)
     decision = review.decide(rec_id, request.user, issues=payload.issues, action_category=payload.action_category)

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Router
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.security import django_auth
 
+from uprwatch.api.auth import member
 from uprwatch.documents.extraction import DocumentError
 from uprwatch.documents.uploads import can_upload, ingest_uploads, parse_upload
 from uprwatch.errors import nothing_written
@@ -60,7 +60,7 @@ def parse_document_upload(request, file: File[UploadedFile]):
     return parse_upload(file).to_json()
 
 
-@router.post("/documents/ingest", auth=django_auth)
+@router.post("/documents/ingest", auth=member)
 def ingest_document_uploads(request, files: File[list[UploadedFile]]):
     """Editors only: ingest uploaded documents in one transaction (same report as ``uprwatch ingest --json``)."""
     if not can_upload(request.user):

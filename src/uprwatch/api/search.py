@@ -35,6 +35,21 @@ class FacetValueOut(Schema):
     selected: bool
 
 
+class ExpansionOut(Schema):
+    typed: str
+    kind: str  # state | people | synonym
+    meaning: str
+    added: list[str]
+    sources: list[str]
+
+
+class SuggestionOut(Schema):
+    kind: str  # spelling | fewer words | with other names and synonyms | without the ... filter | ...
+    q: str
+    count: int
+    query: str  # the suggested search as a URL query string
+
+
 class MechanismResultOut(Schema):
     """A treaty body's or special procedure's recommendation or observation (``body`` other than UPR)."""
 
@@ -57,7 +72,14 @@ class MechanismResultOut(Schema):
 
 class SearchOut(Schema):
     count: int
+    matches: int
+    by_meaning: int
+    count_label: str
+    mode: str
+    expansions: list[ExpansionOut]
     results: list[SearchResultOut] | list[MechanismResultOut]
+    related: list[SearchResultOut]
+    suggestions: list[SuggestionOut]
     facets: dict[str, list[FacetValueOut]]
 
 
@@ -74,8 +96,9 @@ SearchFilters = create_model(
     q=(str, ""),
     **{f.name: (list[f.kind], []) for f in FILTERS},
     human_only=(bool, False),
-    mode=(str, "text"),
+    mode=(str, "auto"),
     exact=(bool, False),
+    expand=(bool, True),
     sort=(str, "relevance"),
     limit=(int, 20),
     offset=(int, 0),
@@ -86,8 +109,12 @@ SearchFilters = create_model(
     "/recommendations", response=SearchOut, summary="Search recommendations (faceted full-text / semantic)",
     description="Words are ANDed; `OR`, `-word`/`NOT word`, `\"phrases\"`, `prefix*`, `exact:`. "
     "Repeat a filter to OR its values (`sur=China&sur=Cuba`); state names accept any alias. "
-    "`mode` = text | semantic | hybrid; `sort` = relevance | session | -session | state. "
-    "Facets count each value for the current query and the other filters. "
+    "`mode` = auto (default: the words' matches, then the closest by meaning in `related` when fewer than "
+    "20 match) | text | semantic (the 50 closest) | hybrid; `sort` = relevance | session | -session | state. "
+    "`expand=0` searches only the words typed (by default a state's other names, its people's name and "
+    "synonyms are searched too: see `expansions`). `count` is the length of the result list, `matches` how "
+    "many recommendations the words match, `count_label` says which. With no match, `suggestions` lists "
+    "other searches with their counts. Facets count each value for the current query and the other filters. "
     "`body` chooses the UN mechanism: none means the UPR (as always); `body=CAT`, a committee under either "
     "name, `body=special procedures` or a mechanism's name returns those mechanisms' recommendations and "
     "observations (other fields: `mechanism`, `states`, `symbol`, `published`, `url`) with the `body` facet; "

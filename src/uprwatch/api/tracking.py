@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.security import HttpBearer
 
+from uprwatch.api.auth import bearer, caller
 from uprwatch.records.models import Recommendation, State
-from uprwatch.tracking import alerts, assessments, audit, campaigns, events, organisations
+from uprwatch.tracking import alerts, assessments, audit, campaigns, events
 from uprwatch.tracking.errors import Invalid
 from uprwatch.tracking.models import Assessment, Event, EvidenceItem, Organisation, Role, Watchlist
 from uprwatch.tracking.permissions import has_role, require_role, require_view
@@ -29,27 +28,8 @@ from uprwatch.tracking.permissions import has_role, require_role, require_view
 router = Router(tags=["tracking"])
 
 
-class TokenAuth(HttpBearer):
-    def authenticate(self, request, token: str):
-        user = organisations.user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-bearer = TokenAuth()
-
-
-def reader(request):
-    """The user behind an optional bearer token (anonymous without one; 401 for a bad one)."""
-    header = request.headers.get("Authorization", "")
-    if not header:
-        return AnonymousUser()
-    scheme, _, key = header.partition(" ")
-    user = organisations.user_for_token(key.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
-        raise HttpError(401, "invalid or revoked token")
-    return user
+# The token (or session) checks are shared with every other API module: see api/auth.py.
+reader = caller
 
 
 def _visible(model, user, pk: int):

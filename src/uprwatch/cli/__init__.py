@@ -78,10 +78,39 @@ class _Main(click.Group):
             fail(message)
 
 
+# Commands that make a database (or need none): every other one refuses to open a SQLite file that is not
+# there, since opening it would silently create a second, empty database beside the one `make run` serves.
+CREATES_OR_NEEDS_NO_DATABASE = {"init", "restore", "parse", "check"}
+
+
+def missing_database() -> str | None:
+    """A message when the SQLite database of the home in use does not exist yet, else None."""
+    from django.conf import settings
+
+    # Already configured: called from Python (tests, a host program) with a database of its choosing.
+    if os.environ.get("DATABASE_URL") or settings.configured:
+        return None
+    from uprwatch.home import DATABASE_NAME, describe_home, uprwatch_home
+
+    home = uprwatch_home()
+    if (home / DATABASE_NAME).is_file():
+        return None
+    return (
+        f"there is no uprwatch database in {describe_home(home)}. If `make run` made your database, run this "
+        "command from the project folder or set UPRWATCH_HOME to its var folder (e.g. "
+        "UPRWATCH_HOME=/path/to/uprwatch/var); to make a new database here, run `uprwatch init` first."
+    )
+
+
 @click.group(cls=_Main)
 @click.version_option(package_name="uprwatch")
 def main() -> None:
     """uprwatch: the UN Universal Periodic Review as structured, searchable, trackable data."""
+    ctx = click.get_current_context()
+    asking_for_help = any(arg in ("--help", "-h") for arg in sys.argv[1:])
+    if ctx.invoked_subcommand not in CREATES_OR_NEEDS_NO_DATABASE and not asking_for_help:
+        if (message := missing_database()) is not None:
+            fail(message)
 
 
 # Each feature's commands live in a module of their own and register themselves on `main` when imported:

@@ -24,8 +24,11 @@ def search_filter_options(command):
 @click.argument("query", required=False, default="")
 @search_filter_options
 @click.option("--human-only", is_flag=True, help="Only recommendations with no machine label.")
-@click.option("--mode", type=click.Choice(["text", "semantic", "hybrid"]), default="text", show_default=True)
+@click.option("--mode", type=click.Choice(["auto", "text", "semantic", "hybrid"]), default="auto", show_default=True,
+              help="auto: the words' matches, then the closest in meaning when fewer than 20 match.")
 @click.option("--exact", is_flag=True, help="Turn stemming off (same as 'exact:' in the query).")
+@click.option("--no-expand", is_flag=True,
+              help="Search only the words typed: no other names of states and peoples, no synonyms.")
 @click.option("--sort", type=click.Choice(["relevance", "session", "-session", "state"]), default="relevance",
               show_default=True)
 @click.option("--limit", default=20, show_default=True, type=int, help="Rows shown (table, json).")
@@ -41,7 +44,8 @@ def search(query: str, fmt: str, output: str | None, **options) -> None:
     from uprwatch.search.service import search as run_search
 
     values = {key: list(value) if isinstance(value, tuple) else value for key, value in options.items()}
-    values.update(q=query, human_only="1" if values["human_only"] else "0", exact="1" if values["exact"] else "0")
+    values.update(q=query, human_only="1" if values["human_only"] else "0", exact="1" if values["exact"] else "0",
+                  expand="0" if values.pop("no_expand") else "1")
     values = {key: [str(v) for v in value] if isinstance(value, list) else str(value) for key, value in values.items()}
     if fmt == "xlsx" and not output:
         fail("--format xlsx needs --output PATH")
@@ -75,18 +79,32 @@ def search(query: str, fmt: str, output: str | None, **options) -> None:
         return
     from rich.table import Table
 
+    out = Console()
+    for expansion in result["expansions"]:
+        out.print(f"also searched for {expansion['typed']!r} ({expansion['meaning']}): {', '.join(expansion['added'])}",
+                  markup=False, highlight=False)
     if result["results"] and "mechanism" in result["results"][0]:  # --body: other mechanisms' records
-        table = Table("id", "mechanism", "states", "symbol", "published", "text", title=f"{result['count']:,} records")
+        table = Table("id", "mechanism", "states", "symbol", "published", "text", title=result["count_label"])
         for row in result["results"]:
             table.add_row(str(row["id"]), row["mechanism"], ", ".join(row["states"]), row["symbol"],
                           row["published"] or "", row["text"])
-        Console().print(table)
+        out.print(table)
         return
-    table = Table("id", "State under Review", "by", "session", "response", "text", title=f"{result['count']:,} recommendations")
+    table = Table("id", "State under Review", "by", "session", "response", "text", title=result["count_label"])
     for row in result["results"]:
         table.add_row(str(row["id"]), row["state_under_review"], ", ".join(row["recommending_states"]),
                       str(row["session"]), row["response"], row["text"])
-    Console().print(table)
+    out.print(table)
+    if result["related"]:
+        related = Table("id", "State under Review", "by", "session", "response", "text",
+                        title=f"closest {len(result['related'])} by meaning (not containing the words; not counted above)")
+        for row in result["related"]:
+            related.add_row(str(row["id"]), row["state_under_review"], ", ".join(row["recommending_states"]),
+                            str(row["session"]), row["response"], row["text"])
+        out.print(related)
+    for suggestion in result["suggestions"]:
+        out.print(f"try {suggestion['kind']}: {suggestion['q']!r} ({suggestion['count']:,} recommendations)",
+                  markup=False, highlight=False)
 
 
 @main.command()

@@ -16,6 +16,13 @@ from uprwatch.cli import _django, console, echo_json, fail, json_option, main
 @click.option("--pledges", type=click.Path(dir_okay=False), help="UPR Info pledges CSV export (or bundle).")
 def init(recommendations: str | None, pledges: str | None) -> None:
     """Create the database and load the bundled data (idempotent)."""
+    from uprwatch.home import DATABASE_NAME, describe_home, uprwatch_home
+
+    if not os.environ.get("DATABASE_URL"):
+        # Never a silent second database: say which one this is, new or not.
+        home = uprwatch_home()
+        state = "existing database" if (home / DATABASE_NAME).is_file() else "creating a new database"
+        console.print(f"{state} in {describe_home(home)}")
     _django()
     from uprwatch.bootstrap import InitOptions, run_init
     from uprwatch.errors import nothing_written

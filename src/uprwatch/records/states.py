@@ -63,6 +63,9 @@ class StateRecord:
     regional_group: str  # "" for the two observer states
     is_member: bool
     aliases: tuple[str, ...] = field(default=())
+    # Names of the people ("North Korean", "Congolese"): search expands them to the state's names. Not
+    # aliases: one demonym can name several states ("Korean", "Dominican"), an alias only one.
+    demonyms: tuple[str, ...] = field(default=())
 
 
 def normalise_name(name: str) -> str:
@@ -97,6 +100,7 @@ def load_states(path: Path = STATES_FILE) -> tuple[StateRecord, ...]:
                 regional_group=row["regional_group"],
                 is_member=row["is_member"] == "1",
                 aliases=tuple(a for a in row["aliases"].split(";") if a),
+                demonyms=tuple(d for d in (row.get("demonyms") or "").split(";") if d),
             )
             for row in csv.DictReader(handle)
         )

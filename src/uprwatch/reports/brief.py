@@ -1,8 +1,7 @@
 """The advocacy brief: what a diplomat needs to read before a review, on one subject.
 
-``build_brief(selection)`` returns plain data; each section is its own function and says so when
-the feature it draws on (search firsts, lineage, calendar, tracking) is not installed, so the brief
-always renders. ``render_brief_html`` / ``render_brief_pdf`` turn the data into a document.
+``build_brief(selection)`` returns plain data; each section is its own function (its ``available``
+key stays in the JSON for the API's clients: every section is always there). ``render_brief_html`` / ``render_brief_pdf`` turn the data into a document.
 """
 
 from __future__ import annotations
@@ -106,20 +105,55 @@ def summary_section(recommendations: list[dict]) -> dict:
     }
 
 
-def firsts_section(selection: Selection) -> dict:
-    """Who raised the subject first, overall and per recommending state (analysis feature)."""
-    from uprwatch.analysis.firsts import first_raised
-    from uprwatch.search.service import SearchParams
+def saved_search(selection: Selection) -> str:
+    """The campaign's saved search (a search page query string such as ``q=refoulement&sur=China``)."""
+    return (getattr(selection.campaign, "query", "") or "").strip() if selection.campaign is not None else ""
 
-    if not selection.query:
-        return {"available": True, "first": [], "by_state": [], "note": "firsts are computed for a search query"}
-    params = SearchParams(q=selection.query, sur=[selection.state.name] if selection.state else [], limit=0)
+
+def firsts_section(selection: Selection) -> dict:
+    """Who raised the subject first, overall and per recommending state (analysis feature).
+
+    The subject is the report's query, else the campaign's saved search (with its filters).
+    """
+    from django.http import QueryDict
+
+    from uprwatch.analysis.firsts import first_raised
+    from uprwatch.search.service import QueryError, SearchParams
+
+    if selection.query:
+        params = SearchParams(q=selection.query, sur=[selection.state.name] if selection.state else [], limit=0)
+    elif saved_search(selection):
+        try:
+            params = SearchParams.from_querydict(QueryDict(saved_search(selection)))
+        except QueryError as exc:
+            return {"available": True, "first": [], "by_state": [],
+                    "note": f"the campaign's saved search cannot be read: {exc}"}
+        params.limit = 0
+    else:
+        return {"available": True, "first": [], "by_state": [],
+                "note": "no firsts: this brief has no search words (give a query, or a campaign with a saved search)"}
     result = first_raised(params)
     chosen = set(selection.ids)
     first = [r for r in result["first"] if r["id"] in chosen] or result["first"]
     by_state = [{"state": name, "session": rec["session"], "year": rec["year"], "id": rec["id"]}
                 for name, rec in result["by_state"].items()]
     return {"available": True, "first": first[:10], "by_state": by_state[:20], "note": ""}
+
+
+def describe_search(selection: Selection) -> str:
+    """The brief's search in words ("words refoulement · State under Review China"), for its subtitle."""
+    if selection.query:
+        return f"words {selection.query}"
+    if not saved_search(selection):
+        return ""
+    from uprwatch.tracking.selection import describe
+
+    return " · ".join(f"{label} {value}" for label, value in describe(saved_search(selection)))
+
+
+def unpublished_label(visibility: str, organisation: str, kind: str = "draft") -> str:
+    """How a brief marks tracking content that is not published: "" for published content."""
+    return "" if visibility == "published" else f"{kind} — private to {organisation}"
 
 
 def assessments_section(selection: Selection) -> dict:
@@ -136,6 +170,7 @@ def assessments_section(selection: Selection) -> dict:
             "assessed_on": assessment.assessed_on,
             "rationale": assessment.rationale,
             "visibility": assessment.visibility,
+            "unpublished": unpublished_label(assessment.visibility, assessment.organisation.name),
             "evidence": [{"citation": e.citation, "url": e.url, "date": e.date, "quote": e.quote}
                          for e in assessment.evidence.all()],
         })
@@ -157,7 +192,8 @@ def timeline_section(selection: Selection) -> dict:
     return {"available": True, "events": [
         {"date": e.occurred_on, "until": e.occurred_until, "title": e.title, "description": e.description,
          "organisation": e.organisation.name, "places": e.places, "people_count": e.people_count,
-         "confidence": e.confidence, "sources": e.sources}
+         "confidence": e.confidence, "sources": e.sources, "visibility": e.visibility,
+         "unpublished": unpublished_label(e.visibility, e.organisation.name, "unpublished")}
         for e in events
     ]}
 
@@ -174,6 +210,15 @@ def deadlines_section(selection: Selection, today: dt.date) -> dict:
             "deadlines": deadlines, "note": ""}
 
 
+def unpublished_summary(assessments: dict, timeline: dict) -> dict:
+    """How much unpublished material the brief holds, per organisation: the page warns before it is sent."""
+    organisations: Counter = Counter()
+    for items in assessments.get("by_recommendation", {}).values():
+        organisations.update(a["organisation"] for a in items if a["unpublished"])
+    organisations.update(e["organisation"] for e in timeline.get("events", []) if e["unpublished"])
+    return {"count": sum(organisations.values()), "organisations": sorted(organisations)}
+
+
 def build_brief(selection: Selection, today: dt.date | None = None) -> dict:
     """The whole brief as plain data (also the API's JSON)."""
     today = today or timezone.localdate()
@@ -182,17 +227,24 @@ def build_brief(selection: Selection, today: dt.date | None = None) -> dict:
     if assessments.get("available"):
         for rec in recommendations:
             rec["assessments"] = assessments["by_recommendation"].get(rec["id"], [])
+    timeline = timeline_section(selection)
     return {
         "title": selection.title,
         "state": selection.state.name if selection.state else None,
-        "query": selection.query,
+        "query": selection.query or saved_search(selection),
+        "search_description": describe_search(selection),
         "campaign": selection.campaign.name if selection.campaign is not None else None,
+        "campaign_unpublished": unpublished_label(selection.campaign.visibility, selection.campaign.organisation.name,
+                                                  "campaign")
+        if selection.campaign is not None else "",
+        "unpublished": unpublished_summary(assessments, timeline),
+        "published_only": not (selection.audience.organisation_ids and selection.audience.include_unpublished),
         "generated_on": today,
         "summary": summary_section(recommendations),
         "recommendations": recommendations,
         "firsts": firsts_section(selection),
         "assessments": {k: v for k, v in assessments.items() if k != "by_recommendation"},
-        "timeline": timeline_section(selection),
+        "timeline": timeline,
         "deadlines": deadlines_section(selection, today),
     }
 
@@ -205,8 +257,10 @@ BAR_COLOURS = {"supported": "#1b7f3b", "partially_supported": "#6b4fbb", "noted"
 
 def svg_bars(by_session: list[dict], width: int = 640, height: int = 160) -> dict:
     """Stacked bars per session as rectangles for an inline SVG (numbers only; the template escapes)."""
+    legend = [(key, colour, key.replace("_", " ")) for key, colour in BAR_COLOURS.items()
+              if any(row.get(key) for row in by_session)]
     if not by_session:
-        return {"width": width, "height": height, "bars": []}
+        return {"width": width, "height": height, "bars": [], "legend": []}
     top = max(row["total"] for row in by_session) or 1
     slot = width / len(by_session)
     bars = []
@@ -221,7 +275,7 @@ def svg_bars(by_session: list[dict], width: int = 640, height: int = 160) -> dic
             bars.append({"x": round(index * slot + slot * 0.15, 1), "y": round(y, 1), "w": round(slot * 0.7, 1),
                          "h": round(h, 1), "colour": colour, "title": f"session {row['session']}: {value} {key}"})
         bars.append({"label": row["session"], "x": round(index * slot + slot / 2, 1), "y": height - 6})
-    return {"width": width, "height": height, "bars": bars}
+    return {"width": width, "height": height, "bars": bars, "legend": legend}
 
 
 def document_context(brief: dict, for_print: bool) -> dict:

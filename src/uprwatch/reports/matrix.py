@@ -40,6 +40,18 @@ def suggested_follow_up(text: str, response: str, status: str | None) -> str:
     return f"Report on the steps taken to implement the recommendation: {gist}"
 
 
+def day(value) -> str:
+    """The site's one date format ("9 Oct 2023"), as on the pages and in the brief."""
+    from django.utils.formats import date_format
+
+    return date_format(value, "DATE_FORMAT")
+
+
+def _draft(assessment) -> str:
+    """Unpublished assessments are marked in the matrix too, so a draft is never sent by mistake."""
+    return "" if assessment.visibility == "published" else f" [DRAFT — private to {assessment.organisation.name}]"
+
+
 def matrix_rows(selection: Selection) -> list[dict]:
     """The matrix as data: one dict per recommendation, oldest session first."""
     latest: dict[int, list] = defaultdict(list)
@@ -69,11 +81,11 @@ def matrix_rows(selection: Selection) -> list[dict]:
             "recommending_states": ", ".join(states.get(pk, [])),
             "position": response,
             "assessment": "\n".join(
-                f"{a.get_status_display()} ({a.organisation.name}, {a.assessed_on})"
+                f"{a.get_status_display()}{_draft(a)} ({a.organisation.name}, {day(a.assessed_on)})"
                 + (f": {a.rationale}" if a.rationale else "") for a in assessments
             ),
             "evidence": "\n".join(
-                f"{e.citation}" + (f", {e.date}" if e.date else "") + (f" — {e.url}" if e.url else "")
+                f"{e.citation}" + (f", {day(e.date)}" if e.date else "") + (f" — {e.url}" if e.url else "")
                 for a in assessments for e in a.evidence.all()
             ),
             "follow_up": suggested_follow_up(text, response, newest.status if newest else None),

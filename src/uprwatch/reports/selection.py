@@ -30,10 +30,13 @@ class Audience:
     """Whose private tracking content a report may include (besides everything published)."""
 
     organisation_ids: list[int] = field(default_factory=list)
+    # False: the member asked for a brief of published material only (to circulate); their organisations'
+    # private campaigns can still be chosen as the subject, but no unpublished assessment or event is shown.
+    include_unpublished: bool = True
 
     def visible(self, prefix: str = "") -> Q:
         published = Q(**{f"{prefix}visibility": "published"})
-        if not self.organisation_ids:
+        if not self.organisation_ids or not self.include_unpublished:
             return published
         return published | Q(**{f"{prefix}organisation_id__in": self.organisation_ids})
 
@@ -77,7 +80,7 @@ def find_campaign(name: str, audience: Audience):
     """A campaign the audience may see, by id or (case-insensitive) name."""
     from uprwatch.tracking.models import Watchlist
 
-    visible = Watchlist.objects.filter(audience.visible()).select_related("organisation")
+    visible = Watchlist.objects.filter(Audience(audience.organisation_ids).visible()).select_related("organisation")
     name = name.strip()
     found = list(visible.filter(pk=int(name))) if name.isdecimal() else list(visible.filter(name__iexact=name))
     if not found:

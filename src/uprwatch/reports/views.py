@@ -27,8 +27,15 @@ def _selection(request: HttpRequest) -> Selection:
         request.GET.get("sur", "").strip() or None,
         query=request.GET.get("q", ""),
         campaign=request.GET.get("campaign", "").strip() or None,
-        audience=Audience.for_user(request.user),
+        audience=audience_for(request.user, request.GET.get("published") == "1"),
     )
+
+
+def audience_for(user, published_only: bool) -> Audience:
+    """The viewer's organisations; with ``published=1`` the brief leaves out everything unpublished."""
+    audience = Audience.for_user(user)
+    audience.include_unpublished = not published_only
+    return audience
 
 
 def _error(request: HttpRequest, message: str, status: int) -> HttpResponse:
@@ -62,7 +69,13 @@ def brief(request: HttpRequest) -> HttpResponse:
     from uprwatch.reports.brief import document_context
 
     query = [(key, request.GET[key]) for key in ("sur", "q", "campaign") if request.GET.get(key)]
-    context = document_context(data, for_print=False) | {"query_string": urlencode(query)}
+    published = query + [("published", "1")]
+    if request.GET.get("published") == "1":
+        query = published
+    context = document_context(data, for_print=False) | {
+        "query_string": urlencode(query), "published_query": urlencode(published),
+        "all_query": urlencode([(k, v) for k, v in query if k != "published"]),
+    }
     return render(request, "reports/brief_page.html", context)
 
 

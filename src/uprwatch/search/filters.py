@@ -22,9 +22,9 @@ class Filter:
 FILTERS: tuple[Filter, ...] = (
     Filter("sur", "State under Review", "State under Review (any alias; repeat to OR)."),
     Filter("by", "Recommending state", "Recommending state (any alias; repeat to OR)."),
-    Filter("sur_group", "SuR regional group", "Regional group of the State under Review."),
+    Filter("sur_group", "Regional group of the State under Review", "Regional group of the State under Review."),
     Filter("by_group", "Recommending regional group", "Regional group of the recommending state."),
-    Filter("sur_bloc", "SuR organisation", "Organisation of the State under Review (EU, OIC, ...)."),
+    Filter("sur_bloc", "Organisation of the State under Review", "Organisation of the State under Review (EU, OIC, ...)."),
     Filter("by_bloc", "Recommending organisation", "Organisation of the recommending state."),
     Filter("cycle", "Cycle", "UPR cycle (1-4).", int),
     Filter("session", "Session", "Working Group session number.", int),

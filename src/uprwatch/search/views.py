@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from uprwatch.records.models import Recommendation
+from uprwatch.records.models import ACTION_CATEGORIES, Recommendation
 from uprwatch.search import exports
 from uprwatch.search.filters import FILTER_TITLES
 from uprwatch.search.service import FACET_NAMES, QueryError, SearchParams, search
@@ -20,7 +21,8 @@ PAGE_SIZE = 20
 FACET_TITLES = FILTER_TITLES  # the one filter table (search.filters)
 SORT_CHOICES = [("relevance", "relevance"), ("session", "session, oldest first"),
                 ("-session", "session, newest first"), ("state", "State under Review")]
-MODE_CHOICES = [("text", "words"), ("semantic", "meaning"), ("hybrid", "words + meaning")]
+MODE_CHOICES = [("auto", "words, then meaning if few match"), ("text", "words only"), ("semantic", "meaning"),
+                ("hybrid", "words + meaning")]
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -35,8 +37,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         params.limit, params.offset = PAGE_SIZE, (page - 1) * PAGE_SIZE
         result = search(params)
         if "body" not in result["facets"]:
-            result["facets"]["body"] = _mechanism_facet(params, result["count"])
-        for item in result["results"]:
+            result["facets"]["body"] = _mechanism_facet(params, result["matches"])
+        for item in result["results"] + result["related"]:
             item["snippet"] = mark_safe(item["snippet"])  # built from escaped text by highlight.snippet_html
     except QueryError as exc:
         error = str(exc)
@@ -64,6 +66,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
                            "open": any(e["selected"] for e in entries) or name in ("body", "sur", "response", "issue")})
     pages = math.ceil(result["count"] / PAGE_SIZE) if result else 0
     query_prefix = urlencode(state)
+    mechanisms = bool(result and result["results"] and "mechanism" in result["results"][0])
+    # pins and saved searches are for UPR recommendations (other mechanisms' records are not campaign items)
+    save_form = None if mechanisms else _tracking_controls(request, result, query_prefix)
     context = {
         "params": params,
         "result": result,
@@ -76,22 +81,45 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "sort_choices": SORT_CHOICES,
         "mode_choices": MODE_CHOICES,
         "export_query": query_prefix,
-        "hidden_filters": [(k, v) for k, v in state if k not in ("q", "sort", "mode", "exact")],
-        "mechanisms": bool(result and result["results"] and "mechanism" in result["results"][0]),
+        "hidden_filters": [(k, v) for k, v in state if k not in ("q", "sort", "mode", "exact", "expand")],
+        "unexpanded_url": "?" + urlencode(state + [("expand", "0")]),
+        "mechanisms": mechanisms,
         # the panels (firsts, ...) answer UPR searches
         "panels": [] if any(v != "UPR" for v in params.body) else render_panels(SEARCH_PANELS, request, params),
+        "save_form": save_form,
+        "action_legend": ACTION_CATEGORIES.items(),
     }
     return render(request, "search/search.html", context, status=400 if error else 200)
 
 
+# What apps above search add to a signed-in person's results: tracking puts a pin control on each result
+# and returns the "save this search" form. They register here in their AppConfig.ready() (search sits
+# below tracking in the layers, so it cannot ask tracking itself).
+RESULT_CONTROLS: list[Callable[[object, dict, str], object]] = []
+
+
+def _tracking_controls(request: HttpRequest, result: dict | None, query: str):
+    """For a signed-in person: what the registered apps add to the results (the last form returned)."""
+    if not result or not request.user.is_authenticated:
+        return None
+    form = None
+    for controls in RESULT_CONTROLS:
+        form = controls(request.user, result, query) or form
+    return form
+
+
 def _mechanism_facet(params: SearchParams, upr_count: int) -> list[dict]:
     """The UN-mechanism facet beside a UPR search, once other mechanisms are loaded (``uprwatch sync uhri``)."""
+    from uprwatch.search.expansion import expand
     from uprwatch.search.query import parse_query
     from uprwatch.search.service import mechanism_facet, mechanisms_loaded
 
     if not mechanisms_loaded():
         return []
-    return mechanism_facet(params, parse_query(params.q, exact=params.exact), upr_count)
+    parsed = parse_query(params.q, exact=params.exact)
+    if params.expand:  # the same words as the UPR search beside it
+        parsed, _ = expand(parsed)
+    return mechanism_facet(params, parsed, upr_count)
 
 
 def export(request: HttpRequest, fmt: str) -> HttpResponse:

@@ -105,7 +105,10 @@ def clean_text(value: object) -> str:
     text = "" if value is None else str(value)
     if "<" in text:
         text = _TAG.sub("", _BREAK_TAG.sub(" ", text))
-    text = html.unescape(text).translate(_DASHES)
+    if "&" in text:  # most cells have no entity: skip the decoder (the reader's hottest line)
+        text = html.unescape(text)
+    if not text.isascii():
+        text = text.translate(_DASHES)
     return " ".join(text.split())
 
 
@@ -119,7 +122,8 @@ def cell_items(value: object) -> list[str]:
         if isinstance(part, dict):  # a labelled item {"Label": ...} in some JSON versions
             part = part.get("Label") or part.get("label") or part.get("Name") or part.get("name") or ""
         item = clean_text(part)
-        item = re.sub(r"^-\s+", "", item).strip()
+        if item.startswith("- "):  # clean_text left one space: "- Iraq" -> "Iraq"; "-5" stays
+            item = item[2:]
         if item and item != "-":
             items.append(item)
     return items

@@ -316,7 +316,8 @@ def sync_upr_info(*, since=None, base_url: str | None = None, pause: float | Non
             if on_progress is not None:
                 on_progress(current)
 
-        files = client.pages(query, run_dir, passed, page_size=page_size or uwazi.PAGE_SIZE, on_page=progress)
+        files = client.pages(query, run_dir, passed, page_size=page_size or settings.UPRWATCH_UPR_INFO_PAGE_SIZE,
+                             on_page=progress)
         report.pages, report.resumed_from = passed.pages_total, passed.resumed_from
         report.requests += passed.pages
         if passed.page_times:

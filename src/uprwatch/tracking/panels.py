@@ -6,6 +6,7 @@ from uprwatch.tracking import assessments, events
 from uprwatch.tracking.models import Role
 from uprwatch.tracking.organisations import organisations_of
 from uprwatch.tracking.permissions import has_role
+from uprwatch.tracking.pins import pin_controls
 
 
 def state_panel(request, state) -> dict | None:
@@ -22,4 +23,5 @@ def recommendation_panel(request, rec) -> dict | None:
         "assessments": assessments.assessments_of(user, [rec.pk]).get(rec.pk, []),
         "events": events.visible_events(user).filter(recommendations=rec)[:20],
         "can_assess": can_assess,
+        "pin": pin_controls(user, [rec.pk]).get(rec.pk),
     }

@@ -28,3 +28,27 @@ def validate(query: str) -> str:
     query = (query or "").strip().lstrip("?")
     matching_ids(query)
     return query
+
+
+# What each part of a saved search means, in the search page's own words.
+QUERY_LABELS = {
+    "q": "words", "sur": "State under Review", "by": "recommended by", "sur_group": "regional group of the State under Review",
+    "by_group": "regional group of the recommending state", "sur_bloc": "organisation of the State under Review",
+    "by_bloc": "organisation of the recommending state", "cycle": "cycle", "session": "session", "year": "year",
+    "response": "response", "action": "action category", "issue": "issue", "theme": "theme",
+    "mode": "match", "exact": "exact words", "human_only": "human labels only", "sort": "sorted by",
+}
+
+
+def describe(query: str) -> list[tuple[str, str]]:
+    """A saved search in plain words: ``q=refoulement&sur=China`` → [("words", "refoulement"),
+    ("State under Review", "China")]; several values of one filter are joined with "or"."""
+    params = QueryDict((query or "").lstrip("?"))
+    described = []
+    for key in params:
+        if key in ("page", "sort"):
+            continue
+        values = [v for v in params.getlist(key) if v]
+        if values:
+            described.append((QUERY_LABELS.get(key, key), " or ".join(values)))
+    return described

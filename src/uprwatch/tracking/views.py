@@ -7,19 +7,33 @@ saves themselves, to show the form again with the message and the person's own t
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from uprwatch.analysis import recurrence
 from uprwatch.records import browse
-from uprwatch.records.models import State
-from uprwatch.tracking import alerts, assessments, audit, campaigns, deadlines, events, organisations
+from uprwatch.records.models import Recommendation, State
+from uprwatch.tracking import (
+    alerts,
+    assessments,
+    audit,
+    campaigns,
+    deadlines,
+    events,
+    forms,
+    organisations,
+    pins,
+    selection,
+)
 from uprwatch.tracking.errors import Conflict, Invalid, NotAllowed
 from uprwatch.tracking.models import (
     ApiToken,
@@ -57,6 +71,16 @@ def _publish(request, model, pk: int, label: str):
 
 def _writable_orgs(user, role: str = Role.CONTRIBUTOR) -> list[Organisation]:
     return [org for org in organisations.organisations_of(user) if has_role(user, org, role)]
+
+
+def _refuse_other_organisation(request, orgs: list[Organisation]) -> None:
+    """A posted organisation the person may not write to is refused (403), not offered as a form error:
+    the form only lists the person's own, so any other id was not chosen on the page."""
+    raw = request.POST.get("organisation", "")
+    if raw.isdecimal() and int(raw) not in {o.pk for o in orgs}:
+        org = Organisation.objects.filter(pk=int(raw)).first()
+        if org is not None:
+            require_role(request.user, org, Role.CONTRIBUTOR)
 
 
 def _org_from_post(request, role: str = Role.CONTRIBUTOR) -> Organisation:
@@ -198,40 +222,58 @@ def campaign_form(request, pk: int | None = None):
     orgs = _writable_orgs(request.user)
     if not orgs:
         raise NotAllowed("you need the contributor role in an organisation to make campaigns")
-    values, error, status, current = {}, None, 200, None
+    can_publish = (has_role(request.user, watchlist.organisation, Role.EDITOR) if watchlist
+                   else any(has_role(request.user, o, Role.EDITOR) for o in orgs))
+    pinned_choices = [(str(r.pk), f"#{r.pk} {r.review.state.name}, session {r.review.session_id}: {r.text[:140]}")
+                      for r in watchlist.pinned.select_related("review__state")] if watchlist else []
+    options = {"orgs": orgs, "editing": watchlist is not None, "can_publish": can_publish,
+               "pinned_choices": pinned_choices}
+    status, current = 200, None
     if request.method == "POST":
-        values = request.POST
-        fields = {"name": values.get("name", ""), "description": values.get("description", ""),
-                  "query": values.get("query", ""), "states": _lines(values.get("states", ""))}
-        try:
-            if watchlist is None:
-                watchlist = campaigns.create_campaign(
-                    request.user, _org_from_post(request), pinned=_ids(values.get("pinned", "")), **fields,
-                    visibility=values.get("visibility", Visibility.PRIVATE),
-                )
-            else:
-                watchlist = campaigns.update_campaign(
-                    request.user, watchlist.pk, version=values.get("version"),
-                    pinned=_ids(values.get("pinned", "")), visibility=values.get("visibility"), **fields,
-                )
-            messages.success(request, "Campaign saved.")
-            return redirect(watchlist)
-        except Conflict as exc:
-            # Keep what the person typed; offer the current version so a second save is deliberate.
-            error, status, current = str(exc), exc.status, exc.current
-            values = {**values.dict(), "version": exc.current_version}
-            watchlist.refresh_from_db()
-        except Invalid as exc:
-            error, status = str(exc), exc.status
+        _refuse_other_organisation(request, orgs)
+        form = forms.CampaignForm(request.POST, **options)
+        if form.is_valid():
+            data = form.cleaned_data
+            fields = {"name": data["name"], "description": data["description"], "query": data["query"],
+                      "states": data["states"]}
+            try:
+                if watchlist is None:
+                    watchlist = campaigns.create_campaign(
+                        request.user, data["organisation"], **fields, pinned=data.get("pinned") or [],
+                        visibility=data.get("visibility") or Visibility.PRIVATE,
+                    )
+                else:
+                    watchlist = campaigns.update_campaign(
+                        request.user, watchlist.pk, version=data.get("version"), visibility=data.get("visibility") or None,
+                        **({"pinned": data["pinned"]} if "pinned" in data else {}), **fields,
+                    )
+                messages.success(request, "Campaign saved.")
+                return redirect(watchlist)
+            except Conflict as exc:
+                # Keep what the person typed; offer the current version so a second save is deliberate.
+                status, current = exc.status, exc.current
+                form.add_service_error(exc)
+                form.data = form.data.copy()
+                form.data["version"] = exc.current_version
+                watchlist.refresh_from_db()
+            except (Invalid, NotAllowed) as exc:
+                status = exc.status
+                form.add_service_error(exc)
+        else:
+            status = 400
     elif watchlist:
-        values = {"name": watchlist.name, "description": watchlist.description, "query": watchlist.query,
-                  "states": "\n".join(s.name for s in watchlist.states.all()),
-                  "pinned": "\n".join(str(i) for i in watchlist.pinned.values_list("pk", flat=True)),
-                  "visibility": watchlist.visibility, "version": watchlist.version}
+        form = forms.CampaignForm(initial={
+            "name": watchlist.name, "description": watchlist.description, "query": watchlist.query,
+            "states": "\n".join(s.name for s in watchlist.states.all()),
+            "pinned": [c for c, _ in pinned_choices], "visibility": watchlist.visibility,
+            "version": watchlist.version}, **options)
+    else:
+        form = forms.CampaignForm(initial={"query": request.GET.get("query", ""), "name": request.GET.get("name", ""),
+                                           "organisation": request.GET.get("organisation")}, **options)
+    query = form["query"].value() or ""
     return render(request, "tracking/campaign_form.html", {
-        "watchlist": watchlist, "orgs": orgs, "values": values, "error": error,
-        "can_publish": any(has_role(request.user, o, Role.EDITOR) for o in orgs),
-        "current": current,
+        "watchlist": watchlist, "form": form, "current": current,
+        "query_words": selection.describe(query), "query_url": query,
     }, status=status)
 
 
@@ -253,7 +295,14 @@ def campaign(request, pk: int):
     by_cycle: dict[int, int] = {}
     for cycle in recs.values_list("review__session__cycle_id", flat=True):
         by_cycle[cycle] = by_cycle.get(cycle, 0) + 1
+    responses: dict[str, int] = {}
+    for response in recs.values_list("response", flat=True):
+        responses[response] = responses.get(response, 0) + 1
+    n_assessed = (assessments.visible_assessments(request.user).filter(recommendation_id__in=rec_ids)
+                  .values("recommendation_id").distinct().count())
     return render(request, "tracking/campaign.html", {
+        "query_words": selection.describe(watchlist.query), "responses": sorted(responses.items(), key=lambda x: -x[1]),
+        "n_pinned": watchlist.pinned.count(), "n_assessed": n_assessed,
         "watchlist": watchlist, "page": page, "rows": rows, "total": len(rec_ids), "by_cycle": sorted(by_cycle.items()),
         "timeline": events.campaign_timeline(request.user, watchlist, rec_ids)[:100],
         "schedule": schedule, "firsts_query": watchlist.query, "pinned": set(watchlist.pinned.values_list("pk", flat=True)),
@@ -272,6 +321,64 @@ def campaign_pin(request, pk: int):
     campaigns.pin(request.user, watchlist, int(rec_id), exclude=request.POST.get("action") in ("exclude", "unexclude"),
                   undo=request.POST.get("action") in ("unpin", "unexclude"))
     return redirect(next_url(request, watchlist.get_absolute_url()))
+
+
+def _pin_fragment(request, rec_id: int, status: int = 200, message: str = ""):
+    control = pins.pin_controls(request.user, [rec_id]).get(rec_id)
+    return render(request, "tracking/_pin_control.html", {"pin": control, "pin_message": message,
+                                                          "next": next_url(request, "")}, status=status)
+
+
+def recommendation_pin(request, pk: int):
+    """Pin or unpin a recommendation to one of the person's campaigns: htmx swaps the control in place;
+    without JavaScript the form posts and the person returns to the page they were on."""
+    rec = get_object_or_404(Recommendation, pk=pk)
+    if request.method != "POST":
+        return _pin_fragment(request, rec.pk)
+    raw = request.POST.get("campaign", "")
+    watchlist = _visible(Watchlist, request.user, int(raw)) if raw.isdecimal() else None
+    if watchlist is None:
+        raise Invalid("choose a campaign")
+    unpin = request.POST.get("action") == "unpin"
+    campaigns.pin(request.user, watchlist, rec.pk, undo=unpin)
+    message = f"{'Unpinned from' if unpin else 'Pinned to'} “{watchlist.name}”."
+    if request.headers.get("HX-Request"):
+        return _pin_fragment(request, rec.pk, message=message)
+    messages.success(request, message)
+    return redirect(next_url(request, reverse("web:recommendation", args=[rec.pk])))
+
+
+def save_search(request):
+    """"Save this search as a campaign" (the search page): a campaign whose saved search is the page's query."""
+    if not request.user.is_authenticated:
+        raise NotAllowed("sign in first")
+    orgs = _writable_orgs(request.user)
+    if not orgs:
+        raise NotAllowed("you need the contributor role in an organisation to make campaigns")
+    if request.method != "POST":
+        return redirect(f"{reverse('tracking:campaign_new')}?{urlencode({'query': request.GET.get('query', '')})}")
+    _refuse_other_organisation(request, orgs)
+    form = forms.SaveSearchForm(request.POST, orgs=orgs)
+    if form.is_valid():
+        try:
+            watchlist = campaigns.create_campaign(request.user, form.cleaned_data["organisation"],
+                                                  name=form.cleaned_data["name"], query=form.cleaned_data["query"])
+            messages.success(request, f"Campaign “{watchlist.name}” made from your search. Pin more recommendations "
+                                      "from search results, or assess them below.")
+            return redirect(watchlist)
+        except Invalid as exc:
+            form.add_service_error(exc)
+    # The full campaign form, with what was typed and the errors beside the fields.
+    full = forms.CampaignForm(request.POST, orgs=orgs, can_publish=False)
+    full.is_valid()
+    for field, errors in form.errors.items():
+        for error in errors:
+            if field not in full.errors or error not in full.errors[field]:
+                full.add_error(field if field in full.fields else None, error)
+    query = request.POST.get("query", "")
+    return render(request, "tracking/campaign_form.html", {
+        "watchlist": None, "form": full, "query_words": selection.describe(query), "query_url": query,
+    }, status=400)
 
 
 @require_POST
@@ -294,37 +401,46 @@ def assess(request, pk: int):
     orgs = _writable_orgs(request.user)
     if not orgs:
         raise NotAllowed("you need the contributor role in an organisation to assess")
-    org = next((o for o in orgs if str(o.pk) == request.POST.get("organisation", request.GET.get("organisation", ""))), orgs[0])
+    chosen = request.POST.get("organisation", request.GET.get("organisation", ""))
+    org = next((o for o in orgs if str(o.pk) == chosen), orgs[0])
     current = Assessment.objects.filter(recommendation=rec, organisation=org).first()
-    error, status = None, 200
-    values = request.POST if request.method == "POST" else (
-        {"status": current.status, "rationale": current.rationale, "assessed_on": current.assessed_on.isoformat(),
-         "version": current.version} if current else {"status": ImplementationStatus.UNKNOWN}
-    )
+    status = 200
     if request.method == "POST":
-        try:
-            saved = assessments.save_assessment(
-                request.user, _org_from_post(request), rec.pk, status=values.get("status", ""),
-                rationale=values.get("rationale", ""), assessed_on=values.get("assessed_on"),
-                version=values.get("version") or None, publish="publish" in values,
-            )
-            messages.success(request, "Assessment published." if saved.visibility == Visibility.PUBLISHED
-                             else "Draft saved (visible to your organisation only).")
-            return redirect(saved)
-        except Conflict as exc:
-            error, status = str(exc), exc.status
-            values = {**values.dict(), "version": exc.current_version}
-            current = Assessment.objects.filter(recommendation=rec, organisation=org).first()
-        except Invalid as exc:
-            error, status = str(exc), exc.status
+        _refuse_other_organisation(request, orgs)
+        form = forms.AssessmentForm(request.POST, orgs=orgs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = assessments.save_assessment(
+                    request.user, data["organisation"], rec.pk, status=data["status"], rationale=data["rationale"],
+                    assessed_on=data["assessed_on"], version=data["version"], publish="publish" in request.POST,
+                )
+                messages.success(request, "Assessment published." if saved.visibility == Visibility.PUBLISHED
+                                 else "Draft saved (visible to your organisation only). Add its evidence below.")
+                return redirect(saved)
+            except Conflict as exc:
+                status = 409
+                form.add_service_error(exc)
+                form.data = form.data.copy()
+                form.data["version"] = exc.current_version
+                current = Assessment.objects.filter(recommendation=rec, organisation=org).first()
+            except (Invalid, NotAllowed) as exc:
+                status = exc.status
+                form.add_service_error(exc)
+        else:
+            status = 400
+    else:
+        initial = ({"status": current.status, "rationale": current.rationale, "assessed_on": current.assessed_on,
+                    "version": current.version} if current else {"status": ImplementationStatus.UNKNOWN})
+        form = forms.AssessmentForm(initial={**initial, "organisation": org.pk}, orgs=orgs)
     return render(request, "tracking/assess.html", {
-        "rec": rec, "orgs": orgs, "org": org, "current": current, "values": values, "error": error,
-        "statuses": ImplementationStatus.choices, "claim": assessments.state_claim(rec),
+        "rec": rec, "org": org, "current": current if status == 409 else current, "conflict": status == 409,
+        "form": form, "claim": assessments.state_claim(rec),
         "can_publish": has_role(request.user, org, Role.EDITOR),
     }, status=status)
 
 
-def assessment(request, pk: int):
+def assessment(request, pk: int, evidence_form=None, status: int = 200):
     item = _visible(Assessment, request.user, pk)
     member = has_role(request.user, item.organisation, Role.VIEWER)
     rec = browse.recommendation_detail(item.recommendation_id)
@@ -337,7 +453,8 @@ def assessment(request, pk: int):
         "claim": assessments.state_claim(rec),
         "can_edit": has_role(request.user, item.organisation, Role.CONTRIBUTOR),
         "can_publish": has_role(request.user, item.organisation, Role.EDITOR),
-    })
+        "evidence_form": evidence_form or forms.EvidenceForm(),
+    }, status=status)
 
 
 @require_POST
@@ -345,18 +462,40 @@ def assessment_publish(request, pk: int):
     return _publish(request, Assessment, pk, "Assessment")
 
 
-def _evidence_post(request, parent):
-    assessments.add_evidence(
-        request.user, parent, citation=request.POST.get("citation", ""), url=request.POST.get("url", ""),
-        date=request.POST.get("date"), quote=request.POST.get("quote", ""), upload=request.FILES.get("file"),
-    )
-    messages.success(request, "Evidence added.")
-    return redirect(parent)
+def _evidence_post(request, parent, form=None):
+    """Add the evidence the form describes; a refused file or field comes back as the form's error.
+
+    :returns: None when saved, else the bound form with its errors (the typed citation kept)
+    """
+    form = form or forms.EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return form
+    try:
+        assessments.add_evidence(request.user, parent, **form.service_fields())
+    except Invalid as exc:
+        # The service names what is wrong; a file problem belongs beside the file field.
+        form.add_error("file" if form.cleaned_data.get("file") and _about_file(str(exc)) else None, str(exc))
+        return form
+    return None
+
+
+def _about_file(message: str) -> bool:
+    return any(word in message for word in ("file", "type", "bytes", "content", "binary"))
+
+
+def _evidence_view(request, model, pk: int, page_view):
+    parent = _visible(model, request.user, pk)
+    form = _evidence_post(request, parent)
+    if form is None:
+        messages.success(request, "Evidence added.")
+        return redirect(parent)
+    # Back on the same page with the form as typed and the error beside its field (a file must be chosen again).
+    return page_view(request, pk, evidence_form=form, status=400)
 
 
 @require_POST
 def assessment_evidence(request, pk: int):
-    return _evidence_post(request, _visible(Assessment, request.user, pk))
+    return _evidence_view(request, Assessment, pk, assessment)
 
 
 def evidence_file(request, pk: int):
@@ -392,6 +531,10 @@ EVENT_FIELDS = ("title", "description", "occurred_on", "occurred_until", "people
                 "sources", "confidence")
 
 
+class _RolledBack(Exception):
+    """The first evidence of a new event was refused: the event is not saved either."""
+
+
 def event_form(request, pk: int | None = None):
     if not request.user.is_authenticated:
         raise NotAllowed("sign in first")
@@ -401,60 +544,73 @@ def event_form(request, pk: int | None = None):
     orgs = _writable_orgs(request.user)
     if not orgs:
         raise NotAllowed("you need the contributor role in an organisation to record events")
-    error, status, current = None, 200, None
+    options = {"orgs": orgs, "editing": item is not None,
+               "can_publish": any(has_role(request.user, o, Role.EDITOR) for o in orgs)}
+    status, current, evidence = 200, None, None
     if request.method == "POST":
-        values = request.POST
-        fields = {f: values.get(f, "") for f in EVENT_FIELDS}
-        fields["occurred_until"] = fields["occurred_until"] or None
-        try:
-            if item is None:
-                # The event and its first evidence item are saved together or not at all.
-                with transaction.atomic():
-                    item = events.create_event(
-                        request.user, _org_from_post(request), states=_lines(values.get("states", "")),
-                        recommendations=_ids(values.get("recommendations", "")),
-                        visibility=values.get("visibility", Visibility.PRIVATE), **fields,
+        _refuse_other_organisation(request, orgs)
+        form = forms.EventForm(request.POST, **options)
+        if item is None:
+            evidence = forms.EvidenceForm(request.POST, request.FILES, optional=True)
+        valid = form.is_valid() & (evidence is None or evidence.is_valid())
+        if valid:
+            data = form.cleaned_data
+            try:
+                if item is None:
+                    # The event and its first evidence item are saved together or not at all.
+                    with transaction.atomic():
+                        created = events.create_event(
+                            request.user, data["organisation"], states=data["states"],
+                            recommendations=data["recommendations"],
+                            visibility=data.get("visibility") or Visibility.PRIVATE, **form.event_fields(),
+                        )
+                        if evidence.has_evidence() and _evidence_post(request, created, evidence) is not None:
+                            raise _RolledBack
+                    item = created
+                else:
+                    item = events.update_event(
+                        request.user, item.pk, version=data["version"], states=data["states"],
+                        recommendations=data["recommendations"], **form.event_fields(),
                     )
-                    if values.get("citation") or request.FILES.get("file"):
-                        _evidence_post(request, item)
-            else:
-                item = events.update_event(
-                    request.user, item.pk, version=values.get("version"), states=_lines(values.get("states", "")),
-                    recommendations=_ids(values.get("recommendations", "")), **fields,
-                )
-            messages.success(request, "Event saved.")
-            return redirect(item)
-        except Conflict as exc:
-            error, status, current = str(exc), exc.status, exc.current
-            values = {**values.dict(), "version": exc.current_version}
-            item.refresh_from_db()
-        except Invalid as exc:
-            error, status = str(exc), exc.status
-            if pk is None:
-                item = None  # the create was rolled back
+                messages.success(request, "Event saved.")
+                return redirect(item)
+            except _RolledBack:
+                status = 400
+            except Conflict as exc:
+                status, current = exc.status, exc.current
+                form.add_service_error(exc)
+                form.data = form.data.copy()
+                form.data["version"] = exc.current_version
+                item.refresh_from_db()
+            except (Invalid, NotAllowed) as exc:
+                status = exc.status
+                form.add_service_error(exc)
+        else:
+            status = 400
     elif item:
-        values = {f: getattr(item, f) or "" for f in EVENT_FIELDS}
-        values["people_count"] = "" if item.people_count is None else item.people_count
-        values.update(states="\n".join(s.name for s in item.states.all()), version=item.version,
-                      recommendations="\n".join(str(i) for i in item.recommendations.values_list("pk", flat=True)))
+        initial = {f: getattr(item, f) for f in EVENT_FIELDS}
+        initial.update(states="\n".join(s.name for s in item.states.all()), version=item.version,
+                       recommendations="\n".join(str(i) for i in item.recommendations.values_list("pk", flat=True)))
+        form = forms.EventForm(initial=initial, **options)
     else:
-        values = {"confidence": Confidence.MEDIUM, "recommendations": request.GET.get("recommendation", ""),
-                  "states": request.GET.get("state", "")}
+        form = forms.EventForm(initial={"confidence": Confidence.MEDIUM,
+                                        "recommendations": request.GET.get("recommendation", ""),
+                                        "states": request.GET.get("state", "")}, **options)
+        evidence = forms.EvidenceForm(optional=True)
     return render(request, "tracking/event_form.html", {
-        "item": item, "orgs": orgs, "values": values, "error": error, "confidences": Confidence.values,
-        "current": current,
-        "can_publish": any(has_role(request.user, o, Role.EDITOR) for o in orgs),
+        "item": item, "form": form, "evidence_form": evidence, "current": current,
     }, status=status)
 
 
-def event(request, pk: int):
+def event(request, pk: int, evidence_form=None, status: int = 200):
     item = _visible(Event, request.user, pk)
     return render(request, "tracking/event.html", {
         "item": item, "evidence": item.evidence.all(),
         "recommendations": item.recommendations.with_related(),
         "can_edit": has_role(request.user, item.organisation, Role.CONTRIBUTOR),
         "can_publish": has_role(request.user, item.organisation, Role.EDITOR),
-    })
+        "evidence_form": evidence_form or forms.EvidenceForm(),
+    }, status=status)
 
 
 @require_POST
@@ -464,7 +620,7 @@ def event_publish(request, pk: int):
 
 @require_POST
 def event_evidence(request, pk: int):
-    return _evidence_post(request, _visible(Event, request.user, pk))
+    return _evidence_view(request, Event, pk, event)
 
 
 @require_POST

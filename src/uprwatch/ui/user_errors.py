@@ -44,4 +44,15 @@ class UserErrorMiddleware:
         match = request.resolver_match
         names = [f"{match.app_name}/error.html"] if match and match.app_name else []
         template = select_template([*names, "uprwatch/error.html"])
-        return HttpResponse(template.render({"message": str(exception)}, request), status=exception.status)
+        context = {"message": str(exception), "status": exception.status, "back": _back(request)}
+        return HttpResponse(template.render(context, request), status=exception.status)
+
+
+def _back(request: HttpRequest) -> str:
+    """The page the person came from, when it is on this site: the error page links back to it."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return referer
+    return ""
