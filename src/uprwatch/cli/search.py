@@ -37,7 +37,8 @@ def search_filter_options(command):
               show_default=True, help="json: the API's object; csv/xlsx: every matching row.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file (needed for xlsx).")
 def search(query: str, fmt: str, output: str | None, **options) -> None:
-    """Search recommendations: words (AND), OR, -word, "phrases", prefix*, exact:."""
+    """Search recommendations: words (AND), OR, -word, "phrases", prefix*, exact:. A state's other names, its
+    people's name and synonyms are searched too (shown as "also searched"; --no-expand: only the words typed)."""
     _django()
     from uprwatch.search import exports
     from uprwatch.search.service import SearchParams, matching_ids

@@ -21,6 +21,7 @@ import difflib
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 
@@ -101,7 +102,7 @@ class SearchParams:
         kwargs["body"] = getlist("body")
         kwargs["human_only"] = _bool("human_only", get("human_only", "0"))
         kwargs["exact"] = _bool("exact", get("exact", "0"))
-        # The page's checkbox sends a hidden expand=0 before its own expand=1: the last value decides.
+        # Expansion is on unless asked off (the page's "only the words typed" box sends expand=0).
         kwargs["expand"] = _bool("expand", get("expand", "1"))
         kwargs["mode"] = get("mode", "auto")
         kwargs["sort"] = get("sort", "relevance")
@@ -595,16 +596,10 @@ def _suggestions(params: SearchParams, catalog: catalog_module.Catalog, parsed: 
         count = _match_count(catalog, variant)
         if count:
             found.append({"kind": kind, "q": q, "count": count,
-                          "query": "&".join(f"{k}={_quote(v)}" for k, v in params_with(variant, mode=params.mode).to_query())})
+                          "query": urlencode(params_with(variant, mode=params.mode).to_query())})
     # Spelling first (the likeliest slip), then the rest by how much each finds.
     found.sort(key=lambda s: (s["kind"] != "spelling", -s["count"]))
     return found[:MAX_SUGGESTIONS]
-
-
-def _quote(value: str) -> str:
-    from urllib.parse import quote_plus
-
-    return quote_plus(value)
 
 
 def mechanism_facet(params: SearchParams, parsed: ParsedQuery, upr_count: int) -> list[dict]:
