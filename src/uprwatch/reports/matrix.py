@@ -14,8 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from xml.sax.saxutils import escape
 
+from uprwatch.office import xml_safe
 from uprwatch.records.models import Recommendation
-from uprwatch.reports.office import xml_safe
 from uprwatch.reports.selection import Selection, visible_evidence
 
 COLUMNS = ("Recommendation", "Recommending states", "Position", "Assessment", "Evidence",
@@ -57,16 +57,13 @@ def _draft(assessment) -> str:
 def matrix_rows(selection: Selection) -> list[dict]:
     """The matrix as data: one dict per recommendation, oldest session first."""
     latest: dict[int, list] = defaultdict(list)
-    try:
-        from uprwatch.tracking.models import Assessment
-    except ImportError:
-        Assessment = None  # noqa: N806 - tracking not installed: no assessment column content
-    if Assessment is not None:
-        queryset = (Assessment.objects.filter(selection.audience.visible(), recommendation_id__in=selection.ids)
-                    .select_related("organisation").prefetch_related(visible_evidence(selection))
-                    .order_by("-assessed_on", "organisation__name"))
-        for assessment in queryset:
-            latest[assessment.recommendation_id].append(assessment)
+    from uprwatch.tracking.models import Assessment
+
+    queryset = (Assessment.objects.filter(selection.audience.visible(), recommendation_id__in=selection.ids)
+                .select_related("organisation").prefetch_related(visible_evidence(selection))
+                .order_by("-assessed_on", "organisation__name"))
+    for assessment in queryset:
+        latest[assessment.recommendation_id].append(assessment)
     # Plain values, not model instances with prefetched relations: those cost most of the export's time.
     states: dict[int, list[str]] = defaultdict(list)
     through = Recommendation.recommending_states.through
@@ -105,7 +102,7 @@ def _values(row: dict) -> list[str]:
 
 def iter_matrix_xlsx(selection: Selection) -> Iterator[bytes]:
     """The matrix as XLSX, in chunks: the first bytes go out before the rows are built."""
-    from uprwatch.reports.xlsx import Sheet, stream_xlsx
+    from uprwatch.spreadsheet import Sheet, stream_xlsx
 
     rows = itertools.chain([list(COLUMNS)], (_values(row) for row in _lazy(matrix_rows, selection)))
     about = [["Subject", xml_safe(selection.title)], ["Recommendations", len(selection.ids)],

@@ -1,7 +1,7 @@
 """Exports of a whole result set (every matching row, not one page) as CSV, JSON or XLSX.
 
 Rows are produced in chunks from the database and written as they come, so a 41k-row export never
-holds the whole set in memory; XLSX too, through the streaming writer of ``uprwatch.reports.xlsx``.
+holds the whole set in memory; XLSX too, through the streaming writer of ``uprwatch.spreadsheet``.
 Every format starts answering at once, before the last row is fetched.
 """
 
@@ -72,8 +72,8 @@ def iter_json(ids: list[int]) -> Iterator[str]:
 
 
 def iter_xlsx(ids: list[int]) -> Iterator[bytes]:
-    """The XLSX workbook in chunks, as its rows are fetched (``reports.xlsx``: no temporary file)."""
-    from uprwatch.reports.xlsx import Sheet, stream_xlsx
+    """The XLSX workbook in chunks, as its rows are fetched (``uprwatch.spreadsheet``: no temporary file)."""
+    from uprwatch.spreadsheet import Sheet, stream_xlsx
 
     rows = itertools.chain([COLUMNS], (flat_row(out) for out in iter_records(ids)))
     yield from stream_xlsx([Sheet("recommendations", rows)])

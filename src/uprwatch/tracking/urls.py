@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from uprwatch.tracking import views
-from uprwatch.web.throttle import ThrottledPasswordResetView
+from uprwatch.ui.throttle import ThrottledPasswordResetView
 
 app_name = "tracking"
 

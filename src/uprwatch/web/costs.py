@@ -25,7 +25,7 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-from uprwatch.web.throttle import client_address
+from uprwatch.ui.throttle import client_address
 
 # Paths whose answer is built from a whole result set (prefixes; the query string chooses the size).
 EXPENSIVE_PREFIXES = (
