@@ -139,6 +139,10 @@ def test_an_unknown_symbol_is_an_html_page_and_a_one_line_error(db, server):
         fetch_documents(["A/HRC/59/15", "A/HRC/99/99"])  # the good one is not ingested either
     assert isinstance(UnknownSymbol("x"), NotFound)
     assert snapshot() == before
+    from uprwatch.sources.status import read_status
+
+    assert read_status("un-documents")["state"] == "failed"  # the Data sources page shows the error
+    assert "A/HRC/99/99" in read_status("un-documents")["error"]
     result = CliRunner().invoke(main, ["fetch", "A/HRC/99/99"])
     assert result.exit_code == 1
     assert result.output.strip().count("\n") == 0 and result.output.startswith("Error: A/HRC/99/99")
