@@ -47,6 +47,11 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
     rest = text[start:].strip(" \n;.,/")
     if not segments and rest:
         segments.append((rest, []))
+    elif rest and re.search(r"\)\s*/", text) and re.match(r"(?:the|an?)\s+[A-Z]|[A-Z]{2,}", rest) and (
+            _bare_verb(_piece(segments[-1][0])) or re.search(r"\b(?:to|of)$", _piece(segments[-1][0]))):
+        # "Sign and ratify (Spain)/ become party to (Canada) the Optional Protocol to ICCPR;": the
+        # instrument after the last alternative, with no state after it, is every alternative's object
+        segments.append((rest, list(dict.fromkeys(code for _, codes in segments for code in codes))))
     chains = _chains(segments)
     # Alternatives of one recommendation with its object written once: the 2013 slash form, or
     # verbs in a row ("Sign (Portugal) ratify (France, Portugal) and accede to the Convention (Uruguay)").
@@ -435,6 +440,23 @@ def _bare_verb(head: str) -> bool:
     return 1 <= len(words) <= 4 and all(w.islower() for w in words[1:]) and not _DETERMINERS & {w.lower() for w in words}
 
 
+def _share_first_object(chains: list[list[tuple[str, list[str]]]], heads: list[str]) -> None:
+    """Every alternative is a bare verb and the instrument follows the last one, with more of that
+    state's words after it: "Consider ratifying (DR Congo)/ ratify (Spain) the Convention on the Rights
+    of Persons with Disabilities (CRPD), and sign and ratify the Optional Protocol (Spain)". The
+    instrument (up to ", and" or ";") is the object of the alternatives that have none."""
+    holder = next((chain for chain in chains if len(chain) > 1 and re.match(r"\s*(?:the|an?)\s+[A-Z]", chain[1][0])), None)
+    if holder is None:
+        return
+    instrument = re.split(r",?\s+and\s+(?=[a-z])|;", re.sub(r"\s+", " ", holder[1][0].strip()))[0].strip(" ,")
+    for chain, head in zip(chains, heads, strict=True):
+        if chain is holder or len(chain) > 1 or not _bare_verb(head):
+            continue
+        raw, codes = chain[0]
+        joiner = " to " if head.split()[-1].lower() in ("accede", "adhere", "subscribe") else " "
+        chain[0] = (f"{head}{joiner}{instrument}", codes)
+
+
 def _complete_slash_verbs(chains: list[list[tuple[str, list[str]]]]) -> None:
     """The 2013 slash form gives alternatives of one recommendation, its object written once:
     ``Ratify the ICCPR (Chile)/ Accede (Switzerland)/Consider ratifying (Mexico)``. Each bare verb
@@ -444,6 +466,7 @@ def _complete_slash_verbs(chains: list[list[tuple[str, list[str]]]]) -> None:
     full = next((h for h in heads if not _bare_verb(h) and not h.endswith(" to") and not _dangling(h)
                  and len(h.split()) >= 2), None)
     if full is None:
+        _share_first_object(chains, heads)
         return
     treaty = _TREATY_VERB.search(full)
     for chain, head in zip(chains, heads, strict=True):
