@@ -144,7 +144,7 @@ _FURTHER = re.compile(
 REPORTED = r"(?:[Rr]ecommend(?:s|ed)|[Ee]ncourag(?:es|ed)|[Uu]rg(?:es|ed)|[Ii]nvit(?:es|ed)|[Cc]all(?:s|ed)\s+(?:up)?on)"
 _SUBJECT = re.compile(
     rf"^(?:{REPORTED}\s+(?:that\s+|to\s+)?|[Tt]hat\s+)"
-    r"(?P<subject>[Tt]he\s+State|[Tt]he\s+Government|[Tt]he\s+country|[Tt]he\s+authorities|it|[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|the))*?)"
+    r"(?P<subject>[Tt]he\s+State|[Tt]he\s+(?:[A-Z][\w’'-]+\s+)?Government|[Tt]he\s+country|[Tt]he\s+authorities|it|[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|the))*?)"
     # "Recommended that Benin should investigate": the modal is the report's, the action "Investigate".
     r"\s+(?:should\s+|shall\s+|must\s+)?(?:to\s+)?(?P<verb>[a-z][a-z-]+)\b",
 )
@@ -162,7 +162,7 @@ def imperative(text: str) -> str:
     match = _SUBJECT.match(text)
     if match and match.group("verb").lower() not in _NOT_VERBS:
         subject = match.group("subject")
-        if re.fullmatch(r"the\s+\w+|it", subject, re.I) or lookup_state(subject):
+        if re.fullmatch(r"the\s+\w+|it|the\s+[A-Z][\w’'-]+\s+Government", subject, re.I) or lookup_state(subject):
             rest = text[match.start("verb"):]
             return rest[:1].upper() + rest[1:]
     if to := re.match(r"[Tt]o\s+(?!(?:that|this|the|a|an|all|its|these|those)\b)([a-z])", text):
@@ -321,7 +321,7 @@ def _list_alternative(chain: list[tuple[str, list[str]]], raw: str) -> str | Non
 
 # An item of a list of instruments after a treaty verb: "Consider ratifying the Optional Protocol to CEDAW
 # (Brazil), the Optional Protocol to the Convention against Torture (Brazil, Djibouti)".
-_INSTRUMENT_ITEM = re.compile(r"[\s,;]*(?:and\s+|as\s+well\s+as\s+)?(?P<item>the\s+[A-Z].*)$", re.S)
+_INSTRUMENT_ITEM = re.compile(r"[\s,;]*(?:and\s+|as\s+well\s+as\s+)?(?P<item>(?:the\s+[A-Z]|[A-Z]{2,}\b).*)$", re.S)
 
 
 def _object_item(chains: list[list[tuple[str, list[str]]]], raw: str, codes: list[str]) -> bool:
