@@ -443,18 +443,25 @@ def _bare_verb(head: str) -> bool:
 def _share_first_object(chains: list[list[tuple[str, list[str]]]], heads: list[str]) -> None:
     """Every alternative is a bare verb and the instrument follows the last one, with more of that
     state's words after it: "Consider ratifying (DR Congo)/ ratify (Spain) the Convention on the Rights
-    of Persons with Disabilities (CRPD), and sign and ratify the Optional Protocol (Spain)". The
-    instrument (up to ", and" or ";") is the object of the alternatives that have none."""
+    of Persons with Disabilities (CRPD), and sign and ratify the Optional Protocol (Spain)"; "Ratify
+    (Slovakia, Spain), or consider ratifying (Costa Rica) the Rome Statute of the International Criminal
+    Court including its Agreement on Privileges and Immunities (Slovakia)". The instrument (up to
+    ", and", ";", "including", "as well as") is the object of every alternative; what follows it stays
+    the words of the state named after them."""
     holder = next((chain for chain in chains if len(chain) > 1 and re.match(r"\s*(?:the|an?)\s+[A-Z]", chain[1][0])), None)
     if holder is None:
         return
-    instrument = re.split(r",?\s+and\s+(?=[a-z])|;", re.sub(r"\s+", " ", holder[1][0].strip()))[0].strip(" ,")
+    piece = re.sub(r"\s+", " ", holder[1][0].strip())
+    cut = re.search(r",?\s+and\s+(?=[a-z])|;|,?\s+(?:including|in particular|as well as)\b", piece)
+    instrument = piece[: cut.start()].strip(" ,") if cut else piece.strip(" ,")
     for chain, head in zip(chains, heads, strict=True):
-        if chain is holder or len(chain) > 1 or not _bare_verb(head):
+        if not _bare_verb(head) or (len(chain) > 1 and chain is not holder):
             continue
         raw, codes = chain[0]
         joiner = " to " if head.split()[-1].lower() in ("accede", "adhere", "subscribe") else " "
         chain[0] = (f"{head}{joiner}{instrument}", codes)
+        if chain is holder:
+            holder[1] = (piece[cut.start():] if cut else "", holder[1][1])
 
 
 def _complete_slash_verbs(chains: list[list[tuple[str, list[str]]]]) -> None:
