@@ -100,6 +100,7 @@ class SearchFilters(Schema):
     action: list[int] = []
     issue: list[str] = []
     theme: list[str] = []
+    sdg: list[str] = []
     body: list[str] = []
     human_only: bool = False
     mode: str = "auto"

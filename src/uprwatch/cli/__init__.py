@@ -228,6 +228,7 @@ def _serve_production(host: str, port: int, workers: int | None, threads: int) -
 @click.option("--action", multiple=True, help="Action category (1-5).")
 @click.option("--issue", multiple=True, help="UPR Info issue name.")
 @click.option("--theme", multiple=True, help="OHCHR theme (code or name).")
+@click.option("--sdg", multiple=True, help="SDG target (16.2) or goal (SDG 16), as a source labelled it.")
 @click.option("--body", multiple=True, help="UN mechanism: UPR (the default), a committee (CAT, CRC, ...), "
               "'special procedures' or a mechanism's name.")
 @click.option("--human-only", is_flag=True, help="Only recommendations with no machine label.")

@@ -20,7 +20,7 @@ FACET_TITLES = {
     "by_group": "Recommending regional group", "sur_bloc": "Organisation of the State under Review",
     "by_bloc": "Recommending organisation", "cycle": "Cycle", "session": "Session", "year": "Year",
     "response": "Response", "action": "Action category", "issue": "Issue", "theme": "Theme",
-    "body": "UN mechanism",
+    "sdg": "SDG target", "body": "UN mechanism",
 }
 SORT_CHOICES = [("relevance", "relevance"), ("session", "session, oldest first"),
                 ("-session", "session, newest first"), ("state", "State under Review")]
