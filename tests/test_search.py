@@ -339,7 +339,7 @@ def _korea_rec() -> Recommendation:
 
 
 def test_similar_recommendations_are_about_the_same_thing(db):
-    from uprwatch.search.vectors import similar_to
+    from uprwatch.search.similar import similar_to
 
     rec = _korea_rec()
     similar = similar_to(rec.pk, k=10)

@@ -111,8 +111,13 @@ def test_a_changed_schema_is_reported_not_a_crash(db, server):
         "new1", sur="China", by=["Japan"], text="Guarantee the right to a fair trial for every detained lawyer of the 709 crackdown",
         extra={"sdg_target": [{"value": "16.3", "label": "16.3"}]}, response="Partially accepted",
         created=1_800_000_000_000))
+    server.properties.append("sdg_target")
+    # a value given without its label is read from the thesauri
+    server.entities[1]["metadata"]["response"] = [{"value": "resp-ns"}]
     report = sync_upr_info()
-    assert report.unrecognised == {"field: sdg_target": 1, "response: Partially accepted": 1}
+    assert report.unrecognised == {"field: sdg_target": 1, "response: Partially accepted": 1,
+                                   "template property: sdg_target": 1}
+    assert Recommendation.objects.get(source_records__record_id="rec00001").response == "not supported"
     assert Recommendation.objects.get(text__endswith="lawyer of the 709 crackdown").response == "unknown"
     assert report.added == 251
 

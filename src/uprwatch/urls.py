@@ -18,5 +18,5 @@ urlpatterns = [
     path("", include("uprwatch.sources.urls")),
 ]
 
-handler400 = "uprwatch.web.errors.bad_request"
-handler404 = "uprwatch.web.errors.not_found"
+handler400 = "uprwatch.ui.errors.bad_request"
+handler404 = "uprwatch.ui.errors.not_found"

@@ -11,12 +11,15 @@ import json
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import create_model
 
 from uprwatch.api.records import RecommendationBase
 from uprwatch.records.models import Recommendation
 from uprwatch.records.shapes import recommendation_out
-from uprwatch.search import exports, vectors
+from uprwatch.search import exports
+from uprwatch.search.filters import FILTERS
 from uprwatch.search.service import SearchParams, search
+from uprwatch.search.similar import similar_to
 
 router = Router(tags=["search"])
 
@@ -85,29 +88,21 @@ class SimilarOut(Schema):
     recommendation: SearchResultOut
 
 
-class SearchFilters(Schema):
-    q: str = ""
-    sur: list[str] = []
-    by: list[str] = []
-    sur_group: list[str] = []
-    by_group: list[str] = []
-    sur_bloc: list[str] = []
-    by_bloc: list[str] = []
-    cycle: list[int] = []
-    session: list[int] = []
-    year: list[int] = []
-    response: list[str] = []
-    action: list[int] = []
-    issue: list[str] = []
-    theme: list[str] = []
-    body: list[str] = []
-    human_only: bool = False
-    mode: str = "auto"
-    exact: bool = False
-    expand: bool = True
-    sort: str = "relevance"
-    limit: int = 20
-    offset: int = 0
+# The query parameters every search endpoint documents: the filters of the one table (search.filters),
+# between ``q`` and the options, as the CLI's options and the search page's facets are.
+SearchFilters = create_model(
+    "SearchFilters",
+    __base__=Schema,
+    q=(str, ""),
+    **{f.name: (list[f.kind], []) for f in FILTERS},
+    human_only=(bool, False),
+    mode=(str, "auto"),
+    exact=(bool, False),
+    expand=(bool, True),
+    sort=(str, "relevance"),
+    limit=(int, 20),
+    offset=(int, 0),
+)
 
 
 @router.get(
@@ -147,7 +142,7 @@ def export_recommendations(request, filters: Query[SearchFilters], format: str =
 def similar_recommendations(request, rec_id: int, k: int = 10, same_sur: bool = False):
     if not 1 <= k <= 100:
         raise HttpError(400, "k must be between 1 and 100")
-    pairs = vectors.similar_to(rec_id, k=k, same_sur=same_sur)
+    pairs = similar_to(rec_id, k=k, same_sur=same_sur)
     records = Recommendation.objects.with_related().in_bulk([pk for pk, _ in pairs])
     return [
         {"score": score, "recommendation": dict(recommendation_out(records[pk]), snippet=records[pk].text)}

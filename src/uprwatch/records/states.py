@@ -145,8 +145,3 @@ def suggest_states(name: str, limit: int = 3) -> list[str]:
         if official not in seen:
             seen.append(official)
     return seen[:limit]
-
-
-def normalise_regional_group(value: str) -> str:
-    """Map a regional-group spelling to one of ``REGIONAL_GROUPS`` ("" when unknown/observer)."""
-    return REGIONAL_GROUP_ALIASES.get(value.strip().casefold(), "")

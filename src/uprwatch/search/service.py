@@ -21,6 +21,7 @@ import difflib
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from uprwatch.records.states import REGIONAL_GROUP_ALIASES, UnknownStateError, r
 from uprwatch.search import catalog as catalog_module
 from uprwatch.search import expansion, postings
 from uprwatch.search.backends import get_backend, top_level_negation
+from uprwatch.search.filters import FACET_FILTERS, INT_FILTERS
 from uprwatch.search.query import ParsedQuery, QueryError, parse_query
 
 MODES = ("auto", "text", "semantic", "hybrid")
@@ -41,11 +43,9 @@ RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al. 2009)
 TEXT_CACHE_SIZE = 128
 TEXT_CACHE_BYTES = 64 * 1024 * 1024  # per process: a 300k-row negation entry is ~2.4 MB
 
-SearchError = QueryError  # one error type for bad queries and bad filters
 
-LIST_FIELDS = ("sur", "by", "sur_group", "by_group", "sur_bloc", "by_bloc", "cycle", "session", "year",
-               "response", "action", "issue", "theme")
-INT_FIELDS = ("cycle", "session", "year", "action")
+LIST_FIELDS = FACET_FILTERS  # the catalog's filters, from the one table in ``filters``
+INT_FIELDS = INT_FILTERS
 FACET_NAMES = LIST_FIELDS
 
 
@@ -65,6 +65,7 @@ class SearchParams:
     action: list[int] = field(default_factory=list)
     issue: list[str] = field(default_factory=list)
     theme: list[str] = field(default_factory=list)
+    sdg: list[str] = field(default_factory=list)  # SDG target ("16.2") or goal ("SDG 16")
     # UN mechanism: none = the UPR (what every search meant before other mechanisms were loaded)
     body: list[str] = field(default_factory=list)
     human_only: bool = False
@@ -102,7 +103,7 @@ class SearchParams:
         kwargs["body"] = getlist("body")
         kwargs["human_only"] = _bool("human_only", get("human_only", "0"))
         kwargs["exact"] = _bool("exact", get("exact", "0"))
-        # The page's checkbox sends a hidden expand=0 before its own expand=1: the last value decides.
+        # Expansion is on unless asked off (the page's "only the words typed" box sends expand=0).
         kwargs["expand"] = _bool("expand", get("expand", "1"))
         kwargs["mode"] = get("mode", "auto")
         kwargs["sort"] = get("sort", "relevance")
@@ -177,7 +178,7 @@ def _codes(catalog: catalog_module.Catalog, name: str, values: list) -> list[int
             key = REGIONAL_GROUP_ALIASES.get(str(value).strip().casefold(), str(value))
             if key not in index:
                 raise QueryError(f"unknown regional group {value!r}: use one of {', '.join(column.values)}")
-        elif name in ("sur_bloc", "by_bloc", "issue", "theme"):
+        elif name in ("sur_bloc", "by_bloc", "issue", "theme", "sdg"):
             key = _lookup_name(name, str(value), column)
         elif name == "response":
             key = str(value).strip().lower()
@@ -190,7 +191,8 @@ def _codes(catalog: catalog_module.Catalog, name: str, values: list) -> list[int
     return codes
 
 
-_KINDS = {"sur_bloc": "organisation", "by_bloc": "organisation", "issue": "issue", "theme": "theme"}
+_KINDS = {"sur_bloc": "organisation", "by_bloc": "organisation", "issue": "issue", "theme": "theme",
+          "sdg": "SDG target"}
 
 
 def _lookup_name(name: str, value: str, column: catalog_module.FacetColumn) -> str:
@@ -386,13 +388,35 @@ def _combine(catalog: catalog_module.Catalog, masks: dict[str, np.ndarray], skip
     return combined
 
 
+# Other UN mechanisms' recommendations (the ``body`` filter) are searched by the sources app, which sits
+# above search in the layers: it registers its ``sources.mechanisms`` module here when Django starts
+# (``SourcesConfig.ready``), as the feature apps register their panels.
+_mechanisms = None
+
+
+def register_mechanisms(provider) -> None:
+    """Install the search of other mechanisms: a module with ``parse_body``, ``search_mechanisms``,
+    ``body_counts``, ``body_facet``, ``BodyFilter`` and ``loaded``."""
+    global _mechanisms
+    _mechanisms = provider
+
+
+def _provider():
+    if _mechanisms is None:
+        raise QueryError("other UN mechanisms are not installed here: leave out body (or use body=UPR)")
+    return _mechanisms
+
+
+def mechanisms_loaded() -> bool:
+    """Whether any other mechanism's recommendations are in the database (``uprwatch sync uhri``)."""
+    return _mechanisms is not None and _mechanisms.loaded()
+
+
 def _other_mechanisms(params: SearchParams):
     """The ``body`` filter when it names mechanisms other than the UPR (else None: a UPR search)."""
     if not params.body:
         return None
-    from uprwatch.sources.mechanisms import parse_body
-
-    body = parse_body(params.body)
+    body = _provider().parse_body(params.body)
     return body if body.others else None
 
 
@@ -467,15 +491,13 @@ def search(params: SearchParams) -> dict:
 def _search_other_mechanisms(params: SearchParams, others) -> dict:
     """A search of treaty bodies' and special procedures' records (``body``), in the same shape; the words
     are expanded the same way, there is no meaning search, so counts are matches."""
-    from uprwatch.sources.mechanisms import search_mechanisms
-
     params.validate()
     parsed = parse_query(params.q, exact=params.exact)
     expansions: list[expansion.Expansion] = []
     if params.expand:
         parsed, expansions = expansion.expand(parsed)
     upr = search(dataclasses.replace(params, body=[], limit=0, offset=0, mode="text"))
-    found = search_mechanisms(params, parsed, others, upr_count=upr["count"])
+    found = _provider().search_mechanisms(params, parsed, others, upr_count=upr["count"])
     count = found["count"]
     return {
         "count": count,
@@ -576,23 +598,16 @@ def _suggestions(params: SearchParams, catalog: catalog_module.Catalog, parsed: 
         count = _match_count(catalog, variant)
         if count:
             found.append({"kind": kind, "q": q, "count": count,
-                          "query": "&".join(f"{k}={_quote(v)}" for k, v in params_with(variant, mode=params.mode).to_query())})
+                          "query": urlencode(params_with(variant, mode=params.mode).to_query())})
     # Spelling first (the likeliest slip), then the rest by how much each finds.
     found.sort(key=lambda s: (s["kind"] != "spelling", -s["count"]))
     return found[:MAX_SUGGESTIONS]
 
 
-def _quote(value: str) -> str:
-    from urllib.parse import quote_plus
-
-    return quote_plus(value)
-
-
 def mechanism_facet(params: SearchParams, parsed: ParsedQuery, upr_count: int) -> list[dict]:
     """The mechanism facet of a UPR search: the UPR's count, and each other mechanism's for the same words."""
-    from uprwatch.sources.mechanisms import BodyFilter, body_counts, body_facet
-
-    return body_facet(body_counts(params, parsed), upr_count, BodyFilter(upr=True))
+    mechanisms = _provider()
+    return mechanisms.body_facet(mechanisms.body_counts(params, parsed), upr_count, mechanisms.BodyFilter(upr=True))
 
 
 def _facets(catalog: catalog_module.Catalog, params: SearchParams, masks: dict[str, np.ndarray],
