@@ -57,10 +57,13 @@ def export_urls() -> dict[str, callable]:
     def query() -> str:
         return str(httpx.QueryParams({"q": random.choice(SEARCHES)}))
 
+    # State and query pairs that match recommendations (an empty selection is a 404, not a load figure).
+    selections = ["sur=China&q=torture", "sur=China&q=death+penalty", "sur=Cuba&q=torture", "sur=Cuba&q=women",
+                  "sur=France&q=women", "sur=France&q=children"]
     return {
         "export": lambda: f"/search/export.{random.choice(['csv', 'json', 'xlsx'])}?{query()}",
-        "matrix": lambda: f"/reports/matrix/?sur={random.choice(['China', 'Cuba', 'France'])}&{query()}&format=xlsx",
-        "brief": lambda: f"/reports/brief/?sur={random.choice(['China', 'Cuba', 'France'])}&{query()}&format=html",
+        "matrix": lambda: f"/reports/matrix/?{random.choice(selections)}&format=xlsx",
+        "brief": lambda: f"/reports/brief/?{random.choice(selections)}&format=html",
     }
 
 
