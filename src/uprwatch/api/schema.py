@@ -39,6 +39,7 @@ MESSAGES = {
     422: "A parameter or field does not have the expected type or form",
     429: "An anonymous client spent its budget for expensive requests; see Retry-After",
     501: "This server cannot produce that format (an optional part is not installed)",
+    503: "A part this request needs is not installed or not ready",
 }
 
 # Downloads: the media types of a 200 by path (the JSON ones stay as ninja wrote them).
@@ -64,6 +65,8 @@ def statuses(path: str, method: str, operation: dict) -> set[int]:
         found.add(409)
     if path.startswith("/api/classify/review") and method in WRITES:
         found.add(409)
+    if path == "/api/classify/predict":
+        found |= {409, 503}  # no trained model yet / the model's files missing
     if is_expensive(path) and not secured:
         found.add(429)
     if path == "/api/reports/brief":
