@@ -115,7 +115,7 @@ def test_coalition_day(page, server_home, server_url):  # noqa: F811
     # 3. Assess the pinned recommendation (a draft), then add evidence: a refused upload keeps the typed text.
     page.goto(f"/tracking/recommendations/{rec_id}/assess/")
     page.get_by_label("Status").select_option("not_implemented")
-    page.get_by_label("Rationale").fill("Forced returns continued in 2023.")
+    page.get_by_label("Rationale").fill("Dana draft: returns continued in 2023.")
     check_page_basics(page, "assess")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url(re.compile(r"/tracking/assessments/\d+/$"))
@@ -132,6 +132,7 @@ def test_coalition_day(page, server_home, server_url):  # noqa: F811
     assert "forcibly returned" in form.get_by_label("Quote").input_value()
     assert "is not .pdf" in form.locator("[data-field=file] .errorlist").inner_text()
     assert form.get_by_label("File").get_attribute("aria-invalid") == "true"
+    form.locator("[data-field=file]").scroll_into_view_if_needed()
     check_page_basics(page, "evidence-refused")
     form.get_by_label("File").set_input_files(
         files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% evidence\n"}])
@@ -162,7 +163,7 @@ def test_coalition_day(page, server_home, server_url):  # noqa: F811
     assert "firsts are computed for a search query" not in main and "First raised in session" in main
     check_page_basics(page, "brief")
     page.get_by_role("link", name="Leave out everything unpublished").click()
-    assert "Forced returns continued" not in page.locator("main").inner_text()
+    assert "Dana draft" not in page.locator("main").inner_text()
     # The saved HTML file draws its chart without JavaScript (an SVG with bars).
     with page.expect_download() as download:
         page.get_by_role("link", name="Download HTML").click()
