@@ -11,7 +11,7 @@ PORT ?= 8000
 WITH_PDF ?= $(shell $(PYTHON) -c "import ctypes.util as u; print(1 if u.find_library('pango-1.0') and u.find_library('pangoft2-1.0') else '')" 2>/dev/null)
 COMMA := ,
 
-.PHONY: run init serve test lint pytest pytest-unit pytest-browser check bench-load clean
+.PHONY: run init serve test test-fast lint pytest pytest-unit pytest-browser check bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,16 @@ init: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev lint pytest
 
+# The lane to run while working: no browser, no slow tests (-m slow: whole inits, dumps, schema fuzzing).
+# `make test` (what .ci/run runs) still runs everything. Each run lists its slowest tests (--durations).
+test-fast: $(VENV)/.installed-dev lint
+	UPRWATCH_HOME=$(CURDIR)/var/test $(BIN)/pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+# ruff, then the layers (.importlinter; docs/architecture.md): an import that runs up a layer or closes
+# a cycle between the modules of a package fails here, an import inside a function included.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/lint-imports
 
 # Browser tests (-m browser) run here too when /usr/bin/chromium exists, and skip with the reason otherwise;
 # .ci/run installs chromium and sets UPRWATCH_REQUIRE_BROWSER=1 so that a missing browser fails instead.

@@ -33,8 +33,8 @@ def main() -> None:
     django.setup()
     from django.db import transaction
 
+    from uprwatch.classify.classifier import Classifier
     from uprwatch.classify.labelling import label_recommendations
-    from uprwatch.classify.model import Classifier
     from uprwatch.classify.training import human_examples, load_model
     from uprwatch.records.models import Label, Recommendation
 
@@ -114,7 +114,7 @@ def main() -> None:
 def _ceiling(examples, folds: int = 5) -> dict:
     import numpy as np
 
-    from uprwatch.classify.model import Classifier
+    from uprwatch.classify.classifier import Classifier
     from uprwatch.records.models import Recommendation
 
     session = dict(Recommendation.objects.filter(id__in=examples.ids).values_list("id", "review__session_id"))

@@ -77,12 +77,21 @@ def query_home(home: Path, expression: str):
     return json.loads(result.stdout)
 
 
+# The packages whose code ``uprwatch init`` runs (bootstrap.INIT_STEPS and what they import): a change to
+# any of their modules may change what an initialised home holds, so it is part of the cache key.
+INIT_PACKAGES = ("records", "documents", "search", "sources", "classify", "analysis", "calendar")
+INIT_MODULES = ("bootstrap.py", "settings.py", "home.py", "snapshot.py", "wordvectors.py", "errors.py", "office.py")
+
+
 def home_key() -> str:
-    """Hash of what decides the content of an initialised home: data, migrations, init steps."""
+    """Hash of what decides the content of an initialised home: data, migrations, static files (collected
+    into it) and the code of every init step. A stale home would let browser tests pass on old data."""
     digest = hashlib.sha256()
     files = sorted(
         [*SRC.glob("*/migrations/*.py"), *(p for p in (SRC / "data").rglob("*") if p.is_file()),
-         SRC / "bootstrap.py", SRC / "records" / "loading.py"]
+         *(p for p in SRC.glob("*/static/**/*") if p.is_file()),
+         *(p for package in INIT_PACKAGES for p in (SRC / package).rglob("*.py")),
+         *(SRC / name for name in INIT_MODULES if (SRC / name).exists())]
     )
     for path in files:
         digest.update(str(path.relative_to(SRC)).encode())

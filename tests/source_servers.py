@@ -80,6 +80,12 @@ class _Server:
 class UwaziServer(_Server):
     def __init__(self, entities: list[dict], extra_templates: list[dict] | None = None):
         self.entities = entities
+        # the recommendation template's properties, as /api/templates lists them (a test may add one)
+        self.properties = ["recommendation", "state_under_review", "recommending_state", "response", "issues",
+                           "cycle", "session", "action_category"]
+        self.thesauri: list[dict] = [{"_id": "th-responses", "name": "Response", "values": [
+            {"id": "resp-s", "label": "Supported"}, {"id": "resp-n", "label": "Noted"},
+            {"id": "resp-ns", "label": "Not Supported"}]}]
         self.requests: list[dict] = []  # {"path", "query", "headers"}
         self.fail: dict[int, list[int]] = defaultdict(list)  # page offset -> statuses to answer first
         self.garbage_from: int | None = None
@@ -129,10 +135,12 @@ class UwaziServer(_Server):
                                           content_type="text/html")
                     status, data = server._search(query)
                 elif parsed.path == "/api/templates":
+                    properties = [{"name": name, "label": name.replace("_", " ").title(), "type": "select"}
+                                  for name in server.properties]
                     status, data = 200, {"rows": [{"_id": RECOMMENDATION_TEMPLATE, "name": "Recommendation",
-                                                   "properties": []}, *server.extra_templates]}
+                                                   "properties": properties}, *server.extra_templates]}
                 elif parsed.path == "/api/thesauris":
-                    status, data = 200, {"rows": []}
+                    status, data = 200, {"rows": server.thesauri}
                 else:
                     status, data = 404, {"error": "not found"}
                 body = json.dumps(data).encode()

@@ -50,6 +50,7 @@ def _no_throttle_left():
     caches["throttle"].clear()
 
 
+@pytest.mark.slow  # one operation takes up to a minute on 2 cores; make test-fast leaves it out
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_error(case, db):

@@ -208,7 +208,7 @@ def test_upcoming_deadlines_of_a_state():
 
 
 def test_upcoming_deadlines_entry_point_for_tracking_alerts():
-    from uprwatch.calendar.deadlines import upcoming_deadlines
+    from uprwatch.calendar.schedule import state_deadlines as upcoming_deadlines
 
     china = State.objects.get(iso3="CHN")
     found = upcoming_deadlines(china, dt.date(2026, 11, 26), None)

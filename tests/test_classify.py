@@ -104,7 +104,7 @@ def test_parse_sessions():
 @pytest.fixture(scope="session")
 def small_model(django_db_setup, django_db_blocker, tmp_path_factory):
     """A model trained on sessions 1–8 of the real data (kept small so the suite stays quick)."""
-    from uprwatch.classify.model import Classifier
+    from uprwatch.classify.classifier import Classifier
     from uprwatch.classify.training import human_examples
 
     with django_db_blocker.unblock():
@@ -167,7 +167,7 @@ def test_model_follows_the_methodology_examples(small_model, text, category, evi
 
 
 def test_lead_features_pair_the_first_verb_and_read_past_lead_ins():
-    from uprwatch.classify.model import lead_features
+    from uprwatch.classify.classifier import lead_features
 
     adopt = lead_features("Adopt a comprehensive law against discrimination").split()
     assert {"vw=adopt|law", "vw=adopt|discrimination", "w0=adopt", "rule=5"} <= set(adopt)
@@ -177,6 +177,7 @@ def test_lead_features_pair_the_first_verb_and_read_past_lead_ins():
     assert {"to=ratify", "v_to=continue|ratify", "key=continue"} <= set(efforts)
 
 
+@pytest.mark.slow  # trains on sessions 1-16 (over a minute on 2 shared cores)
 def test_action_accuracy_on_sessions_the_model_never_saw(small_model, db):
     """Trained on sessions 1-8, tested on session 17: well above the methodology's first-verb baseline."""
     from uprwatch.classify.training import human_examples
@@ -195,7 +196,7 @@ def test_action_accuracy_on_sessions_the_model_never_saw(small_model, db):
 
 
 def test_model_round_trips_through_plain_arrays(small_model, tmp_path):
-    from uprwatch.classify.model import Classifier
+    from uprwatch.classify.classifier import Classifier
 
     model, home = small_model
     loaded = Classifier.load(home / "classify" / "model")
@@ -205,7 +206,7 @@ def test_model_round_trips_through_plain_arrays(small_model, tmp_path):
 
 
 def test_training_is_deterministic(db):
-    from uprwatch.classify.model import Classifier
+    from uprwatch.classify.classifier import Classifier
     from uprwatch.classify.training import human_examples
 
     examples = human_examples([1])
@@ -216,7 +217,7 @@ def test_training_is_deterministic(db):
 
 def test_a_replaced_model_file_is_an_error_not_code(model_home, tmp_path, settings):
     from uprwatch.classify import service
-    from uprwatch.classify.model import Classifier
+    from uprwatch.classify.classifier import Classifier
 
     bad = tmp_path / "classify" / "model"
     bad.mkdir(parents=True)
@@ -404,6 +405,7 @@ def test_recommendation_page_shows_machine_labels_and_themes(client, labelled):
 # --- evaluation, CLI -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # trains and evaluates a split
 def test_evaluate_small_split_and_about_page(db, client, settings, tmp_path):
     from uprwatch.classify.evaluation import evaluate
 
@@ -448,11 +450,12 @@ def test_cli_run_json(model_home):
     assert json.loads(result.output)["labelled"] == 1
 
 
+@pytest.mark.slow  # labels the whole corpus
 def test_init_step_installs_the_shipped_model_for_the_bundled_data(db, settings, tmp_path):
     """`uprwatch init` does not retrain: the shipped model saw exactly the bundled human labels."""
     from rich.console import Console
 
-    from uprwatch.classify.model import Classifier
+    from uprwatch.classify.classifier import Classifier
     from uprwatch.classify.steps import classify_step
     from uprwatch.classify.training import SHIPPED_MODEL, load_model
 
@@ -468,12 +471,13 @@ def test_init_step_installs_the_shipped_model_for_the_bundled_data(db, settings,
     assert "up to date" in console.export_text()
 
 
+@pytest.mark.slow  # labels the whole corpus
 def test_init_step_replaces_an_older_model_of_the_same_labels_by_the_shipped_one(small_model, db, settings,
                                                                                   tmp_path):
     """After an upgrade, init takes the newly shipped model rather than keep one trained by older code."""
     from rich.console import Console
 
-    from uprwatch.classify.model import Classifier
+    from uprwatch.classify.classifier import Classifier
     from uprwatch.classify.steps import classify_step
     from uprwatch.classify.training import SHIPPED_MODEL, human_examples, load_model
 
@@ -536,7 +540,7 @@ def test_example_action_reads_the_example_verb(text, lexicon, expected):
 
 
 def test_verb_lexicon_keeps_opening_words_with_a_clear_majority():
-    from uprwatch.classify.model import verb_lexicon
+    from uprwatch.classify.classifier import verb_lexicon
 
     texts = ["Allocate resources."] * 8 + ["Allocate funds to a new ombudsman."] * 4  # 8 of 12 coded 4
     texts += ["Reform the judiciary."] * 6 + ["Reform the police."] * 5  # 6 of 11: below the share
@@ -547,7 +551,7 @@ def test_verb_lexicon_keeps_opening_words_with_a_clear_majority():
 
 
 def test_lead_features_name_the_example_category_with_the_rule_and_first_verb():
-    from uprwatch.classify.model import lead_features
+    from uprwatch.classify.classifier import lead_features
 
     feats = set(lead_features("Continue its efforts to protect migrants, including by ratifying the ICRMW").split())
     assert {"exc=5", "rc_exc=2|5", "v_exc=continue|5"} <= feats
@@ -557,7 +561,7 @@ def test_lead_features_name_the_example_category_with_the_rule_and_first_verb():
 
 @pytest.fixture(scope="module")
 def shipped_model():
-    from uprwatch.classify.model import Classifier
+    from uprwatch.classify.classifier import Classifier
     from uprwatch.classify.training import SHIPPED_MODEL
 
     return Classifier.load(SHIPPED_MODEL)
@@ -621,7 +625,7 @@ def test_main_clause_starts_at_the_action(text, main):
 
 
 def test_lead_features_read_the_action_after_a_leading_clause():
-    from uprwatch.classify.model import lead_features
+    from uprwatch.classify.classifier import lead_features
 
     feats = set(lead_features("While commending the Government, to continue its efforts to fight poverty").split())
     # The literal opening stays; the action's opening is added, prefixed "m".

@@ -235,3 +235,16 @@ def test_a_page_without_any_upr_title_is_refused_helpfully():
 
     with pytest.raises(DocumentError, match="not a UPR document uprwatch can read.*thematic list"):
         parse_pdf_pages(["Slovenia The Universal Periodic Review Slovenia was reviewed by UPR WG 48 " * 5])
+
+
+def test_untitled_report_whose_second_page_cites_the_compilation_is_still_a_report():
+    import re
+
+    from uprwatch.documents.parsing import identify_pages
+
+    pages = (FIXTURES / "report-2014-cycle2-svn.pages.txt").read_text("utf-8").split("\f")
+    pages[0] = re.sub(r"Report of the Working Group on the Universal Periodic \nReview\*\nSlovenia\n\*\n", "", pages[0])
+    assert "compilation prepared by" in pages[1].lower()
+    identity = identify_pages(pages)
+    assert (identity.kind, identity.symbol) == ("working_group_report", "A/HRC/28/15")
+    assert len(parse_pdf_pages(pages).recommendations) == len(load("report-2014-cycle2-svn").recommendations)

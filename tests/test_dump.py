@@ -45,6 +45,7 @@ def richer_database(coalition):
     return coalition
 
 
+@pytest.mark.slow  # the whole database out and back (~20 s)
 def test_dump_then_restore_into_an_emptied_database_compares_equal(richer_database, tmp_path):
     before = database_snapshot()
     assert len(before["records.recommendation"]) == 41066
@@ -121,6 +122,7 @@ def test_restore_rejects_foreign_corrupt_truncated_and_newer_dumps(tmp_path, mak
     assert Recommendation.objects.count() == before
 
 
+@pytest.mark.slow  # dumps the whole database
 def test_truncated_real_dump_is_rejected(tmp_path):
     path = tmp_path / "all.jsonl.gz"
     dump_database(path)

@@ -33,6 +33,7 @@ def test_stats_json(db):
     assert figures["recommendations"] == 41066 and figures["pledges"] == 947
 
 
+@pytest.mark.slow  # two whole inits (~30 s)
 def test_init_twice_changes_nothing(db):
     # The test database holds the bundled dataset only; the first run adds the other init steps'
     # data (documents, ...), the second must change nothing.

@@ -180,6 +180,7 @@ def test_brief_pdf_contains_the_recommendations(tmp_path):
     assert "First raised in session 4" in text
 
 
+@pytest.mark.slow  # a 27-page PDF
 def test_china_brief_pdf_has_every_recommendation_with_its_states_and_response(tmp_path):
     """The print layout is simplified for speed, not shortened: all of China's recommendations are in it."""
     require_weasyprint()
@@ -338,8 +339,8 @@ def test_matrix_docx_rows_read_back_as_python_docx_writes_them(values):
     """The matrix writes its rows as one XML string (fast); Word must read what ``cell.text = value`` gives."""
     from docx import Document
 
+    from uprwatch.office import xml_safe
     from uprwatch.reports.matrix import append_rows
-    from uprwatch.reports.office import xml_safe
 
     values = [xml_safe(v) for v in values]
     document = Document()

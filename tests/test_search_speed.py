@@ -18,6 +18,7 @@ from uprwatch.records.models import Recommendation, State
 from uprwatch.search import catalog as catalog_module
 from uprwatch.search import vectors
 from uprwatch.search.service import SEMANTIC_TOP, SearchParams, _rank_desc, _top, matching_ids, search
+from uprwatch.search.similar import similar_to
 
 
 def test_facet_counts_through_keys_equal_counts_over_pairs(db):
@@ -110,7 +111,7 @@ def test_two_stage_vector_search_agrees_with_exact_scores(db, two_stage_vectors)
     assert result["count"] == SEMANTIC_TOP
     assert {r["state_under_review"] for r in result["results"]} == {"China"}
     korea = Recommendation.objects.filter(review__state__name="China", text__icontains="refoulement").first()
-    similar = vectors.similar_to(korea.pk, k=10)
+    similar = similar_to(korea.pk, k=10)
     assert len(similar) == 10 and korea.pk not in [pk for pk, _ in similar]
     assert [s for _, s in similar] == sorted((s for _, s in similar), reverse=True)
 

@@ -17,7 +17,7 @@ from django.test import Client
 
 from uprwatch.cli import main
 from uprwatch.records.models import Recommendation
-from uprwatch.web.security import CONTENT_SECURITY_POLICY, RedactSecretsFilter, redact_secrets
+from uprwatch.ui.security import CONTENT_SECURITY_POLICY, RedactSecretsFilter, redact_secrets
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "uprwatch"
 LOGIN = "/admin/login/"

@@ -111,8 +111,13 @@ def test_a_changed_schema_is_reported_not_a_crash(db, server):
         "new1", sur="China", by=["Japan"], text="Guarantee the right to a fair trial for every detained lawyer of the 709 crackdown",
         extra={"sdg_target": [{"value": "16.3", "label": "16.3"}]}, response="Partially accepted",
         created=1_800_000_000_000))
+    server.properties.append("sdg_target")
+    # a value given without its label is read from the thesauri
+    server.entities[1]["metadata"]["response"] = [{"value": "resp-ns"}]
     report = sync_upr_info()
-    assert report.unrecognised == {"field: sdg_target": 1, "response: Partially accepted": 1}
+    assert report.unrecognised == {"field: sdg_target": 1, "response: Partially accepted": 1,
+                                   "template property: sdg_target": 1}
+    assert Recommendation.objects.get(source_records__record_id="rec00001").response == "not supported"
     assert Recommendation.objects.get(text__endswith="lawyer of the 709 crackdown").response == "unknown"
     assert report.added == 251
 
@@ -248,3 +253,44 @@ def test_not_supported_counts_as_noted_in_figures(db, server):
     cycle4 = next(row for row in china["as_reviewed"]["by_cycle"] if row["cycle"] == 4)
     assert cycle4["noted"] >= 166 and cycle4["other"] == cycle4["total"] - cycle4["supported"] - \
         cycle4["partially_supported"] - cycle4["noted"]
+
+
+def test_after_a_sync_the_campaign_hears_of_the_new_recommendation(db, server, coalition,
+                                                                   django_capture_on_commit_callbacks):
+    """A coalition hears about the new recommendation to China on non-refoulement without looking.
+
+    (The sync's commit refreshes the search catalogue; inside a test's transaction that is its on-commit
+    callbacks, run here before the alerts. tests/test_sources_live.py runs the same with real commits.)"""
+    from uprwatch.sources.runner import run_sources, send_alerts
+    from uprwatch.tracking import campaigns
+    from uprwatch.tracking.models import Notification
+
+    campaign = campaigns.create_campaign(coalition.bob, coalition.org, name="Escapees in China",
+                                         query="q=refoulement&sur=China")
+    server.entities.append(upr_info_entity("kor-45", sur="China", by=["Republic of Korea"], text=NON_REFOULEMENT,
+                                           response=None, issues=["Asylum-seekers - refugees"],
+                                           created=1_800_000_000_000))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run_sources(["upr-info"], alerts=False)
+    assert result["sources"]["upr-info"]["added"] == 251
+    assert send_alerts()["match_notifications"] == 2  # Alice and Bob, members of the coalition
+    new = Recommendation.objects.get(text=NON_REFOULEMENT)
+    assert new.response == "pending" and new.review.session_id == 45
+    for person in (coalition.alice, coalition.bob):
+        note = Notification.objects.get(user=person, watchlist=campaign)
+        assert note.recommendation_ids == [new.pk]
+    assert not Notification.objects.filter(user=coalition.charlie).exists()
+    # the next sync finds nothing new: no second alert
+    again = run_sources(["upr-info"])
+    assert again["sources"]["upr-info"]["status"] == "unchanged" and again["alerts"]["match_notifications"] == 0
+
+
+def test_sync_runs_the_sources_in_turn_and_reports_each(db, server, settings):
+    settings.UPRWATCH_UHRI_EXPORT_URL = server.url + "/no-such-export.json"  # answers 404
+    result = CliRunner().invoke(main, ["sync", "--sources", "uhri,upr-info", "--json"])
+    assert result.exit_code == 1  # one source failed
+    data = json.loads(result.output)
+    assert "404" in data["sources"]["uhri"]["error"]
+    assert data["sources"]["upr-info"]["added"] == 250  # the next source still ran
+    bad = CliRunner().invoke(main, ["sync", "--sources", "uhri,nowhere"])
+    assert bad.exit_code == 2 and "unknown source(s) nowhere" in bad.output

@@ -14,13 +14,37 @@ import dj_database_url
 
 from uprwatch.home import uprwatch_home
 
+
+# Every setting is read from the environment through these helpers, and only here: the README's
+# "Configuration" lists each one (tests/test_documentation.py checks that it does).
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    return int(env(name, str(default)))
+
+
+def env_float(name: str, default: float) -> float:
+    return float(env(name, str(default)))
+
+
+def env_flag(name: str) -> bool:
+    """A switch: on only when set to ``1``."""
+    return env(name, "0") == "1"
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """Comma-separated values, blanks dropped."""
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
 BASE_DIR = Path(__file__).resolve().parent
 HOME = uprwatch_home()
 
 DEFAULT_SECRET_KEY = "uprwatch-insecure-development-key"
-SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
-DEBUG = os.environ.get("UPRWATCH_DEBUG", "0") == "1"
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+SECRET_KEY = env("SECRET_KEY", DEFAULT_SECRET_KEY)
+DEBUG = env_flag("UPRWATCH_DEBUG")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -52,10 +76,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "uprwatch.web.security.SecurityHeadersMiddleware",
-    "uprwatch.web.throttle.LoginThrottleMiddleware",
-    "uprwatch.web.database_errors.DataErrorMiddleware",
-    "uprwatch.web.user_errors.UserErrorMiddleware",
+    "uprwatch.ui.security.SecurityHeadersMiddleware",
+    "uprwatch.ui.throttle.LoginThrottleMiddleware",
+    "uprwatch.ui.user_errors.UserErrorMiddleware",
     "uprwatch.web.pagecache.AnonymousPageCacheMiddleware",
 ]
 
@@ -77,7 +100,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_URL = env("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
@@ -120,30 +143,30 @@ MEDIA_ROOT = HOME / "uploads"
 
 LOGIN_URL = "/accounts/login/"
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "uprwatch@localhost")
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "uprwatch@localhost")
 
 # Largest document an editor may upload (bytes).
-UPRWATCH_MAX_UPLOAD_BYTES = int(os.environ.get("UPRWATCH_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+UPRWATCH_MAX_UPLOAD_BYTES = env_int("UPRWATCH_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 # Longest PDF brief (recommendations) the web and API make; the CLI has no limit (reports/brief.py).
-UPRWATCH_PDF_MAX_RECOMMENDATIONS = int(os.environ.get("UPRWATCH_PDF_MAX_RECOMMENDATIONS", "2500"))
+UPRWATCH_PDF_MAX_RECOMMENDATIONS = env_int("UPRWATCH_PDF_MAX_RECOMMENDATIONS", 2500)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Tokens, passwords and the secret key never reach a log line (see uprwatch.web.security).
-    "filters": {"redact_secrets": {"()": "uprwatch.web.security.RedactSecretsFilter"}},
+    # Tokens, passwords and the secret key never reach a log line (see uprwatch.ui.security).
+    "filters": {"redact_secrets": {"()": "uprwatch.ui.security.RedactSecretsFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("UPRWATCH_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env("UPRWATCH_LOG_LEVEL", "WARNING")},
 }
 
 # --- deploy settings (owner: deploy; `uprwatch check --deploy` verifies them) ---
 # UPRWATCH_HTTPS=1 means the site is reached over HTTPS through a reverse proxy that terminates TLS
 # and sets X-Forwarded-Proto / X-Forwarded-For: cookies become Secure, HSTS is sent, http redirects.
-HTTPS = os.environ.get("UPRWATCH_HTTPS", "0") == "1"
+HTTPS = env_flag("UPRWATCH_HTTPS")
 # Set by `uprwatch serve --production`: static files then come from collectstatic's STATIC_ROOT.
-PRODUCTION = os.environ.get("UPRWATCH_PRODUCTION", "0") == "1"
+PRODUCTION = env_flag("UPRWATCH_PRODUCTION")
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 SESSION_COOKIE_SECURE = HTTPS
@@ -151,13 +174,13 @@ CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = int(os.environ.get("UPRWATCH_SESSION_AGE", str(14 * 24 * 3600)))
+SESSION_COOKIE_AGE = env_int("UPRWATCH_SESSION_AGE", 14 * 24 * 3600)
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
 # Subdomains and preload lists belong to whoever owns the domain, not to this app: opt in.
-SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("UPRWATCH_HSTS_SUBDOMAINS", "0") == "1"
-SECURE_HSTS_PRELOAD = os.environ.get("UPRWATCH_HSTS_PRELOAD", "0") == "1"
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("UPRWATCH_HSTS_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_flag("UPRWATCH_HSTS_PRELOAD")
 SILENCED_SYSTEM_CHECKS = [
     check
     for check, chosen in (("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS), ("security.W021", SECURE_HSTS_PRELOAD))
@@ -167,22 +190,22 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()] or (
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS") or (
     [f"https://{h}" for h in ALLOWED_HOSTS if h != "*" and not h.startswith(".")] if HTTPS else []
 )
 
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Login throttling (uprwatch.web.throttle): failures allowed per user name and per client address
+# Login throttling (uprwatch.ui.throttle): failures allowed per user name and per client address
 # within the window. The file cache is shared by every gunicorn worker on the machine.
-UPRWATCH_LOGIN_FAILURES_PER_USER = int(os.environ.get("UPRWATCH_LOGIN_FAILURES_PER_USER", "5"))
-UPRWATCH_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("UPRWATCH_LOGIN_FAILURES_PER_ADDRESS", "20"))
-UPRWATCH_LOGIN_WINDOW_SECONDS = int(os.environ.get("UPRWATCH_LOGIN_WINDOW_SECONDS", "900"))
+UPRWATCH_LOGIN_FAILURES_PER_USER = env_int("UPRWATCH_LOGIN_FAILURES_PER_USER", 5)
+UPRWATCH_LOGIN_FAILURES_PER_ADDRESS = env_int("UPRWATCH_LOGIN_FAILURES_PER_ADDRESS", 20)
+UPRWATCH_LOGIN_WINDOW_SECONDS = env_int("UPRWATCH_LOGIN_WINDOW_SECONDS", 900)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Public pages for anonymous visitors (uprwatch.web.pagecache), shared by the server's workers (one
@@ -194,30 +217,39 @@ CACHES = {
         "LOCATION": str(HOME / "cache" / "throttle"),
     },
 }
-AUTHENTICATION_BACKENDS = ["uprwatch.web.throttle.ThrottledModelBackend"]
-UPRWATCH_PAGE_CACHE_SECONDS = int(os.environ.get("UPRWATCH_PAGE_CACHE_SECONDS", "60"))
+AUTHENTICATION_BACKENDS = ["uprwatch.ui.throttle.ThrottledModelBackend"]
+UPRWATCH_PAGE_CACHE_SECONDS = env_int("UPRWATCH_PAGE_CACHE_SECONDS", 60)
 # --- end deploy settings ---
 
 # The address uprwatch is reached at, for links in answers given outside a web request (the stdio MCP
 # server's citations); HTTP answers use the address the client used.
-UPRWATCH_PUBLIC_URL = os.environ.get("UPRWATCH_PUBLIC_URL", "http://127.0.0.1:8000")
+UPRWATCH_PUBLIC_URL = env("UPRWATCH_PUBLIC_URL", "http://127.0.0.1:8000")
 # Requests one MCP client (a token, else an address) may send to /mcp/ a minute; 0 turns the limit off.
-UPRWATCH_MCP_REQUESTS_PER_MINUTE = int(os.environ.get("UPRWATCH_MCP_REQUESTS_PER_MINUTE", "120"))
+UPRWATCH_MCP_REQUESTS_PER_MINUTE = env_int("UPRWATCH_MCP_REQUESTS_PER_MINUTE", 120)
 
 # Live sources: where `uprwatch sync uhri` downloads OHCHR's Universal Human Rights Index export.
-UPRWATCH_UHRI_EXPORT_URL = os.environ.get(
+UPRWATCH_UHRI_EXPORT_URL = env(
     "UPRWATCH_UHRI_EXPORT_URL", "https://dataex.ohchr.org/uhri/export-results/export-full-en.json"
 )
 
+# Where the site is reached (https://upr.example.org), for absolute links in alert emails.
+UPRWATCH_SITE_URL = env("UPRWATCH_SITE_URL")
+# A CSV of deadline rules replacing the shipped calendar/deadline-rules.csv (see README "Calendar").
+UPRWATCH_CALENDAR_RULES = env("UPRWATCH_CALENDAR_RULES") or None
+# Largest evidence file a person may attach to an assessment or event (bytes).
+UPRWATCH_MAX_EVIDENCE_BYTES = env_int("UPRWATCH_MAX_EVIDENCE_BYTES", 10 * 1024 * 1024)
+
 # --- live sources: UPR Info's database and UN documents (owner: sources; see README "Keeping up to date") ---
 # Every address is a setting, so tests, mirrors and outside checks point uprwatch elsewhere.
-UPRWATCH_UN_DOCUMENTS_URL = os.environ.get("UPRWATCH_UN_DOCUMENTS_URL", "https://documents.un.org")
-UPRWATCH_UPR_INFO_URL = os.environ.get("UPRWATCH_UPR_INFO_URL", "https://upr-info-database.uwazi.io")
+UPRWATCH_UN_DOCUMENTS_URL = env("UPRWATCH_UN_DOCUMENTS_URL", "https://documents.un.org")
+UPRWATCH_UPR_INFO_URL = env("UPRWATCH_UPR_INFO_URL", "https://upr-info-database.uwazi.io")
 # Seconds between two pages of UPR Info's API: a courtesy to a small NGO's server (tests set 0).
-UPRWATCH_UPR_INFO_PAUSE_SECONDS = float(os.environ.get("UPRWATCH_UPR_INFO_PAUSE_SECONDS", "1.0"))
+UPRWATCH_UPR_INFO_PAUSE_SECONDS = env_float("UPRWATCH_UPR_INFO_PAUSE_SECONDS", 0.5)
+# Entities per page of UPR Info's API: 264,000 entities are 1,320 pages, 11 minutes of pauses.
+UPRWATCH_UPR_INFO_PAGE_SIZE = env_int("UPRWATCH_UPR_INFO_PAGE_SIZE", 200)
 # First wait after a 429 or 5xx answer from any source (doubled after each failure; Retry-After wins).
-UPRWATCH_SOURCES_BACKOFF_SECONDS = float(os.environ.get("UPRWATCH_SOURCES_BACKOFF_SECONDS", "2.0"))
+UPRWATCH_SOURCES_BACKOFF_SECONDS = env_float("UPRWATCH_SOURCES_BACKOFF_SECONDS", 2.0)
 # The Data sources page starts the sync job it queues in a background process (0: leave it to cron's
 # `uprwatch jobs run`).
-UPRWATCH_SOURCES_START_JOBS = os.environ.get("UPRWATCH_SOURCES_START_JOBS", "1") == "1"
+UPRWATCH_SOURCES_START_JOBS = env("UPRWATCH_SOURCES_START_JOBS", "1") == "1"
 # --- end live sources ---

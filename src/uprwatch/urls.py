@@ -15,7 +15,8 @@ urlpatterns = [
     path("", include("uprwatch.calendar.urls")),
     path("", include("uprwatch.tracking.urls")),
     path("", include("uprwatch.reports.urls")),
+    path("", include("uprwatch.sources.urls")),
 ]
 
-handler400 = "uprwatch.web.errors.bad_request"
-handler404 = "uprwatch.web.errors.not_found"
+handler400 = "uprwatch.ui.errors.bad_request"
+handler404 = "uprwatch.ui.errors.not_found"

@@ -8,7 +8,7 @@ class AnalysisConfig(AppConfig):
     def ready(self) -> None:
         from uprwatch.analysis import facts, lineage, panels
         from uprwatch.records.signals import recommendations_changed
-        from uprwatch.web.panels import RECOMMENDATION_PANELS, SEARCH_PANELS, STATE_PANELS, Panel
+        from uprwatch.ui.panels import RECOMMENDATION_PANELS, SEARCH_PANELS, STATE_PANELS, Panel
 
         STATE_PANELS.append(Panel("analysis/state_panel.html", panels.state_panel, order=20))
         RECOMMENDATION_PANELS.append(Panel("analysis/lineage_panel.html", panels.lineage_panel, order=20))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from uprwatch.web.charts import RESPONSE_COLOURS
+from uprwatch.ui.charts import RESPONSE_COLOURS
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 RESPONSE_FIELDS = [("supported", "supported"), ("partially supported", "partially_supported"), ("noted", "noted"),

@@ -132,7 +132,7 @@ def _csr(owner_rows: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndar
 
 
 def data_key() -> tuple:
-    from uprwatch.search.catalog import current_stamp
+    from uprwatch.records.stamp import current_stamp
 
     # MAX(id) reads one index entry; a COUNT(*) would scan 300,000 rows on every request
     return current_stamp(), Recommendation.objects.aggregate(last=Max("id"))["last"]

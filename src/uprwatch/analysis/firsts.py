@@ -51,7 +51,9 @@ def first_raised(params: SearchParams) -> dict:
     recommendation of the earliest session (several states often raise a point at the same review);
     ``by_state`` is ordered by when each state first raised it (session, then id).
     """
-    ids = np.asarray(matching_ids(replace(params, sort="session", limit=0, offset=0)), dtype=np.int64)
+    # Only the recommendations the words match: in semantic and hybrid modes the result list also holds
+    # the closest in meaning, and "who raised it first" must not be answered from a neighbour.
+    ids = np.asarray(matching_ids(replace(params, mode="text", sort="session", limit=0, offset=0)), dtype=np.int64)
     catalog = get_catalog()
     rows = np.sort(catalog.rows_of(ids))
     result: dict = {"query": params.q, "matches": int(len(rows)), "first": [], "by_state": {}}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 # find_state and StateNotFound moved to records.lookup (the one resolver); importable here as before.
 from uprwatch.records.lookup import StateNotFound as StateNotFound
@@ -225,7 +225,7 @@ def cached_state_profile(state: State) -> dict:
     recommendations are ingested, edited or relabelled (``recommendations_changed``), so a cached
     profile is never older than the data.
     """
-    from uprwatch.search.catalog import current_stamp
+    from uprwatch.records.stamp import current_stamp
 
     key = f"analysis:profile:{state.pk}:{current_stamp()}"
     data = cache.get(key)
@@ -253,8 +253,3 @@ def pair_view(recommender: State, reviewed: State) -> dict:
         "by_issue": issues,
         "recommendations": recs,
     }
-
-
-def states_with_profiles() -> QuerySet[State]:
-    """States that appear in the data at all (as reviewed or as recommender)."""
-    return State.objects.filter(Q(reviews__isnull=False) | Q(recommendations_made__isnull=False)).distinct()

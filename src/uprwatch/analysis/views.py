@@ -12,7 +12,7 @@ from django.urls import reverse
 from uprwatch.analysis import charts, profiles, recurrence
 from uprwatch.records.lookup import StateNotFound, find_state
 from uprwatch.records.models import State
-from uprwatch.search.catalog import current_stamp
+from uprwatch.records.stamp import current_stamp
 
 # table name -> (path in the profile, columns): the CSV behind each chart and table of the profile page
 PROFILE_TABLES = {

@@ -11,12 +11,15 @@ import json
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import create_model
 
 from uprwatch.api.records import RecommendationBase
 from uprwatch.records.models import Recommendation
 from uprwatch.records.shapes import recommendation_out
-from uprwatch.search import exports, vectors
+from uprwatch.search import exports
+from uprwatch.search.filters import FILTERS
 from uprwatch.search.service import SearchParams, search
+from uprwatch.search.similar import similar_to
 
 router = Router(tags=["search"])
 
@@ -30,6 +33,21 @@ class FacetValueOut(Schema):
     label: str
     count: int
     selected: bool
+
+
+class ExpansionOut(Schema):
+    typed: str
+    kind: str  # state | people | synonym
+    meaning: str
+    added: list[str]
+    sources: list[str]
+
+
+class SuggestionOut(Schema):
+    kind: str  # spelling | fewer words | with other names and synonyms | without the ... filter | ...
+    q: str
+    count: int
+    query: str  # the suggested search as a URL query string
 
 
 class MechanismResultOut(Schema):
@@ -54,7 +72,14 @@ class MechanismResultOut(Schema):
 
 class SearchOut(Schema):
     count: int
+    matches: int
+    by_meaning: int
+    count_label: str
+    mode: str
+    expansions: list[ExpansionOut]
     results: list[SearchResultOut] | list[MechanismResultOut]
+    related: list[SearchResultOut]
+    suggestions: list[SuggestionOut]
     facets: dict[str, list[FacetValueOut]]
 
 
@@ -63,36 +88,33 @@ class SimilarOut(Schema):
     recommendation: SearchResultOut
 
 
-class SearchFilters(Schema):
-    q: str = ""
-    sur: list[str] = []
-    by: list[str] = []
-    sur_group: list[str] = []
-    by_group: list[str] = []
-    sur_bloc: list[str] = []
-    by_bloc: list[str] = []
-    cycle: list[int] = []
-    session: list[int] = []
-    year: list[int] = []
-    response: list[str] = []
-    action: list[int] = []
-    issue: list[str] = []
-    theme: list[str] = []
-    body: list[str] = []
-    human_only: bool = False
-    mode: str = "text"
-    exact: bool = False
-    sort: str = "relevance"
-    limit: int = 20
-    offset: int = 0
+# The query parameters every search endpoint documents: the filters of the one table (search.filters),
+# between ``q`` and the options, as the CLI's options and the search page's facets are.
+SearchFilters = create_model(
+    "SearchFilters",
+    __base__=Schema,
+    q=(str, ""),
+    **{f.name: (list[f.kind], []) for f in FILTERS},
+    human_only=(bool, False),
+    mode=(str, "auto"),
+    exact=(bool, False),
+    expand=(bool, True),
+    sort=(str, "relevance"),
+    limit=(int, 20),
+    offset=(int, 0),
+)
 
 
 @router.get(
     "/recommendations", response=SearchOut, summary="Search recommendations (faceted full-text / semantic)",
     description="Words are ANDed; `OR`, `-word`/`NOT word`, `\"phrases\"`, `prefix*`, `exact:`. "
     "Repeat a filter to OR its values (`sur=China&sur=Cuba`); state names accept any alias. "
-    "`mode` = text | semantic | hybrid; `sort` = relevance | session | -session | state. "
-    "Facets count each value for the current query and the other filters. "
+    "`mode` = auto (default: the words' matches, then the closest by meaning in `related` when fewer than "
+    "20 match) | text | semantic (the 50 closest) | hybrid; `sort` = relevance | session | -session | state. "
+    "`expand=0` searches only the words typed (by default a state's other names, its people's name and "
+    "synonyms are searched too: see `expansions`). `count` is the length of the result list, `matches` how "
+    "many recommendations the words match, `count_label` says which. With no match, `suggestions` lists "
+    "other searches with their counts. Facets count each value for the current query and the other filters. "
     "`body` chooses the UN mechanism: none means the UPR (as always); `body=CAT`, a committee under either "
     "name, `body=special procedures` or a mechanism's name returns those mechanisms' recommendations and "
     "observations (other fields: `mechanism`, `states`, `symbol`, `published`, `url`) with the `body` facet; "
@@ -120,7 +142,7 @@ def export_recommendations(request, filters: Query[SearchFilters], format: str =
 def similar_recommendations(request, rec_id: int, k: int = 10, same_sur: bool = False):
     if not 1 <= k <= 100:
         raise HttpError(400, "k must be between 1 and 100")
-    pairs = vectors.similar_to(rec_id, k=k, same_sur=same_sur)
+    pairs = similar_to(rec_id, k=k, same_sur=same_sur)
     records = Recommendation.objects.with_related().in_bulk([pk for pk, _ in pairs])
     return [
         {"score": score, "recommendation": dict(recommendation_out(records[pk]), snippet=records[pk].text)}

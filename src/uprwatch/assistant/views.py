@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from uprwatch.assistant.bridge import bridge
-from uprwatch.web.throttle import client_address
+from uprwatch.ui.throttle import client_address
 
 MAX_BODY_BYTES = 1024 * 1024  # one JSON-RPC message; tool arguments are small
 WINDOW_SECONDS = 60

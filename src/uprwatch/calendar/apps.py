@@ -7,6 +7,6 @@ class CalendarConfig(AppConfig):
 
     def ready(self) -> None:
         from uprwatch.calendar.views import state_panel_context
-        from uprwatch.web.panels import STATE_PANELS, Panel
+        from uprwatch.ui.panels import STATE_PANELS, Panel
 
         STATE_PANELS.append(Panel("calendar/state_panel.html", state_panel_context, order=10))

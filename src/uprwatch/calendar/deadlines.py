@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +58,7 @@ class Deadline:
 def rules_path() -> Path:
     from django.conf import settings
 
-    configured = getattr(settings, "UPRWATCH_CALENDAR_RULES", None) or os.environ.get("UPRWATCH_CALENDAR_RULES")
+    configured = settings.UPRWATCH_CALENDAR_RULES
     return Path(configured) if configured else RULES_FILE
 
 
@@ -122,32 +121,3 @@ def deadlines_for_session(session: SessionDates) -> list[Deadline]:
         counted = f"; counted from session {session.number}'s {session.status} dates ({session.start:%-d %b %Y})"
         result.append(Deadline(rule.key, rule.label, date, end, "estimated", f"rule: {rule.rule}{counted}"))
     return sorted(result, key=lambda d: d.date)
-
-
-def upcoming_deadlines(state, today: dt.date, within_days: int | None = None) -> list[Deadline]:
-    """A state's deadlines from ``today`` on (within ``within_days`` days, or all), earliest first.
-
-    The entry point of tracking's campaign pages and deadline alerts, which show only a label and a date,
-    so the label says how sure the date is when no document gives it: "Stakeholder submissions due (UPR
-    cycle 5, WG 59; estimated from projected session dates)". ``state``: a name, StateRecord or records.State.
-    """
-    import dataclasses
-
-    from uprwatch.calendar.schedule import upcoming
-
-    days = within_days if within_days is not None else 366 * 12  # to the end of the projected cycle 5
-    return [
-        dataclasses.replace(u.deadline, label=f"{u.deadline.label} (UPR cycle {u.entry.cycle}, WG {u.entry.session}"
-                                              f"{_how_sure(u.deadline, u.entry.dates)})")
-        for u in upcoming(days, on=today, states=[state])
-    ]
-
-
-def _how_sure(deadline: Deadline, session: SessionDates) -> str:
-    if deadline.status == "official":
-        return ""
-    if deadline.key == "working_group":
-        return f"; {session.status} dates"
-    if session.status == "official":
-        return "; estimated"
-    return f"; estimated from {session.status} session dates"

@@ -133,7 +133,8 @@ def disagreements(chosen: dict[int, Claim], claims: list[Claim]) -> list[dict]:
         if kept.rank > claim.rank:
             reason = f"kept: {kept.evidence} outranks {claim.evidence}"
         else:
-            reason = f"kept: the first of two claims with the same evidence ({kept.evidence})"
+            reason = (f"kept: the calendar's own claim; the other carries evidence of the same weight "
+                      f"({claim.evidence}): check both sources")
         found.append({
             "session": claim.session, "fields": fields,
             "kept": kept.as_dict(), "other": claim.as_dict(), "reason": reason,

@@ -15,6 +15,7 @@ the database (``records.Review`` after session 20) overrides the derived session
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections import defaultdict
@@ -258,3 +259,28 @@ def upcoming_sessions(count: int = 4, on: dt.date | None = None, schedule: Sched
     """The next ``count`` sessions that have not ended (the one in progress first)."""
     on = on or today()
     return [s for s in sessions_overview(schedule=schedule) if s.dates.end >= on][:count]
+
+
+def state_deadlines(state, today: dt.date, within_days: int | None = None) -> list[Deadline]:
+    """A state's deadlines from ``today`` on (within ``within_days`` days, or all), earliest first.
+
+    The entry point of tracking's campaign pages and deadline alerts, which show only a label and a date,
+    so the label says how sure the date is when no document gives it: "Stakeholder submissions due (UPR
+    cycle 5, WG 59; estimated from projected session dates)". ``state``: a name, StateRecord or records.State.
+    """
+    days = within_days if within_days is not None else 366 * 12  # to the end of the projected cycle 5
+    return [
+        dataclasses.replace(u.deadline, label=f"{u.deadline.label} (UPR cycle {u.entry.cycle}, WG {u.entry.session}"
+                                              f"{_how_sure(u.deadline, u.entry.dates)})")
+        for u in upcoming(days, on=today, states=[state])
+    ]
+
+
+def _how_sure(deadline: Deadline, session: SessionDates) -> str:
+    if deadline.status == "official":
+        return ""
+    if deadline.key == "working_group":
+        return f"; {session.status} dates"
+    if session.status == "official":
+        return "; estimated"
+    return f"; estimated from {session.status} session dates"

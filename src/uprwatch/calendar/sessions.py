@@ -288,9 +288,11 @@ def _guess(number: int, previous: SessionDates, between: bool, practice: Practic
     cycle = cycle_of_session(number)
     if between:
         later = min(n for n in dated if n > number)
+        gap = (f", after one slot unused between cycles as in {practice.cycle_gap_years()}"
+               if opens_cycle and practice.cycle_gap else "")
         rule = (f"estimated: no source dates session {number}; with three sessions a year it falls between session "
                 f"{previous.number} ({slot_label(previous.slot)}) and session {later} "
-                f"({slot_label(slot_of(dated[later].start))}), in {slot_label(slot)}; {practice.days_rule(slot)}")
+                f"({slot_label(slot_of(dated[later].start))}), in {slot_label(slot)}{gap}; {practice.days_rule(slot)}")
         return SessionDates(number, cycle, start.year, start, end, "estimated",
                             "estimated from the dated sessions around it", "", rule, "likely")
     sure = "likely" if practice.cycle_gap_always and practice.cycle_gaps else "uncertain"

@@ -9,7 +9,7 @@ study, ...), 4 general (ensure, strengthen, ...), 5 specific (adopt, ratify, ...
 - an even rationale between two actions → the first action.
 
 ``rule_action`` applies those rules. Verbs like "adopt" or "implement" are coded 4 or 5 depending on
-their object ("adopt measures" / "adopt a law"), so the model (``uprwatch.classify.model``) measures on
+their object ("adopt measures" / "adopt a law"), so the model (``uprwatch.classify.classifier``) measures on
 its training data how reliable the rule is for each opening verb phrase, trusts it where it is, and
 decides itself elsewhere.
 """

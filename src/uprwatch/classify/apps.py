@@ -9,7 +9,7 @@ class ClassifyConfig(AppConfig):
         from uprwatch.classify.panels import recommendation_panel_context
         from uprwatch.classify.receivers import label_ingested
         from uprwatch.records.signals import recommendations_changed
-        from uprwatch.web.panels import RECOMMENDATION_PANELS, Panel
+        from uprwatch.ui.panels import RECOMMENDATION_PANELS, Panel
 
         recommendations_changed.connect(label_ingested, dispatch_uid="classify-label-ingested")
         RECOMMENDATION_PANELS.append(Panel("classify/recommendation_panel.html", recommendation_panel_context, order=20))

@@ -12,7 +12,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 
 from uprwatch.classify.action import rule_action
 from uprwatch.classify.chart import keyword_issues
-from uprwatch.classify.model import Classifier
+from uprwatch.classify.classifier import Classifier
 from uprwatch.classify.training import SessionRangeError, classify_home, human_examples
 
 ACTION_LABELS = [1, 2, 3, 4, 5]

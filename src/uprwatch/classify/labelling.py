@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from uprwatch.classify.model import Classifier
+from uprwatch.classify.classifier import Classifier
 from uprwatch.records.models import ImportBatch, Label, Origin, Recommendation, Term
 from uprwatch.records.signals import announce_recommendations_changed
 

@@ -13,7 +13,7 @@ def label_ingested(sender, ids: list[int], reason: str, **kwargs) -> None:
     # Imported here: scikit-learn (and scipy) take ~3 s to import, which every command, test and server
     # start paid when this module imported them at app loading.
     from uprwatch.classify import labelling, training
-    from uprwatch.classify.model import ModelFileError
+    from uprwatch.classify.classifier import ModelFileError
 
     try:
         model = training.load_model()

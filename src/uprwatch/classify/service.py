@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from uprwatch.classify import evaluation, labelling, training
-from uprwatch.classify.model import ModelFileError
+from uprwatch.classify.classifier import ModelFileError
 from uprwatch.errors import Conflict, Invalid
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from uprwatch.classify.model import Classifier, ModelFileError
+from uprwatch.classify.classifier import Classifier, ModelFileError
 from uprwatch.errors import Invalid
 from uprwatch.records.models import Label, Origin, Recommendation, Term
 

@@ -14,7 +14,7 @@ from uprwatch.classify import crosswalk, review
 from uprwatch.classify.evaluation import latest_evaluation
 from uprwatch.classify.training import load_model
 from uprwatch.records.models import ACTION_CATEGORIES, Origin, Recommendation, Term
-from uprwatch.web.security import next_url
+from uprwatch.ui.security import next_url
 
 
 def _require_editor(request: HttpRequest) -> None:

@@ -14,7 +14,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from uprwatch.cli import _django, console, echo_json, fail, main
+from uprwatch.cli import _django, console, echo_json, fail, json_option, main
 
 
 def _source_list(value: str) -> list[str]:
@@ -73,7 +73,7 @@ def summary_line(report: dict) -> str:
 @click.option("--file", "file", type=click.Path(dir_okay=False), help="A UHRI export already on disk (JSON or XLSX).")
 @click.option("--url", help="Download the export from this address (default: setting UPRWATCH_UHRI_EXPORT_URL).")
 @click.option("--dry-run", is_flag=True, help="Report what would change without writing anything.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@json_option("Print the report as one JSON object.")
 def sync_uhri(file: str | None, url: str | None, dry_run: bool, as_json: bool) -> None:
     """Import OHCHR's Universal Human Rights Index export: every UPR cycle and the other UN mechanisms."""
     if file and url:

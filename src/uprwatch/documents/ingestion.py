@@ -146,6 +146,10 @@ def ingest_sources(sources: list[Source], user=None, kind: str = "document_inges
         if batch is not None:
             batch.summary = report.to_json()
             batch.save(update_fields=["summary"])
+        # What an ingest triggers, inside this transaction, in INSTALLED_APPS order (each receiver is
+        # connected in its app's apps.py; docs/architecture.md "What an ingest triggers"): the text index
+        # and the data stamp (search), machine labels for the new texts (classify), lineage links and the
+        # profile facts (analysis), campaign-match alert jobs (tracking).
         announce_recommendations_changed(sorted(report.changed_ids), "ingest")
     return report
 

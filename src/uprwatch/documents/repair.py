@@ -65,8 +65,9 @@ def remove_footnote_marks(text: str) -> str:
 # Convention No. 169 within a reasonable timeframe (Gabon). 5"), the state in parentheses ending it.
 _STATE_PARENTHESIS = r"\((?:[^()]|\([^()]*\))*\)"
 _QUOTED_FOOTNOTE = re.compile(
-    r"(?:^|\n)[ \t]*\d{0,3}[ \t]*The\s+(?:original\s+)?recommendation\s+(?:as\s+originally\s+(?:formulated|worded)|"
-    r"as\s+(?:read|delivered|made)(?:\s+out)?\s+during\s+the\s+interactive\s+dialogue)\s*(?:was\s*)?:?\s*"
+    r"(?:^|\n)[ \t]*[”\"]?[ \t]*\d{0,3}[ \t]*The\s+(?:original\s+)?recommendations?\s+(?:as\s+originally\s+(?:formulated|worded)|"
+    r"(?:as\s+|has\s+)?(?:read|delivered|made)(?:\s+out)?\s+during\s+the\s+interactive\s+dialogue)"
+    r"\s*(?:(?:was|were)\s*)?(?:as\s+follows\s*)?:?\s*"
     rf"(?:[“\"][^”\"]{{0,2000}}[”\"]\.?(?:\s*{_STATE_PARENTHESIS})?|[^“\"]{{0,2000}}?{_STATE_PARENTHESIS})"
     r"\.?[ \t]*\d{0,3}[ \t]*(?=\n|$)",
     re.I,
@@ -75,8 +76,10 @@ _QUOTED_FOOTNOTE = re.compile(
 
 def remove_quoted_footnotes(text: str) -> str:
     """Drop "The original recommendation as read during the interactive dialogue: “...”" footnotes."""
-    # two footnotes on one line: "... (Argentina). 10 The recommendation as read ..."
-    text = re.sub(r"(?<=\d)[ \t]+(?=The\s+(?:original\s+)?recommendation\s+as\s)", "\n", text)
+    # two footnotes on one line: "... (Argentina). 10 The recommendation as read ...", "...” 4 The
+    # recommendation made during ...": the second starts a line of its own, its number with it
+    text = re.sub(r"(?<=[.”\")])[ \t]+(?=\d{1,3}[ \t]+The\s+(?:original\s+)?recommendations?\s+(?:as|made|has)\s)",
+                  "\n", text)
     return _QUOTED_FOOTNOTE.sub("", text)
 
 

@@ -27,7 +27,8 @@ recommendations_changed = Signal()
 
 # Reasons that change a recommendation's labels (issues, themes, action category) but never its text:
 # receivers that derive from the text alone (the text index, the vectors, lineage) can skip them.
-LABELS_ONLY = frozenset({"classify", "review"})
+# "merge": a live source's record joined a recommendation already held (provenance, states, labels added).
+LABELS_ONLY = frozenset({"classify", "review", "merge"})
 
 
 def announce_recommendations_changed(ids: list[int], reason: str) -> None:

@@ -63,6 +63,9 @@ class StateRecord:
     regional_group: str  # "" for the two observer states
     is_member: bool
     aliases: tuple[str, ...] = field(default=())
+    # Names of the people ("North Korean", "Congolese"): search expands them to the state's names. Not
+    # aliases: one demonym can name several states ("Korean", "Dominican"), an alias only one.
+    demonyms: tuple[str, ...] = field(default=())
 
 
 def normalise_name(name: str) -> str:
@@ -97,6 +100,7 @@ def load_states(path: Path = STATES_FILE) -> tuple[StateRecord, ...]:
                 regional_group=row["regional_group"],
                 is_member=row["is_member"] == "1",
                 aliases=tuple(a for a in row["aliases"].split(";") if a),
+                demonyms=tuple(d for d in (row.get("demonyms") or "").split(";") if d),
             )
             for row in csv.DictReader(handle)
         )
@@ -141,8 +145,3 @@ def suggest_states(name: str, limit: int = 3) -> list[str]:
         if official not in seen:
             seen.append(official)
     return seen[:limit]
-
-
-def normalise_regional_group(value: str) -> str:
-    """Map a regional-group spelling to one of ``REGIONAL_GROUPS`` ("" when unknown/observer)."""
-    return REGIONAL_GROUP_ALIASES.get(value.strip().casefold(), "")

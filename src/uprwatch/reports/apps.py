@@ -10,6 +10,6 @@ class ReportsConfig(AppConfig):
     label = "reports"
 
     def ready(self) -> None:
-        from uprwatch.web.panels import STATE_PANELS, Panel
+        from uprwatch.ui.panels import STATE_PANELS, Panel
 
         STATE_PANELS.append(Panel("reports/state_panel.html", _state_panel, order=90))

@@ -1,8 +1,7 @@
 """The advocacy brief: what a diplomat needs to read before a review, on one subject.
 
-``build_brief(selection)`` returns plain data; each section is its own function and says so when
-the feature it draws on (search firsts, lineage, calendar, tracking) is not installed, so the brief
-always renders. ``render_brief_html`` / ``render_brief_pdf`` turn the data into a document.
+``build_brief(selection)`` returns plain data; each section is its own function (its ``available``
+key stays in the JSON for the API's clients: every section is always there). ``render_brief_html`` / ``render_brief_pdf`` turn the data into a document.
 """
 
 from __future__ import annotations
@@ -25,10 +24,6 @@ TOP_RECOMMENDERS = 10
 DEADLINE_DAYS = 730  # two years: the next review and the mid-term report window
 STYLESHEET = Path(__file__).parent / "static" / "reports" / "brief.css"
 PRINT_STYLESHEET = Path(__file__).parent / "static" / "reports" / "brief_print.css"
-
-
-def unavailable(feature: str) -> dict:
-    return {"available": False, "note": f"{feature} is not installed in this uprwatch"}
 
 
 def recommendations_section(selection: Selection) -> list[dict]:
@@ -72,10 +67,8 @@ def recommendations_section(selection: Selection) -> list[dict]:
 
 def lineage_of(ids: list[int]) -> dict[int, list[dict]]:
     """Earlier-cycle recommendations each one repeats (the analysis feature's lineage links)."""
-    try:
-        from uprwatch.analysis.models import LineageLink
-    except ImportError:
-        return {}
+    from uprwatch.analysis.models import LineageLink
+
     links: dict[int, list[dict]] = defaultdict(list)
     queryset = (LineageLink.objects.filter(recommendation_id__in=ids).order_by("recommendation_id", "-score")
                 .values_list("recommendation_id", "earlier_id", "earlier__review__session_id", "score"))
@@ -122,13 +115,11 @@ def firsts_section(selection: Selection) -> dict:
 
     The subject is the report's query, else the campaign's saved search (with its filters).
     """
-    try:
-        from django.http import QueryDict
+    from django.http import QueryDict
 
-        from uprwatch.analysis.firsts import first_raised
-        from uprwatch.search.service import QueryError, SearchParams
-    except ImportError:
-        return unavailable("firsts (analysis)")
+    from uprwatch.analysis.firsts import first_raised
+    from uprwatch.search.service import QueryError, SearchParams
+
     if selection.query:
         params = SearchParams(q=selection.query, sur=[selection.state.name] if selection.state else [], limit=0)
     elif saved_search(selection):
@@ -167,10 +158,8 @@ def unpublished_label(visibility: str, organisation: str, kind: str = "draft") -
 
 def assessments_section(selection: Selection) -> dict:
     """Current implementation assessments with their evidence, per recommendation (tracking)."""
-    try:
-        from uprwatch.tracking.models import Assessment
-    except ImportError:
-        return unavailable("implementation tracking")
+    from uprwatch.tracking.models import Assessment
+
     found: dict[int, list[dict]] = defaultdict(list)
     queryset = (Assessment.objects.filter(selection.audience.visible(), recommendation_id__in=selection.ids)
                 .select_related("organisation").prefetch_related("evidence").order_by("organisation__name"))
@@ -191,12 +180,10 @@ def assessments_section(selection: Selection) -> dict:
 
 def timeline_section(selection: Selection) -> dict:
     """Events (protests, laws, arrests...) about the state or the recommendations, newest first."""
-    try:
-        from django.db.models import Q
+    from django.db.models import Q
 
-        from uprwatch.tracking.models import Event
-    except ImportError:
-        return unavailable("implementation tracking")
+    from uprwatch.tracking.models import Event
+
     about = Q(recommendations__in=selection.ids)
     if selection.state is not None:
         about |= Q(states=selection.state)
@@ -215,10 +202,8 @@ def deadlines_section(selection: Selection, today: dt.date) -> dict:
     """The next review of the state and the deadlines coming up (calendar feature)."""
     if selection.state is None:
         return {"available": True, "next_review": None, "deadlines": [], "note": "no State under Review given"}
-    try:
-        from uprwatch.calendar.schedule import next_review, upcoming
-    except ImportError:
-        return unavailable("the calendar")
+    from uprwatch.calendar.schedule import next_review, upcoming
+
     entry = next_review(selection.state, today)
     deadlines = [u.as_dict() for u in upcoming(days=DEADLINE_DAYS, on=today, states=[selection.state])]
     return {"available": True, "next_review": entry.as_dict(with_deadlines=False) if entry else None,
@@ -294,7 +279,7 @@ def svg_bars(by_session: list[dict], width: int = 640, height: int = 160) -> dic
 
 
 def document_context(brief: dict, for_print: bool) -> dict:
-    from uprwatch.web import charts
+    from uprwatch.ui import charts
 
     return {
         "brief": brief,

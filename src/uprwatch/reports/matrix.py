@@ -12,8 +12,8 @@ import re
 from collections import defaultdict
 from xml.sax.saxutils import escape
 
+from uprwatch.office import xml_safe
 from uprwatch.records.models import Recommendation
-from uprwatch.reports.office import xml_safe
 from uprwatch.reports.selection import Selection
 
 COLUMNS = ("Recommendation", "Recommending states", "Position", "Assessment", "Evidence",
@@ -55,16 +55,13 @@ def _draft(assessment) -> str:
 def matrix_rows(selection: Selection) -> list[dict]:
     """The matrix as data: one dict per recommendation, oldest session first."""
     latest: dict[int, list] = defaultdict(list)
-    try:
-        from uprwatch.tracking.models import Assessment
-    except ImportError:
-        Assessment = None  # noqa: N806 - tracking not installed: no assessment column content
-    if Assessment is not None:
-        queryset = (Assessment.objects.filter(selection.audience.visible(), recommendation_id__in=selection.ids)
-                    .select_related("organisation").prefetch_related("evidence")
-                    .order_by("-assessed_on", "organisation__name"))
-        for assessment in queryset:
-            latest[assessment.recommendation_id].append(assessment)
+    from uprwatch.tracking.models import Assessment
+
+    queryset = (Assessment.objects.filter(selection.audience.visible(), recommendation_id__in=selection.ids)
+                .select_related("organisation").prefetch_related("evidence")
+                .order_by("-assessed_on", "organisation__name"))
+    for assessment in queryset:
+        latest[assessment.recommendation_id].append(assessment)
     # Plain values, not model instances with prefetched relations: those cost most of the export's time.
     states: dict[int, list[str]] = defaultdict(list)
     through = Recommendation.recommending_states.through

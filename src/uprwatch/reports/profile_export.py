@@ -12,8 +12,8 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from uprwatch.office import xml_safe
 from uprwatch.records.lookup import find_state
-from uprwatch.reports.office import xml_safe
 from uprwatch.reports.selection import ReportError, ReportNotFound
 
 FORMATS = ("json", "xlsx", "csv")
@@ -24,21 +24,14 @@ CONTENT_TYPES = {
 }
 
 
-def _analysis():
-    try:
-        from uprwatch.analysis import profiles
-        from uprwatch.analysis.views import PROFILE_TABLES
-    except ImportError:
-        raise ReportNotFound("state profiles (the analysis feature) are not installed") from None
-    return profiles, PROFILE_TABLES
-
-
 def profile_export(name: str, fmt: str, table: str | None = None) -> tuple[str, bytes]:
     """``(file name, content)`` of a state's profile; ``table`` picks the one CSV table.
 
     :raises ReportError: unknown state, format or table
     """
-    profiles, tables = _analysis()
+    from uprwatch.analysis import profiles
+    from uprwatch.analysis.views import PROFILE_TABLES as tables
+
     if fmt not in FORMATS:
         raise ReportNotFound(f"unknown format {fmt!r}: use {', '.join(FORMATS)}")
     state = find_state(name)

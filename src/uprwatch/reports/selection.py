@@ -42,20 +42,16 @@ class Audience:
 
     @classmethod
     def for_user(cls, user) -> Audience:
-        try:
-            from uprwatch.tracking.permissions import organisation_ids
-        except ImportError:
-            return cls()
+        from uprwatch.tracking.permissions import organisation_ids
+
         return cls(organisation_ids(user))
 
     @classmethod
     def for_organisation(cls, name: str | None) -> Audience:
         if not name:
             return cls()
-        try:
-            from uprwatch.tracking.organisations import get_organisation
-        except ImportError:
-            raise ReportError("organisations are not available in this installation") from None
+        from uprwatch.tracking.organisations import get_organisation
+
         try:
             return cls([get_organisation(name).pk])
         except ValueError:  # tracking's Invalid: no such organisation
@@ -82,10 +78,8 @@ class Selection:
 
 def find_campaign(name: str, audience: Audience):
     """A campaign the audience may see, by id or (case-insensitive) name."""
-    try:
-        from uprwatch.tracking.models import Watchlist
-    except ImportError:
-        raise ReportError("campaigns are not available in this installation") from None
+    from uprwatch.tracking.models import Watchlist
+
     visible = Watchlist.objects.filter(Audience(audience.organisation_ids).visible()).select_related("organisation")
     name = name.strip()
     found = list(visible.filter(pk=int(name))) if name.isdecimal() else list(visible.filter(name__iexact=name))
@@ -98,15 +92,8 @@ def find_campaign(name: str, audience: Audience):
 
 
 def _search_ids(query: str, state: State | None) -> list[int]:
-    try:
-        from uprwatch.search.service import QueryError, SearchParams, matching_ids
-    except ImportError:  # search not installed: all words must appear in the text
-        queryset = Recommendation.objects.all()
-        if state is not None:
-            queryset = queryset.filter(review__state=state)
-        for word in query.split():
-            queryset = queryset.filter(text__icontains=word)
-        return list(queryset.order_by("review__session_id", "id").values_list("pk", flat=True))
+    from uprwatch.search.service import QueryError, SearchParams, matching_ids
+
     try:
         params = SearchParams(q=query, sur=[state.name] if state else [], sort="session", limit=0)
         params.validate()

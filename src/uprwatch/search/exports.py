@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
-from uprwatch.reports.office import xml_safe
+from uprwatch.office import xml_safe
 from uprwatch.search.results import recommendations_out
 from uprwatch.search.service import QueryError, SearchParams, matching_ids
 

@@ -6,7 +6,7 @@ list with htmx (and links to it for browsers without JavaScript).
 
 from __future__ import annotations
 
-from uprwatch.web.panels import RECOMMENDATION_PANELS, Panel
+from uprwatch.ui.panels import RECOMMENDATION_PANELS, Panel
 
 
 def similar_panel_context(request, rec) -> dict:

@@ -27,7 +27,6 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
-from uprwatch.records.browse import RecommendationNotFound
 from uprwatch.records.models import Recommendation
 from uprwatch.wordvectors import unit_rows, wordllama_model
 
@@ -214,37 +213,3 @@ def _scores(index: _Index, vector: np.ndarray, size: int, candidates: np.ndarray
 def query_scores(text: str, catalog, candidates: np.ndarray | None = None) -> np.ndarray:
     """Cosine similarity of a query to the catalog rows (see ``scores_for``)."""
     return scores_for(_query_vector(text), catalog, candidates)
-
-
-def similar_to(rec_id: int, k: int = 10, same_sur: bool = False, **filters) -> list[tuple[int, float]]:
-    """The ``k`` recommendations closest in meaning to one recommendation: ``[(id, cosine), ...]``.
-
-    ``same_sur`` keeps the same State under Review; ``filters`` are any ``SearchParams`` filters
-    (``sur``, ``by``, ``cycle``, ``session``, ...). The recommendation itself is left out.
-    Raises ``RecommendationNotFound`` (a ``Recommendation.DoesNotExist``) for an unknown id and ``QueryError`` for bad filters.
-    """
-    from uprwatch.search import catalog as catalog_module
-    from uprwatch.search.service import SearchParams, _combine, _filter_masks
-
-    catalog = catalog_module.get_catalog()
-    rows = catalog.rows_of(np.asarray([rec_id]))
-    if not len(rows):
-        raise RecommendationNotFound(rec_id)
-    row = int(rows[0])
-    matrix = matrix_for(catalog)
-    params = SearchParams(**{name: list(v) if isinstance(v, list | tuple) else [v] for name, v in filters.items()})
-    mask = _combine(catalog, _filter_masks(catalog, params))
-    if same_sur:
-        sur = catalog.facets["sur"].codes
-        mask &= sur == sur[row]
-    mask[row] = False
-    candidates = int(mask.sum())
-    if not candidates or k <= 0:
-        return []
-    scores = scores_for(np.asarray(matrix[row], dtype=np.float32), catalog, mask)
-    scores[~mask] = -np.inf
-    candidates = min(candidates, int(np.isfinite(scores).sum()))
-    k = min(k, candidates)
-    top = np.argpartition(-scores, k - 1)[:k]
-    top = top[np.lexsort((catalog.ids[top], -scores[top]))]
-    return [(int(catalog.ids[i]), float(scores[i])) for i in top]

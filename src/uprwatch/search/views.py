@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -10,21 +11,18 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from uprwatch.records.models import ACTION_CATEGORIES, Recommendation
-from uprwatch.search import exports, vectors
+from uprwatch.search import exports
+from uprwatch.search.filters import FILTER_TITLES
 from uprwatch.search.service import FACET_NAMES, QueryError, SearchParams, search
-from uprwatch.web.panels import SEARCH_PANELS, render_panels
+from uprwatch.search.similar import similar_to
+from uprwatch.ui.panels import SEARCH_PANELS, render_panels
 
 PAGE_SIZE = 20
-FACET_TITLES = {
-    "sur": "State under Review", "by": "Recommending state", "sur_group": "Regional group of the State under Review",
-    "by_group": "Recommending regional group", "sur_bloc": "Organisation of the State under Review",
-    "by_bloc": "Recommending organisation", "cycle": "Cycle", "session": "Session", "year": "Year",
-    "response": "Response", "action": "Action category", "issue": "Issue", "theme": "Theme",
-    "body": "UN mechanism",
-}
+FACET_TITLES = FILTER_TITLES  # the one filter table (search.filters)
 SORT_CHOICES = [("relevance", "relevance"), ("session", "session, oldest first"),
                 ("-session", "session, newest first"), ("state", "State under Review")]
-MODE_CHOICES = [("text", "words"), ("semantic", "meaning"), ("hybrid", "words + meaning")]
+MODE_CHOICES = [("auto", "words, then meaning if few match"), ("text", "words only"), ("semantic", "meaning"),
+                ("hybrid", "words + meaning")]
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -39,8 +37,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         params.limit, params.offset = PAGE_SIZE, (page - 1) * PAGE_SIZE
         result = search(params)
         if "body" not in result["facets"]:
-            result["facets"]["body"] = _mechanism_facet(params, result["count"])
-        for item in result["results"]:
+            result["facets"]["body"] = _mechanism_facet(params, result["matches"])
+        for item in result["results"] + result["related"]:
             item["snippet"] = mark_safe(item["snippet"])  # built from escaped text by highlight.snippet_html
     except QueryError as exc:
         error = str(exc)
@@ -83,7 +81,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "sort_choices": SORT_CHOICES,
         "mode_choices": MODE_CHOICES,
         "export_query": query_prefix,
-        "hidden_filters": [(k, v) for k, v in state if k not in ("q", "sort", "mode", "exact")],
+        "hidden_filters": [(k, v) for k, v in state if k not in ("q", "sort", "mode", "exact", "expand")],
+        "unexpanded_url": "?" + urlencode(state + [("expand", "0")]),
         "mechanisms": mechanisms,
         # the panels (firsts, ...) answer UPR searches
         "panels": [] if any(v != "UPR" for v in params.body) else render_panels(SEARCH_PANELS, request, params),
@@ -93,29 +92,34 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "search/search.html", context, status=400 if error else 200)
 
 
+# What apps above search add to a signed-in person's results: tracking puts a pin control on each result
+# and returns the "save this search" form. They register here in their AppConfig.ready() (search sits
+# below tracking in the layers, so it cannot ask tracking itself).
+RESULT_CONTROLS: list[Callable[[object, dict, str], object]] = []
+
+
 def _tracking_controls(request: HttpRequest, result: dict | None, query: str):
-    """For a signed-in contributor: a pin control on each result and the "save this search" form."""
+    """For a signed-in person: what the registered apps add to the results (the last form returned)."""
     if not result or not request.user.is_authenticated:
         return None
-    try:
-        from uprwatch.tracking import pins
-    except ImportError:  # tracking not installed
-        return None
-    controls = pins.pin_controls(request.user, [item["id"] for item in result["results"]])
-    for item in result["results"]:
-        item["pin"] = controls.get(item["id"])
-    return pins.save_search_form(request.user, query)
+    form = None
+    for controls in RESULT_CONTROLS:
+        form = controls(request.user, result, query) or form
+    return form
 
 
 def _mechanism_facet(params: SearchParams, upr_count: int) -> list[dict]:
     """The UN-mechanism facet beside a UPR search, once other mechanisms are loaded (``uprwatch sync uhri``)."""
+    from uprwatch.search.expansion import expand
     from uprwatch.search.query import parse_query
-    from uprwatch.search.service import mechanism_facet
-    from uprwatch.sources.models import MechanismRecommendation
+    from uprwatch.search.service import mechanism_facet, mechanisms_loaded
 
-    if not MechanismRecommendation.objects.exists():
+    if not mechanisms_loaded():
         return []
-    return mechanism_facet(params, parse_query(params.q, exact=params.exact), upr_count)
+    parsed = parse_query(params.q, exact=params.exact)
+    if params.expand:  # the same words as the UPR search beside it
+        parsed, _ = expand(parsed)
+    return mechanism_facet(params, parsed, upr_count)
 
 
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -128,7 +132,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def similar(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        pairs = vectors.similar_to(pk, k=10)
+        pairs = similar_to(pk, k=10)
     except Recommendation.DoesNotExist:
         return HttpResponse("no such recommendation", status=404, content_type="text/plain")
     records = Recommendation.objects.with_related().in_bulk([pk for pk, _ in pairs])

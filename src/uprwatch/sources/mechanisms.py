@@ -98,9 +98,14 @@ class BodyFilter:
         return bool(self.bodies) or self.special_procedures
 
 
+def loaded() -> bool:
+    """Whether any other mechanism's recommendations are in the database (``uprwatch sync uhri``)."""
+    return MechanismRecommendation.objects.exists()
+
+
 def parse_body(values: list[str]) -> BodyFilter:
     """``body`` values → what they select. No value means the UPR (the meaning searches always had)."""
-    from uprwatch.sources.uhri import canonical_body
+    from uprwatch.sources.bodies import canonical_body
 
     if not values:
         return BodyFilter(upr=True)

@@ -33,9 +33,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
+from django.db import connection
 from django.db.models import Prefetch
+from django.utils import timezone
 
-from uprwatch.documents.similarity import text_similarity
+from uprwatch.documents.similarity import normalise_text, text_similarity
+from uprwatch.records import bulk
 from uprwatch.records.models import (
     ImportBatch,
     Label,
@@ -95,9 +98,8 @@ class UprRecord:
     data: dict = field(default_factory=dict)
 
     def digest(self) -> str:
-        content = asdict(self)
-        content.pop("data")  # the raw values carry export-only noise (dates of publication on the index)
-        return _digest(content)
+        # the raw values (``data``) carry export-only noise such as the date of publication on the index
+        return _digest({f: getattr(self, f) for f in _UPR_FIELDS})
 
 
 @dataclass
@@ -120,9 +122,11 @@ class MechanismRecord:
     data: dict = field(default_factory=dict)
 
     def digest(self) -> str:
-        content = asdict(self)
-        content.pop("data")
-        return _digest(content)
+        return _digest({f: getattr(self, f) for f in _MECHANISM_FIELDS})
+
+
+_UPR_FIELDS = [f for f in UprRecord.__dataclass_fields__ if f != "data"]
+_MECHANISM_FIELDS = [f for f in MechanismRecord.__dataclass_fields__ if f != "data"]
 
 
 def _digest(content: dict) -> str:
@@ -141,7 +145,9 @@ class Counts:
 class MergeReport:
     upr: Counts = field(default_factory=Counts)
     other: Counts = field(default_factory=Counts)
-    changed_ids: set[int] = field(default_factory=set)
+    changed_ids: set[int] = field(default_factory=set)  # new or changed text
+    merged_ids: set[int] = field(default_factory=set)  # text kept; provenance, states, labels added
+    removed_ids: set[int] = field(default_factory=set)  # UPR Info rows folded into another record
 
     def to_json(self) -> dict:
         return {
@@ -190,9 +196,11 @@ class Merger:
         self._flush_upr()
         self._flush_other()
         if not self.dry_run:
-            ids = sorted(self.report.changed_ids)
-            for start in range(0, len(ids), ANNOUNCE_CHUNK):
-                announce_recommendations_changed(ids[start:start + ANNOUNCE_CHUNK], "ingest")
+            merged = self.report.merged_ids - self.report.changed_ids
+            for ids, reason in ((self.report.changed_ids | self.report.removed_ids, "ingest"), (merged, "merge")):
+                ids = sorted(ids)
+                for start in range(0, len(ids), ANNOUNCE_CHUNK):
+                    announce_recommendations_changed(ids[start:start + ANNOUNCE_CHUNK], reason)
         return self.report
 
     # --- UPR recommendations ---------------------------------------------------------------------
@@ -237,8 +245,10 @@ class Merger:
         rec = Recommendation.objects.get(pk=seen.recommendation_id)
         others = SourceRecord.objects.filter(recommendation=rec).exclude(pk=seen.pk).exists() or (
             Provenance.objects.filter(recommendation=rec).exclude(dataset=source_name(record.source)).exists())
+        text_changed = False
         if not others:
             # This source alone stands behind the recommendation: its later export is the truth.
+            text_changed = rec.text != record.text
             rec.text, rec.paragraph = record.text, record.paragraph[:20]
             if record.response:
                 rec.response, rec.response_source = record.response, source_name(record.source)
@@ -247,7 +257,7 @@ class Merger:
             rec.response, rec.response_source = record.response, source_name(record.source)
             rec.save(update_fields=["response", "response_source", "updated_at"])
         self._add_states_and_labels([(rec.pk, record)])
-        self.report.changed_ids.add(rec.pk)
+        (self.report.changed_ids if text_changed else self.report.merged_ids).add(rec.pk)
 
     def _match_new(self, by_review: dict[tuple[str, int], list[UprRecord]]) -> None:
         reviews = {
@@ -262,6 +272,10 @@ class Merger:
             Recommendation.objects.filter(review_id__in=review_ids)
             .prefetch_related("recommending_states", Prefetch("source_records", to_attr="sources"))
         ):
+            # what matching asks of every candidate, worked out once per round
+            rec.state_codes = {s.iso3 for s in rec.recommending_states.all()}
+            rec.source_keys = {s.source for s in rec.sources}
+            rec.normalised = normalise_text(rec.text)
             existing[rec.review_id].append(rec)
         merges: list[tuple[Recommendation, list[Recommendation], UprRecord]] = []
         new: list[tuple[tuple[str, int], UprRecord]] = []
@@ -284,18 +298,25 @@ class Merger:
 
     def _find(self, record: UprRecord, candidates: list[Recommendation]) -> list[Recommendation]:
         """The recommendation(s) this record is: [target, other UPR Info rows to fold into it] or []."""
-        free = [c for c in candidates if c.pk not in self._claimed
-                and not any(s.source == record.source for s in c.sources)]
+        free = [c for c in candidates if c.pk not in self._claimed and record.source not in c.source_keys]
+        if not free:
+            return []
+        normalised = normalise_text(record.text)
         if record.paragraph:
-            same = [(text_similarity(c.text, record.text), c) for c in free if c.paragraph == record.paragraph]
+            same = [(1.0 if c.normalised == normalised else text_similarity(c.text, record.text), c)
+                    for c in free if c.paragraph == record.paragraph]
             same = [s for s in same if s[0] >= PARAGRAPH_SIMILARITY]
             if same:
                 return [max(same, key=lambda s: s[0])[1]]
         # One best row per recommending state (UPR Info's one-row-per-state split), or any record.
         found: list[Recommendation] = []
-        pools = [[c for c in free if any(s.iso3 == code for s in c.recommending_states.all())]
-                 for code in record.recommending_states] or [free]
+        pools = [[c for c in free if code in c.state_codes] for code in record.recommending_states] or [free]
         for pool in pools:
+            # The usual case — the same words — needs no fuzzy comparison at all.
+            exact = next((c for c in pool if c.normalised == normalised and c not in found), None)
+            if exact is not None:
+                found.append(exact)
+                continue
             best, best_score = None, MERGE_SIMILARITY
             for rec in pool:
                 if rec in found:
@@ -312,25 +333,36 @@ class Merger:
     def _write_merges(self, merges: list[tuple[Recommendation, list[Recommendation], UprRecord]]) -> None:
         from uprwatch.documents.ingestion import _merge_rows
 
+        changed = []
         for target, others, record in merges:
-            _merge_rows(target, others)
-            fields = []
+            if others:
+                _merge_rows(target, others)
+                self.report.removed_ids.update(o.pk for o in others)
+                self.report.changed_ids.difference_update(o.pk for o in others)
+                self.report.merged_ids.difference_update(o.pk for o in others)
+            dirty = False
             if not target.paragraph and record.paragraph:
-                target.paragraph = record.paragraph[:20]
-                fields.append("paragraph")
+                target.paragraph, dirty = record.paragraph[:20], True
             # A source may correct its own earlier answer (UPR Info's live database after the 2014 export it
             # made): only another source's answer is never overwritten.
             own_answer = target.response_source == source_name(record.source)
             if record.response and (target.response not in ANSWERED or own_answer) and record.response != target.response:
-                target.response, target.response_source = record.response, source_name(record.source)
-                fields += ["response", "response_source"]
+                target.response, target.response_source, dirty = record.response, source_name(record.source), True
             if record.action_category and target.action_category is None:
-                target.action_category, target.action_origin = record.action_category, Origin.HUMAN
-                fields += ["action_category", "action_origin"]
-            if fields:
-                target.save(update_fields=[*fields, "updated_at"])
-            self.report.changed_ids.add(target.pk)
-            self.report.changed_ids.difference_update(o.pk for o in others)
+                target.action_category, target.action_origin, dirty = record.action_category, Origin.HUMAN, True
+            if dirty:
+                changed.append(target)
+            self.report.merged_ids.add(target.pk)
+        if changed:
+            # One statement for all of them (a save() per record cost more than the matching).
+            now = timezone.now()
+            table = Recommendation._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET paragraph = %s, response = %s, response_source = %s, action_category = %s,"
+                    " action_origin = %s, updated_at = %s WHERE id = %s",
+                    [(t.paragraph, t.response, t.response_source, t.action_category, t.action_origin, now, t.pk)
+                     for t in changed])
         self._write_provenance([(target.pk, record) for target, _, record in merges])
 
     def _write_new(self, new: list[tuple[tuple[str, int], UprRecord]], reviews: dict) -> None:
@@ -341,55 +373,60 @@ class Merger:
             reviews[(iso3, session)], _ = Review.objects.get_or_create(
                 state_id=self._states[iso3], session_id=session
             )
-        created = Recommendation.objects.bulk_create([
-            Recommendation(
-                review_id=reviews[key].pk, paragraph=record.paragraph[:20], text=record.text,
-                response=record.response or Response.UNKNOWN,
-                response_source=source_name(record.source) if record.response else "",
-                action_category=record.action_category,
-                action_origin=Origin.HUMAN if record.action_category else "",
-            )
-            for key, record in new
-        ])
-        pairs = [(rec.pk, record) for rec, (_, record) in zip(created, new, strict=True)]
+        # Explicit ids through executemany (records.bulk): bulk_create compiled SQL per object, most of the time.
+        first = bulk.next_id(Recommendation)
+        pairs = [(first + i, record) for i, (_, record) in enumerate(new)]
+        bulk.insert_rows(Recommendation, (
+            {"id": pk, "review_id": reviews[key].pk, "paragraph": record.paragraph[:20], "text": record.text,
+             "response": record.response or Response.UNKNOWN,
+             "response_source": source_name(record.source) if record.response else "",
+             "action_category": record.action_category,
+             "action_origin": Origin.HUMAN if record.action_category else ""}
+            for (pk, record), (key, _) in zip(pairs, new, strict=True)
+        ), explicit_ids=True)
         self.report.changed_ids.update(pk for pk, _ in pairs)
         self._write_provenance(pairs)
 
     def _write_provenance(self, pairs: list[tuple[int, UprRecord]]) -> None:
         if not pairs:
             return
-        Provenance.objects.bulk_create([
-            Provenance(recommendation_id=pk, batch=self.batch, dataset=source_name(record.source),
-                       locator=record.record_id[:80],
-                       original={"record_id": record.record_id, "symbol": record.document_symbol,
-                                 "published": record.published.isoformat() if record.published else "",
-                                 "url": record.url, **record.data})
+        batch_id = self.batch.pk if self.batch else None
+        bulk.insert_rows(Provenance, (
+            {"recommendation_id": pk, "batch_id": batch_id, "dataset": source_name(record.source),
+             "document_id": None, "locator": record.record_id[:80],
+             "original": {"record_id": record.record_id, "symbol": record.document_symbol,
+                          "published": record.published.isoformat() if record.published else ""}}
             for pk, record in pairs
-        ])
-        SourceRecord.objects.bulk_create([
-            SourceRecord(source=record.source, record_id=record.record_id, recommendation_id=pk,
-                         published=record.published, response=record.response, url=record.url[:500],
-                         digest=record.digest(), data=record.data, batch=self.batch)
+        ))
+        bulk.insert_rows(SourceRecord, (
+            {"source": record.source, "record_id": record.record_id, "recommendation_id": pk,
+             "published": record.published, "response": record.response, "url": record.url[:500],
+             "digest": record.digest(), "data": record.data, "batch_id": batch_id}
             for pk, record in pairs
-        ])
+        ))
         self._add_states_and_labels(pairs)
 
     def _add_states_and_labels(self, pairs: list[tuple[int, UprRecord]]) -> None:
+        """Recommending states and labels the records give, minus those the recommendations already have."""
+        ids = sorted({pk for pk, _ in pairs})
         through = Recommendation.recommending_states.through
-        through.objects.bulk_create(
-            [through(recommendation_id=pk, state_id=self._states[code])
-             for pk, record in pairs for code in dict.fromkeys(record.recommending_states) if code in self._states],
-            ignore_conflicts=True,
-        )
+        have_states, have_labels = set(), set()
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start:start + 5000]
+            have_states.update(through.objects.filter(recommendation_id__in=chunk)
+                               .values_list("recommendation_id", "state_id"))
+            have_labels.update(Label.objects.filter(recommendation_id__in=chunk)
+                               .values_list("recommendation_id", "term_id"))
+        states = {(pk, self._states[code]) for pk, record in pairs for code in record.recommending_states
+                  if code in self._states} - have_states
+        bulk.insert_rows(through, ({"recommendation_id": pk, "state_id": state} for pk, state in sorted(states)))
         wanted = [(pk, taxonomy, name) for pk, record in pairs for taxonomy, names in (
             (Term.Taxonomy.THEME, record.themes), (Term.Taxonomy.AFFECTED_PERSONS, record.affected_persons),
             (Term.Taxonomy.SDG, record.sdgs), (Term.Taxonomy.ISSUE, record.issues)) for name in names]
         terms = self._term_ids({(taxonomy, name) for _, taxonomy, name in wanted})
-        Label.objects.bulk_create(
-            [Label(recommendation_id=pk, term_id=terms[(taxonomy, name)], origin=Origin.HUMAN)
-             for pk, taxonomy, name in wanted],
-            ignore_conflicts=True,
-        )
+        labels = {(pk, terms[(taxonomy, name)]) for pk, taxonomy, name in wanted} - have_labels
+        bulk.insert_rows(Label, ({"recommendation_id": pk, "term_id": term, "origin": Origin.HUMAN}
+                                 for pk, term in sorted(labels)))
 
     def _term_ids(self, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
         missing = wanted - self._terms.keys()
@@ -418,7 +455,7 @@ class Merger:
             digest = record.digest()
             if seen is None:
                 self.report.other.added += 1
-                new.append((MechanismRecommendation(**self._mechanism_fields(record), digest=digest), record))
+                new.append((digest, record))
             elif seen.digest == digest:
                 self.report.other.unchanged += 1
             else:
@@ -429,19 +466,26 @@ class Merger:
                 changed.append((seen, record))
         if self.dry_run:
             return
-        created = MechanismRecommendation.objects.bulk_create([m for m, _ in new])
+        first = bulk.next_id(MechanismRecommendation)
+        created = [(first + i, record) for i, (_, record) in enumerate(new)]
+        batch_id = self.batch.pk if self.batch else None
+        bulk.insert_rows(MechanismRecommendation, (
+            {**{k: v for k, v in self._mechanism_fields(record).items() if k != "batch"}, "id": pk,
+             "digest": digest, "batch_id": batch_id}
+            for (pk, record), (digest, _) in zip(created, new, strict=True)
+        ), explicit_ids=True)
         for mechanism, _ in changed:
             mechanism.save()
         from uprwatch.sources.mechanisms import index_texts
 
-        index_texts([(m.pk, m.text) for m in created] + [(m.pk, m.text) for m, _ in changed])
+        index_texts([(pk, record.text) for pk, record in created] + [(m.pk, m.text) for m, _ in changed])
         through = MechanismRecommendation.states.through
         through.objects.filter(mechanismrecommendation_id__in=[m.pk for m, _ in changed]).delete()
-        through.objects.bulk_create([
-            through(mechanismrecommendation_id=m.pk, state_id=self._states[code])
-            for m, record in [*zip(created, (r for _, r in new), strict=True), *changed]
+        bulk.insert_rows(through, (
+            {"mechanismrecommendation_id": pk, "state_id": self._states[code]}
+            for pk, record in [*created, *((m.pk, r) for m, r in changed)]
             for code in dict.fromkeys(record.states) if code in self._states
-        ])
+        ))
 
     def _mechanism_fields(self, record: MechanismRecord) -> dict:
         return {

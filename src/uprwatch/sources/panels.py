@@ -3,7 +3,7 @@ position (a disagreement is said plainly) and "Other UN mechanisms on this point
 
 from __future__ import annotations
 
-from uprwatch.web.panels import RECOMMENDATION_PANELS, STATE_PANELS, Panel
+from uprwatch.ui.panels import RECOMMENDATION_PANELS, STATE_PANELS, Panel
 
 
 def positions_context(request, rec) -> dict | None:

@@ -82,12 +82,17 @@ def run_sources(names: list[str] | None = None, *, alerts: bool = True) -> dict:
                 source_status.write_status(name, state="failed", error=message)
                 outcome["sources"][name] = {"error": message}
         if alerts:
-            from uprwatch.tracking.alerts import run_jobs
-
-            figures = run_jobs(limit=1000, deadlines=False, kinds=("watchlist_match",))
-            outcome["alerts"] = {"match_notifications": figures["match_notifications"],
-                                 "jobs_done": figures["jobs_done"], "jobs_failed": figures["jobs_failed"]}
+            outcome["alerts"] = send_alerts()
     return outcome
+
+
+def send_alerts() -> dict:
+    """Process the queued watchlist-match jobs now (the rest of the queue is left to ``jobs run``)."""
+    from uprwatch.tracking.alerts import run_jobs
+
+    figures = run_jobs(limit=1000, deadlines=False, kinds=("watchlist_match",))
+    return {"match_notifications": figures["match_notifications"], "jobs_done": figures["jobs_done"],
+            "jobs_failed": figures["jobs_failed"]}
 
 
 def handle_job(job) -> int:

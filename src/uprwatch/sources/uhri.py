@@ -43,7 +43,10 @@ from pathlib import Path
 from uprwatch.errors import Invalid
 from uprwatch.records.cycles import CYCLE_SESSIONS, cycle_of_session
 from uprwatch.records.models import Response
-from uprwatch.records.states import StateRecord, normalise_name, try_resolve_state
+from uprwatch.records.states import StateRecord, try_resolve_state
+from uprwatch.sources.bodies import SPECIAL_PROCEDURE_PREFIXES as SPECIAL_PROCEDURE_PREFIXES
+from uprwatch.sources.bodies import TREATY_BODIES as TREATY_BODIES
+from uprwatch.sources.bodies import canonical_body as canonical_body
 from uprwatch.sources.download import sniff
 from uprwatch.sources.merge import MechanismRecord, UprRecord
 
@@ -87,38 +90,7 @@ COLUMNS = {
 }
 REQUIRED = ("annotation_id", "text", "body", "countries")
 
-# --- bodies ------------------------------------------------------------------------------------------
-
-TREATY_BODIES = {
-    "CAT": ("committee against torture",),
-    "CCPR": ("human rights committee",),
-    "CERD": ("committee on the elimination of racial discrimination",),
-    "CESCR": ("committee on economic social and cultural rights",),
-    "CEDAW": ("committee on the elimination of discrimination against women",),
-    "CRC": ("committee on the rights of the child",),
-    "CMW": ("committee on migrant workers",
-            "committee on the protection of the rights of all migrant workers and members of their families"),
-    "CRPD": ("committee on the rights of persons with disabilities",),
-    "CED": ("committee on enforced disappearances",),
-    "SPT": ("subcommittee on prevention of torture",
-            "subcommittee on prevention of torture and other cruel inhuman or degrading treatment or punishment"),
-}
-_BODY_NAMES = {normalise_name(code): code for code in TREATY_BODIES} | {
-    normalise_name(name): code for code, names in TREATY_BODIES.items() for name in names
-}
-SPECIAL_PROCEDURE_PREFIXES = ("SR ", "IE ", "WG ", "Special Rapporteur", "Independent Expert", "Working Group")
-
-
-def canonical_body(value: str) -> tuple[str, str]:
-    """(body, kind): ``UPR``/``upr``, ``CRC``/``treaty_body`` (either name), ``SR …``/``special_procedure``."""
-    if value.strip().upper() == "UPR" or normalise_name(value) == "universal periodic review":
-        return "UPR", "upr"
-    code = _BODY_NAMES.get(normalise_name(value))
-    if code:
-        return code, "treaty_body"
-    if value.startswith(SPECIAL_PROCEDURE_PREFIXES):
-        return value, "special_procedure"
-    return value, "other"
+# The bodies (treaty bodies, special procedures) and their names: sources.bodies, shared with the mechanism search.
 
 
 # --- cells ---------------------------------------------------------------------------------------------
@@ -133,7 +105,10 @@ def clean_text(value: object) -> str:
     text = "" if value is None else str(value)
     if "<" in text:
         text = _TAG.sub("", _BREAK_TAG.sub(" ", text))
-    text = html.unescape(text).translate(_DASHES)
+    if "&" in text:  # most cells have no entity: skip the decoder (the reader's hottest line)
+        text = html.unescape(text)
+    if not text.isascii():
+        text = text.translate(_DASHES)
     return " ".join(text.split())
 
 
@@ -147,7 +122,8 @@ def cell_items(value: object) -> list[str]:
         if isinstance(part, dict):  # a labelled item {"Label": ...} in some JSON versions
             part = part.get("Label") or part.get("label") or part.get("Name") or part.get("name") or ""
         item = clean_text(part)
-        item = re.sub(r"^-\s+", "", item).strip()
+        if item.startswith("- "):  # clean_text left one space: "- Iraq" -> "Iraq"; "-5" stays
+            item = item[2:]
         if item and item != "-":
             items.append(item)
     return items

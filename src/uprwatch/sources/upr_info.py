@@ -48,6 +48,31 @@ class Mapping:
     records: dict[str, dict] = field(default_factory=dict)
     unrecognised: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
+    vocabulary: dict[str, str] = field(default_factory=dict)  # thesaurus value id -> label
+
+
+def read_schema(templates: list[dict], thesauri: list[dict], mapping: Mapping) -> None:
+    """Check the recommendation template against what the mapping knows (a new property is reported,
+    not ignored) and learn the thesauri's labels, for values an entity gives without their label."""
+    template = next((t for t in templates if t.get("_id") == RECOMMENDATION_TEMPLATE), None)
+    if template is None:
+        mapping.unrecognised[f"template {RECOMMENDATION_TEMPLATE} (recommendation) is not listed"] += 1
+    else:
+        for prop in template.get("properties") or []:
+            name = prop.get("name") if isinstance(prop, dict) else None
+            if name and name not in KNOWN_FIELDS:
+                mapping.unrecognised[f"template property: {name}"] += 1
+
+    def learn(values) -> None:
+        for value in values or []:
+            if isinstance(value, dict):
+                if value.get("id") and isinstance(value.get("label"), str):
+                    mapping.vocabulary[str(value["id"])] = value["label"]
+                learn(value.get("values"))
+
+    for thesaurus in thesauri:
+        if isinstance(thesaurus, dict):
+            learn(thesaurus.get("values"))
 
 
 def entity_url(base_url: str, shared_id: str) -> str:
@@ -61,10 +86,10 @@ def _values(metadata: dict, key: str) -> list[dict]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def _labels(metadata: dict, key: str) -> list[str]:
+def _labels(metadata: dict, key: str, vocabulary: dict[str, str] | None = None) -> list[str]:
     labels = []
     for item in _values(metadata, key):
-        label = item.get("label", item.get("value"))
+        label = item.get("label") or (vocabulary or {}).get(str(item.get("value"))) or item.get("value")
         if isinstance(label, str) and label.strip():
             labels.append(" ".join(label.split()))
     return labels
@@ -107,6 +132,9 @@ def map_entity(entity: dict, mapping: Mapping, base_url: str) -> dict | None:
         if key not in KNOWN_FIELDS:
             mapping.unrecognised[f"field: {key}"] += 1
 
+    def labels(key: str) -> list[str]:
+        return _labels(metadata, key, mapping.vocabulary)
+
     text_values = _values(metadata, "recommendation")
     text = plain_text(str(text_values[0].get("value") or "")) if text_values else ""
     text = text or " ".join(str(entity.get("title") or "").split())
@@ -114,20 +142,20 @@ def map_entity(entity: dict, mapping: Mapping, base_url: str) -> dict | None:
         mapping.skipped["no recommendation text"] += 1
         return None
 
-    sur_labels = _labels(metadata, "state_under_review")
+    sur_labels = labels("state_under_review")
     sur = try_resolve_state(sur_labels[0]) if sur_labels else None
     if sur is None:
         mapping.unrecognised[f"state under review: {sur_labels[0] if sur_labels else '(none)'}"] += 1
         return None
 
     cycle = None
-    for label in _labels(metadata, "cycle"):
+    for label in labels("cycle"):
         match = _CYCLE.match(label)
         if match:
             cycle = int(match.group(1))
         else:
             mapping.unrecognised[f"cycle: {label}"] += 1
-    session_labels = _labels(metadata, "session")
+    session_labels = labels("session")
     session = session_number(session_labels[0], cycle, sur.iso3) if session_labels else None
     if session is None or not CYCLE_SESSIONS[1][0] <= session <= CYCLE_SESSIONS[5][1]:
         mapping.unrecognised[f"session: {session_labels[0] if session_labels else '(none)'}"] += 1
@@ -136,14 +164,14 @@ def map_entity(entity: dict, mapping: Mapping, base_url: str) -> dict | None:
         mapping.unrecognised[f"session {session} is not in cycle {cycle}"] += 1
 
     recommending = []
-    for name in _labels(metadata, "recommending_state"):
+    for name in labels("recommending_state"):
         state = try_resolve_state(name)
         if state is None:
             mapping.unrecognised[f"recommending state: {name}"] += 1
         elif state.iso3 not in recommending:
             recommending.append(state.iso3)
 
-    response_labels = _labels(metadata, "response")
+    response_labels = labels("response")
     if not response_labels:
         response = "pending"  # the review is held, the state has not answered yet
     else:
@@ -153,7 +181,7 @@ def map_entity(entity: dict, mapping: Mapping, base_url: str) -> dict | None:
             response = "unknown"
 
     action = None
-    for label in _labels(metadata, "action_category"):
+    for label in labels("action_category"):
         match = _ACTION.match(label)
         if match:
             action = int(match.group(1))
@@ -168,21 +196,21 @@ def map_entity(entity: dict, mapping: Mapping, base_url: str) -> dict | None:
         "text": text,
         "response": response,
         "action": action,
-        "issues": _labels(metadata, "issues"),
+        "issues": labels("issues"),
         "url": entity_url(base_url, shared_id),
         "edited_ms": entity.get("editDate") if isinstance(entity.get("editDate"), (int, float)) else None,
         "original": {
             "response": response_labels[0] if response_labels else "",
             "session": session_labels[0] if session_labels else "",
             "state_under_review": sur_labels[0],
-            "recommending_state": _labels(metadata, "recommending_state"),
-            "action_category": _labels(metadata, "action_category"),
+            "recommending_state": labels("recommending_state"),
+            "action_category": labels("action_category"),
         },
     }
 
 
-def map_entities(entities, base_url: str) -> Mapping:
-    mapping = Mapping()
+def map_entities(entities, base_url: str, mapping: Mapping | None = None) -> Mapping:
+    mapping = mapping or Mapping()
     for entity in entities:
         if not isinstance(entity, dict):
             mapping.unrecognised["entity that is not an object"] += 1
@@ -316,12 +344,16 @@ def sync_upr_info(*, since=None, base_url: str | None = None, pause: float | Non
             if on_progress is not None:
                 on_progress(current)
 
-        files = client.pages(query, run_dir, passed, page_size=page_size or uwazi.PAGE_SIZE, on_page=progress)
+        files = client.pages(query, run_dir, passed, page_size=page_size or settings.UPRWATCH_UPR_INFO_PAGE_SIZE,
+                             on_page=progress)
         report.pages, report.resumed_from = passed.pages_total, passed.resumed_from
         report.requests += passed.pages
         if passed.page_times:
             report.seconds_per_page_own = round(sum(passed.page_times) / len(passed.page_times), 5)
-        mapping = map_entities(uwazi.read_pages(files), base_url)
+        mapping = Mapping()
+        read_schema(client.templates(), client.thesauri(), mapping)
+        report.requests += 2
+        mapping = map_entities(uwazi.read_pages(files), base_url, mapping)
         report.entities = sum(1 for _ in uwazi.read_pages(files))
         report.unrecognised = dict(sorted(mapping.unrecognised.items()))
         report.skipped = dict(sorted(mapping.skipped.items()))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -90,7 +89,7 @@ def notify(user, prefs: NotificationPreference, *, kind: str, key: str, message:
 
 def _site() -> str:
     """Where the site is reached (``https://upr.example.org``), for absolute links in emails."""
-    return (getattr(settings, "UPRWATCH_SITE_URL", "") or os.environ.get("UPRWATCH_SITE_URL", "")).rstrip("/")
+    return settings.UPRWATCH_SITE_URL.rstrip("/")
 
 
 def match_watchlists(ids: list[int], reason: str = "", changed_at: datetime.datetime | None = None) -> int:
@@ -159,16 +158,11 @@ def check_deadlines(today: datetime.date | None = None) -> int:
     return made
 
 
-def _source_sync(job) -> int:
-    from uprwatch.sources.runner import handle_job
-
-    return handle_job(job)
-
-
+# A job's kind -> what runs it. Apps above tracking add theirs when Django starts (the sources app adds
+# "source_sync" in SourcesConfig.ready), so the queue knows them without importing them.
 HANDLERS = {
     "watchlist_match": lambda job: match_watchlists(job.payload.get("ids", []), job.payload.get("reason", ""),
                                                     changed_at=job.created_at),
-    "source_sync": _source_sync,
 }
 # Jobs that manage their own transactions: a source sync pages through a remote API for minutes and
 # merges in a transaction of its own; wrapped in one here it would hold SQLite's write lock all along.

@@ -8,13 +8,15 @@ class TrackingConfig(AppConfig):
 
     def ready(self) -> None:
         from uprwatch.records.signals import recommendations_changed
-        from uprwatch.tracking import alerts, panels
-        from uprwatch.web.panels import RECOMMENDATION_PANELS, STATE_PANELS, Panel
+        from uprwatch.search import views as search_views
+        from uprwatch.tracking import alerts, panels, pins
+        from uprwatch.ui.panels import RECOMMENDATION_PANELS, STATE_PANELS, Panel
 
         recommendations_changed.connect(alerts.on_recommendations_changed, dispatch_uid="tracking-alerts")
         self._check_text_before_save()
         STATE_PANELS.append(Panel("tracking/state_panel.html", panels.state_panel, order=60))
         RECOMMENDATION_PANELS.append(Panel("tracking/recommendation_panel.html", panels.recommendation_panel, order=40))
+        search_views.RESULT_CONTROLS.append(pins.search_controls)  # pins and "save this search" on /search/
 
     def _check_text_before_save(self) -> None:
         """What people type into tracking must fit its column on every database (see ``limits``)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q
 
 from uprwatch.records.lookup import StateNotFound, find_state
 from uprwatch.records.models import Recommendation, State
@@ -154,7 +153,3 @@ def delete_campaign(user, watchlist: Watchlist) -> None:
     require_role(user, watchlist.organisation, Role.EDITOR)
     audit.record(user, "delete", watchlist, before=audit.snapshot(watchlist))
     watchlist.delete()
-
-
-def campaigns_for_state(user, state: State):
-    return visible_campaigns(user).filter(Q(states=state)).distinct()

@@ -52,3 +52,12 @@ def save_search_form(user, query: str):
         return None
     name = " — ".join(value for _, value in describe(query))[:200]
     return SaveSearchForm(initial={"query": query, "name": name, "organisation": orgs[0].pk}, orgs=orgs)
+
+
+def search_controls(user, result: dict, query: str):
+    """On the search page (``search.views.RESULT_CONTROLS``): a pin control on each result, and the
+    "save this search" form."""
+    controls = pin_controls(user, [item["id"] for item in result["results"]])
+    for item in result["results"]:
+        item["pin"] = controls.get(item["id"])
+    return save_search_form(user, query)

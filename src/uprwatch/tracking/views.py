@@ -48,7 +48,7 @@ from uprwatch.tracking.models import (
     Watchlist,
 )
 from uprwatch.tracking.permissions import can_view, has_role, require_role, require_view, role_in
-from uprwatch.web.security import next_url
+from uprwatch.ui.security import next_url
 
 
 def _visible(model, user, pk):

@@ -6,4 +6,5 @@ class WebConfig(AppConfig):
     verbose_name = "Web pages"
 
     def ready(self) -> None:
-        from uprwatch.web import checks, throttle  # noqa: F401  (registers system checks, login signals)
+        from uprwatch.ui import throttle  # noqa: F401  (registers the login signals)
+        from uprwatch.web import checks  # noqa: F401  (registers system checks)

@@ -35,14 +35,10 @@ def cacheable_path(path: str) -> bool:
 
 
 def _stamps() -> tuple:
-    from uprwatch.search.catalog import current_stamp
+    from uprwatch.records.stamp import current_stamp
+    from uprwatch.tracking.models import AuditEntry
 
-    try:
-        from uprwatch.tracking.models import AuditEntry
-
-        tracking = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
-    except ImportError:
-        tracking = None
+    tracking = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
     return current_stamp(), tracking, timezone.localdate().isoformat()
 
 

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, render
 
 from uprwatch.records import browse, stats
 from uprwatch.records.models import Label, Recommendation, Review, State
-from uprwatch.web import charts
-from uprwatch.web.panels import RECOMMENDATION_PANELS, STATE_PANELS, render_panels
+from uprwatch.ui import charts
+from uprwatch.ui.panels import RECOMMENDATION_PANELS, STATE_PANELS, render_panels
 
 PAGE_SIZE = 50
 
@@ -24,7 +24,7 @@ def _home_figures() -> dict:
     They take several full scans; the key carries the search index stamp (bumped on every ingest,
     edit or relabelling) and the row counts, so a cached copy is never older than the data.
     """
-    from uprwatch.search.catalog import current_stamp
+    from uprwatch.records.stamp import current_stamp
 
     key = f"web:home:{current_stamp()}:{Recommendation.objects.count()}:{Label.objects.count()}"
     figures = cache.get(key)

@@ -155,6 +155,11 @@ def identify_pages(pages: list[str]) -> DocumentIdentity:
             symbol = max(wanted, key=len) if kind == "responses_addendum" else wanted[0]
         if symbol:
             break
+    if kind in ("national_report", "compilation", "stakeholder_summary") and symbol.startswith("A/HRC/") and (
+            "/WG.6/" not in symbol):
+        # a Council document (A/HRC/x/y) whose first pages mention the pre-session documents ("(b) A
+        # compilation prepared by OHCHR"): a report that lost its title, not one of them
+        kind = "unknown"
     if kind == "unknown" and symbol and "/WG.6/" not in symbol:
         full = letters("\n".join(pages[:40]))
         if "/Add." in symbol and "recommendation" in full and re.search(r"(?:support|accept)", full):

@@ -457,7 +457,9 @@ def _complete_slash_verbs(chains: list[list[tuple[str, list[str]]]]) -> None:
             continue
         if any(re.match(r"[\s/,]*(?:of|to|the|an?|its)\s", piece) for piece, _ in chain[1:]):
             continue  # the object follows in a piece of its own: "ratify (Bosnia) ... of the Convention (...)"
-        if head.endswith(" to") and head != full:
+        if re.search(r"\b(?:accede|adhere|subscribe)\s+to$", head, re.I) and treaty:
+            chain[0] = (f"{head} {_slash_object(head, full, treaty)}", codes)  # "Accede to (Algeria)/ sign ICRMW"
+        elif head.endswith(" to") and head != full:
             chain[0] = (f"{head} {full[:1].lower()}{full[1:]}", codes)
         elif _bare_verb(head) or (_dangling(head) and head != full):
             joiner = " to " if head.split()[-1].lower() in ("accede", "adhere", "subscribe") else " "
@@ -482,7 +484,13 @@ def _slash_object(head: str, full: str, treaty: re.Match | None) -> str:
     but its first word.
     """
     if treaty:
-        return treaty.group(1)
+        # "ratify as soon as possible ICRPD", "ratify and implement in national norms ILO Convention 169":
+        # the instrument is the object, not the words the full alternative puts before it
+        obj = treaty.group(1)
+        named = re.search(r"\b(?:the\s+[A-Z]|[A-Z])", obj)
+        if named and named.start() and re.fullmatch(r"[a-z ,-]+", obj[: named.start()]):
+            return obj[named.start():]
+        return obj
     words = full.split()
     if len(head.split()) >= 2 and head.split()[0].lower() == words[0].lower() and len(words) > 2:
         return " ".join(words[2:])

@@ -5,14 +5,15 @@ its integer column reaches the driver through a join (``recommendations=<id>``),
 and a NUL character is refused by PostgreSQL's text type. The drivers raise ``OverflowError`` (SQLite)
 or ``DataError`` (PostgreSQL: out of range, NUL bytes, invalid values). Whatever the view, the request
 is what is wrong, so the client gets a 400 saying so, and nothing was written (each write is atomic).
+The answer itself is ``ui.user_errors``'s, the web's one translation of errors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+# What the drivers raise for a value the database cannot hold or look up (ui.user_errors answers it).
+DATABASE_VALUE_ERRORS = (OverflowError, DataError)
 
 
 def describe(exception: Exception) -> str:
@@ -22,19 +23,3 @@ def describe(exception: Exception) -> str:
     if "NUL" in text:
         return "the request contains a NUL character"
     return "a value in the request cannot be stored or looked up"
-
-
-class DataErrorMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, OverflowError | DataError):
-            return None
-        message = describe(exception)
-        if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=400)
-        return HttpResponseBadRequest(f"Bad request: {message}.", content_type="text/plain; charset=utf-8")

@@ -2,7 +2,7 @@
 
 A feature registers a panel in its ``AppConfig.ready()``::
 
-    from uprwatch.web.panels import STATE_PANELS, Panel
+    from uprwatch.ui.panels import STATE_PANELS, Panel
     STATE_PANELS.append(Panel("calendar/state_panel.html", next_review_context, order=10))
 
 The context function gets ``(request, obj)`` and returns a dict for the template, or ``None`` to
