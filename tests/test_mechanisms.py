@@ -118,3 +118,20 @@ def test_disagreement_shown_on_page_and_api(client, synced):
     assert data["disagreement"] is True
     assert {(p["source"], p["response"]) for p in data["positions"]} == {
         ("UPR Info database", "noted"), ("OHCHR Universal Human Rights Index", "supported")}
+
+
+def test_sdg_targets_are_a_label_and_a_facet(client, synced):
+    from uprwatch.search import catalog
+
+    catalog.bump_stamp()  # the sync's commit does this; a test's transaction never commits
+    status, data = api(client, "sur=China&sdg=10.7")
+    assert status == 200, data
+    assert data["count"] == 4  # China's four UHRI records carry target 10.7
+    facet = {e["value"]: e for e in data["facets"]["sdg"]}
+    assert facet["10.7"]["selected"] and facet["10.7"]["label"].startswith("10.7 - Facilitate orderly")
+    assert facet["16.3"]["count"] == 4
+    assert api(client, "sdg=99.9")[0] == 400
+    page = client.get("/search/?sur=China&sdg=10.7").content.decode()
+    assert "SDG target" in page
+    result = CliRunner().invoke(main, ["search", "--sur", "China", "--sdg", "10.7", "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.output)["count"] == 4

@@ -139,6 +139,10 @@ def test_an_unknown_symbol_is_an_html_page_and_a_one_line_error(db, server):
         fetch_documents(["A/HRC/59/15", "A/HRC/99/99"])  # the good one is not ingested either
     assert isinstance(UnknownSymbol("x"), NotFound)
     assert snapshot() == before
+    from uprwatch.sources.status import read_status
+
+    assert read_status("un-documents")["state"] == "failed"  # the Data sources page shows the error
+    assert "A/HRC/99/99" in read_status("un-documents")["error"]
     result = CliRunner().invoke(main, ["fetch", "A/HRC/99/99"])
     assert result.exit_code == 1
     assert result.output.strip().count("\n") == 0 and result.output.startswith("Error: A/HRC/99/99")
@@ -173,3 +177,13 @@ def test_no_ingest_keeps_the_file_only_and_json_reports_it(db, server, tmp_path)
 def test_garbage_symbol_from_the_cli(db, server):
     result = CliRunner().invoke(main, ["fetch", "not-a-symbol"])
     assert result.exit_code == 1 and re.match(r"Error: 'not-a-symbol' is not a UPR document symbol", result.output)
+
+
+def test_review_documents_are_found_on_the_documents_page(db, server, client):
+    fetch_documents(["A/HRC/WG.6/48/SVN/1"])
+    page = client.get("/documents/", {"q": "Roma community"}).content.decode()
+    assert "A/HRC/WG.6/48/SVN/1" in page and "National Report" in page
+    assert "No document matches" in client.get("/documents/", {"q": "zzz-not-a-word"}).content.decode()
+    document = Document.objects.get(symbol="A/HRC/WG.6/48/SVN/1")
+    detail = client.get(f"/documents/{document.pk}/").content.decode()
+    assert "Text of the document" in detail and "Roma community" in detail

@@ -74,3 +74,17 @@ def test_unknown_source_is_refused(client, alice, upr_info):
     response = client.post("/sources/sync/", {"sources": "nowhere"}, follow=True)
     assert "unknown source(s) nowhere" in response.content.decode()
     assert not Job.objects.filter(kind="source_sync").exists()
+
+
+def test_a_sync_whose_runner_died_is_shown_as_interrupted_and_does_not_block(client, alice, upr_info):
+    from uprwatch.sources.status import read_status, write_status
+
+    client.force_login(alice)
+    client.post("/sources/sync/", {"sources": "upr-info"})
+    Job.objects.filter(kind="source_sync").update(status="running")  # its runner was killed mid-pass
+    write_status("upr-info", state="running", pages=3, entities=600)
+    html = client.get("/sources/").content.decode()
+    assert "interrupted" in html and read_status("upr-info")["state"] == "failed"
+    assert Job.objects.get(kind="source_sync").status == "failed"
+    response = client.post("/sources/sync/", {"sources": "upr-info"}, follow=True)
+    assert "started in the background" in response.content.decode()

@@ -294,3 +294,13 @@ def test_sync_runs_the_sources_in_turn_and_reports_each(db, server, settings):
     assert data["sources"]["upr-info"]["added"] == 250  # the next source still ran
     bad = CliRunner().invoke(main, ["sync", "--sources", "uhri,nowhere"])
     assert bad.exit_code == 2 and "unknown source(s) nowhere" in bad.output
+
+
+def test_cli_json_keys_and_since(db, server):
+    result = CliRunner().invoke(main, ["sync", "upr-info", "--since", "2020-01-01", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"added", "updated", "unchanged", "merged", "pages", "unrecognised"} <= data.keys()
+    assert data["since"] == "2020-01-01" and data["added"] == 250
+    bad = CliRunner().invoke(main, ["sync", "upr-info", "--since", "last tuesday"])
+    assert bad.exit_code == 2 and "last tuesday" in bad.output

@@ -20,11 +20,13 @@ def sync_upr_info_command(since: dt.datetime | None, as_json: bool) -> None:
     and merge it with what uprwatch holds (one transaction; provenance kept, disagreements shown)."""
     _django()
     from uprwatch.errors import UserError
+    from uprwatch.sources.runner import sync_lock
     from uprwatch.sources.upr_info import sync_upr_info
 
     try:
-        report = sync_upr_info(since=since.date() if since else None,
-                               on_progress=None if as_json else _progress_line)
+        with sync_lock():  # one sync at a time on a home (cron, this command, the Data sources page)
+            report = sync_upr_info(since=since.date() if since else None,
+                                   on_progress=None if as_json else _progress_line)
     except UserError as exc:
         fail(f"{exc} (database unchanged)")
     if as_json:

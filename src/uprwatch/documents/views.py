@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
@@ -21,8 +21,13 @@ def document_list(request):
         .annotate(recommendations=Count("provenance__recommendation", distinct=True))
         .order_by("-review__session_id", "review__state__name", "kind", "symbol")
     )
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    if query:
+        # the symbol, the title, or the text of a document kept whole (national reports, compilations, summaries)
+        documents = documents.filter(Q(symbol__icontains=query) | Q(title__icontains=query) | Q(text__icontains=query))
     page = Paginator(documents, 100).get_page(request.GET.get("page"))
-    return render(request, "documents/list.html", {"page": page, "can_upload": can_upload(request.user)})
+    return render(request, "documents/list.html", {"page": page, "can_upload": can_upload(request.user),
+                                                   "query": query})
 
 
 def document_detail(request, pk: int):

@@ -223,13 +223,19 @@ def _add_keys(catalog: Catalog, sessions: list, cycles: list, years: list, sessi
     for name, derived in (("by", {"by": None,
                                   "by_group": lambda s: () if group_of_code[s] is None else (group_of_code[s],),
                                   "by_bloc": lambda s: blocs_of_code[s]}),
-                          ("issue", {"issue": None}), ("theme", {"theme": None})):
+                          ("issue", {"issue": None}), ("theme", {"theme": None}), ("sdg", {"sdg": None})):
         codes, sets = _combinations(facets[name].indptr, facets[name].members)
         catalog.keys[name] = codes
         catalog.key_sizes[name] = len(sets) + 1
         for facet, of in derived.items():
             facets[facet].key = name
             facets[facet].pair_keys, facets[facet].pair_values = _pairs(sets, of) if of else _pairs(sets)
+
+
+def _sdg_order(code: str) -> tuple:
+    """'SDG 16' and '16.2' sort by goal, then target ('16.a' after '16.10')."""
+    parts = code.removeprefix("SDG ").split(".")
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
 
 
 def build_catalog() -> Catalog:
@@ -282,11 +288,15 @@ def build_catalog() -> Catalog:
     by_pairs = list(Recommendation.recommending_states.through.objects.values_list("recommendation_id", "state_id"))
     state_group = {pk: group_code[g] for pk, _, g in states if g}
     group_of = {pk: g for pk, _, g in states if g}
-    terms = {t.pk: t for t in Term.objects.filter(taxonomy__in=[Term.Taxonomy.ISSUE, Term.Taxonomy.THEME])}
+    terms = {t.pk: t for t in Term.objects.filter(
+        taxonomy__in=[Term.Taxonomy.ISSUE, Term.Taxonomy.THEME, Term.Taxonomy.SDG])}
     issues = sorted((t for t in terms.values() if t.taxonomy == Term.Taxonomy.ISSUE), key=lambda t: t.name)
     themes = sorted((t for t in terms.values() if t.taxonomy == Term.Taxonomy.THEME), key=lambda t: t.code)
     issue_code = {t.pk: i for i, t in enumerate(issues)}
     theme_code = {t.pk: i for i, t in enumerate(themes)}
+    # SDG labels: the 169 targets ("16.2") where a source gives them (UHRI), the 17 goals ("SDG 16") otherwise
+    sdgs = sorted((t for t in terms.values() if t.taxonomy == Term.Taxonomy.SDG), key=lambda t: _sdg_order(t.code))
+    sdg_code = {t.pk: i for i, t in enumerate(sdgs)}
     label_rows = list(Label.objects.values_list("recommendation_id", "term_id", "origin"))
 
     machine = {rec_id for rec_id, _, origin in label_rows if origin == "machine"}
@@ -318,6 +328,9 @@ def build_catalog() -> Catalog:
             [(rec, theme_code[term]) for rec, term, _ in label_rows if term in theme_code],
         ),
     }
+    facets["sdg"] = multi("sdg", [t.code for t in sdgs], [t.name for t in sdgs],
+                          [(rec, sdg_code[term]) for rec, term, _ in label_rows if term in sdg_code])
+    facets["sdg"].names = [t.name for t in sdgs]
     facets["theme"].names = [t.name for t in themes]
     # the sur facet's values are state pks internally; expose names like the by facet
     facets["sur"].values = state_names

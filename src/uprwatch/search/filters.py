@@ -33,6 +33,7 @@ FILTERS: tuple[Filter, ...] = (
     Filter("action", "Action category", "Action category (1-5).", int),
     Filter("issue", "Issue", "UPR Info issue name."),
     Filter("theme", "Theme", "OHCHR theme (code or name)."),
+    Filter("sdg", "SDG target", "SDG target (16.2) or goal (SDG 16), as a source labelled it."),
     Filter("body", "UN mechanism", "UN mechanism: UPR (the default), a committee (CAT, CRC, ...), "
            "'special procedures' or a mechanism's name.", catalog=False),
 )

@@ -65,6 +65,7 @@ class SearchParams:
     action: list[int] = field(default_factory=list)
     issue: list[str] = field(default_factory=list)
     theme: list[str] = field(default_factory=list)
+    sdg: list[str] = field(default_factory=list)  # SDG target ("16.2") or goal ("SDG 16")
     # UN mechanism: none = the UPR (what every search meant before other mechanisms were loaded)
     body: list[str] = field(default_factory=list)
     human_only: bool = False
@@ -177,7 +178,7 @@ def _codes(catalog: catalog_module.Catalog, name: str, values: list) -> list[int
             key = REGIONAL_GROUP_ALIASES.get(str(value).strip().casefold(), str(value))
             if key not in index:
                 raise QueryError(f"unknown regional group {value!r}: use one of {', '.join(column.values)}")
-        elif name in ("sur_bloc", "by_bloc", "issue", "theme"):
+        elif name in ("sur_bloc", "by_bloc", "issue", "theme", "sdg"):
             key = _lookup_name(name, str(value), column)
         elif name == "response":
             key = str(value).strip().lower()
@@ -190,7 +191,8 @@ def _codes(catalog: catalog_module.Catalog, name: str, values: list) -> list[int
     return codes
 
 
-_KINDS = {"sur_bloc": "organisation", "by_bloc": "organisation", "issue": "issue", "theme": "theme"}
+_KINDS = {"sur_bloc": "organisation", "by_bloc": "organisation", "issue": "issue", "theme": "theme",
+          "sdg": "SDG target"}
 
 
 def _lookup_name(name: str, value: str, column: catalog_module.FacetColumn) -> str:

@@ -12,6 +12,7 @@ run`` would pick it up as well.
 
 from __future__ import annotations
 
+import datetime
 import fcntl
 import os
 import subprocess
@@ -61,6 +62,47 @@ def sync_lock():
         handle.write(str(os.getpid()))
         handle.flush()
         yield
+
+
+def sync_is_running() -> bool:
+    """Whether a process holds the sync lock now."""
+    path = Path(settings.HOME) / "sources" / "sync.lock"
+    if not path.exists():
+        return False
+    with open(path) as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def mark_interrupted() -> int:
+    """Sync jobs left "running" by a runner that died (a kill, a reboot) are failed, so a new sync can start
+    and the page does not show a run that is over. A source's "running" state is corrected the same way."""
+    from uprwatch.tracking.models import Job
+
+    if sync_is_running():
+        return 0
+    # A runner takes its job a moment before it takes the lock: a job started in the last minute is spared.
+    recent = timezone.now() - datetime.timedelta(minutes=1)
+    running = [job.pk for job in Job.objects.filter(kind=JOB_KIND, status=Job.Status.RUNNING)
+               if _started(job) is None or _started(job) < recent]
+    for name in (*SOURCES, "un-documents"):
+        if source_status.read_status(name).get("state") == "running":
+            source_status.write_status(name, state="failed", error="interrupted before it finished (the next sync "
+                                       "resumes from the last page it fetched)")
+    return Job.objects.filter(pk__in=running, status=Job.Status.RUNNING).update(
+        status=Job.Status.FAILED, finished_at=timezone.now(),
+        error="interrupted: the runner stopped before the sync finished")
+
+
+def _started(job) -> datetime.datetime | None:
+    try:
+        return datetime.datetime.fromisoformat((job.result or {}).get("started_at", ""))
+    except (TypeError, ValueError):
+        return None
 
 
 def run_sources(names: list[str] | None = None, *, alerts: bool = True) -> dict:
@@ -114,6 +156,7 @@ def queue_sync(sources: list[str], user=None, start: bool = True):
         from uprwatch.errors import Invalid
 
         raise Invalid(f"unknown source(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(SOURCES)}")
+    mark_interrupted()
     active = Job.objects.filter(kind=JOB_KIND, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
     if active is not None:
         raise SyncRunning(f"a sync is already {active.status} (job {active.pk}); wait for it to finish")
@@ -136,11 +179,12 @@ def start_runner() -> None:
                          env={**os.environ, "UPRWATCH_HOME": str(settings.HOME)})
 
 
-def overview() -> list[dict]:
+def overview() -> tuple[list[dict], list]:
     """Per source: the last successful sync and its figures, the current state (running, failed) and errors."""
     from uprwatch.records.models import ImportBatch
     from uprwatch.tracking.models import Job
 
+    mark_interrupted()
     rows = []
     for name in (*SOURCES, "un-documents"):
         last = source_status.last_sync(name)

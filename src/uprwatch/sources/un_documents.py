@@ -267,13 +267,28 @@ def _review_document(item: Fetched, text: str, batch):
     )
 
 
-def fetch_documents(symbols: list[str], *, language: str = "en", ingest: bool = True, base_url: str | None = None,
-                    backoff: float | None = None, user=None, sleep=None) -> FetchReport:
+def fetch_documents(symbols: list[str], **options) -> FetchReport:
     """Download documents by symbol and (unless ``ingest`` is false) ingest them in one transaction.
 
     Every document is downloaded, checked and read before anything is written: an unknown symbol, a
     corrupt download or an unreadable document ends with a one-line error and the database unchanged.
+    The outcome (or the error) is kept for the Data sources page.
     """
+    from uprwatch.errors import UserError
+    from uprwatch.sources.status import write_status
+
+    try:
+        report = _fetch_documents(symbols, **options)
+    except UserError as exc:
+        write_status("un-documents", state="failed", error=str(exc).splitlines()[0] if str(exc) else "failed")
+        raise
+    write_status("un-documents", state="fetched", symbols=[d.symbol for d in report.documents],
+                 report={k: v for k, v in report.to_json().items() if k != "documents"})
+    return report
+
+
+def _fetch_documents(symbols: list[str], *, language: str = "en", ingest: bool = True, base_url: str | None = None,
+                     backoff: float | None = None, user=None, sleep=None) -> FetchReport:
     from django.db import transaction
 
     from uprwatch.documents.ingestion import Source, ingest_sources

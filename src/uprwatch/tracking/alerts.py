@@ -181,9 +181,11 @@ def run_jobs(limit: int = 100, *, deadlines: bool = True, today: datetime.date |
     if kinds is not None:
         queued = queued.filter(kind__in=kinds)
     for job in queued[:limit]:
-        if not Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING,
-                                                                             attempts=job.attempts + 1):
+        started = {**(job.result or {}), "started_at": timezone.now().isoformat()}
+        if not Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+                status=Job.Status.RUNNING, attempts=job.attempts + 1, result=started):
             continue  # another runner took it
+        job.result = started
         job.attempts += 1
         handler = HANDLERS.get(job.kind)
         try:

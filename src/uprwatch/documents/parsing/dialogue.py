@@ -31,7 +31,7 @@ def response_of_intro(intro: str) -> tuple[str | None, bool]:
 
 
 _REFERENCE_SENTENCE = re.compile(
-    r"recommendations[^.]{0,80}?\bin\s+paragraphs?\s+([^.]{1,800}?)(?:above\s+)?"
+    r"recommendations[^.]{0,80}?\bin\s+paragraphs?\s*:?\s+([^.]{1,800}?)(?:above\s+)?"
     r"(did\s+not\s+enjoy|enjoys?\s+the\s+support|(?:were|are)\s+(?:not\s+)?(?:accepted|supported|rejected))"
     # the list after the verb: "... did not enjoy the support of the State: paragraphs 38(b); 53 (c) (d)"
     r"|recommendations[^.:]{0,80}?(did\s+not\s+enjoy|enjoys?\s+the\s+support|(?:were|are)\s+(?:not\s+)?"

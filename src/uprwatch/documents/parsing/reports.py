@@ -78,8 +78,11 @@ def parse_working_group_report(pages: list[str], symbol: str, page_one: str, dra
     recommendations = [r for r in _report_items(section, words) if r.paragraph.split(".")[0] not in elsewhere]
     # The dialogue paragraph a reference points to may hold recommendations the section also lists.
     listed = {(normalise_text(r.text), tuple(r.recommending_states)) for r in recommendations}
-    recommendations += [r for r in referenced_dialogue_recommendations(full, section, words, sur)
-                        if (normalise_text(r.text), tuple(r.recommending_states)) not in listed]
+    for rec in referenced_dialogue_recommendations(full, section, words, sur):
+        key = (normalise_text(rec.text), tuple(rec.recommending_states))
+        if key not in listed:  # also once only when two sentences point to the same paragraph
+            listed.add(key)
+            recommendations.append(rec)
     if not recommendations:
         raise DocumentError(f"{symbol}: no recommendations found in the 'Conclusions and/or recommendations' section")
     if draft:  # a draft gives no positions: the state answers in the addendum to the final report

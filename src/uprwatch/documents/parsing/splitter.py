@@ -47,6 +47,11 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
     rest = text[start:].strip(" \n;.,/")
     if not segments and rest:
         segments.append((rest, []))
+    elif rest and re.search(r"\)\s*/", text) and re.match(r"(?:the|an?)\s+[A-Z]|[A-Z]{2,}", rest) and (
+            _bare_verb(_piece(segments[-1][0])) or re.search(r"\b(?:to|of)$", _piece(segments[-1][0]))):
+        # "Sign and ratify (Spain)/ become party to (Canada) the Optional Protocol to ICCPR;": the
+        # instrument after the last alternative, with no state after it, is every alternative's object
+        segments.append((rest, list(dict.fromkeys(code for _, codes in segments for code in codes))))
     chains = _chains(segments)
     # Alternatives of one recommendation with its object written once: the 2013 slash form, or
     # verbs in a row ("Sign (Portugal) ratify (France, Portugal) and accede to the Convention (Uruguay)").
@@ -139,7 +144,7 @@ _FURTHER = re.compile(
 REPORTED = r"(?:[Rr]ecommend(?:s|ed)|[Ee]ncourag(?:es|ed)|[Uu]rg(?:es|ed)|[Ii]nvit(?:es|ed)|[Cc]all(?:s|ed)\s+(?:up)?on)"
 _SUBJECT = re.compile(
     rf"^(?:{REPORTED}\s+(?:that\s+|to\s+)?|[Tt]hat\s+)"
-    r"(?P<subject>[Tt]he\s+State|[Tt]he\s+Government|[Tt]he\s+country|[Tt]he\s+authorities|it|[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|the))*?)"
+    r"(?P<subject>[Tt]he\s+State|[Tt]he\s+(?:[A-Z][\w’'-]+\s+)?Government|[Tt]he\s+country|[Tt]he\s+authorities|it|[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|the))*?)"
     # "Recommended that Benin should investigate": the modal is the report's, the action "Investigate".
     r"\s+(?:should\s+|shall\s+|must\s+)?(?:to\s+)?(?P<verb>[a-z][a-z-]+)\b",
 )
@@ -157,7 +162,7 @@ def imperative(text: str) -> str:
     match = _SUBJECT.match(text)
     if match and match.group("verb").lower() not in _NOT_VERBS:
         subject = match.group("subject")
-        if re.fullmatch(r"the\s+\w+|it", subject, re.I) or lookup_state(subject):
+        if re.fullmatch(r"the\s+\w+|it|the\s+[A-Z][\w’'-]+\s+Government", subject, re.I) or lookup_state(subject):
             rest = text[match.start("verb"):]
             return rest[:1].upper() + rest[1:]
     if to := re.match(r"[Tt]o\s+(?!(?:that|this|the|a|an|all|its|these|those)\b)([a-z])", text):
@@ -316,7 +321,7 @@ def _list_alternative(chain: list[tuple[str, list[str]]], raw: str) -> str | Non
 
 # An item of a list of instruments after a treaty verb: "Consider ratifying the Optional Protocol to CEDAW
 # (Brazil), the Optional Protocol to the Convention against Torture (Brazil, Djibouti)".
-_INSTRUMENT_ITEM = re.compile(r"[\s,;]*(?:and\s+|as\s+well\s+as\s+)?(?P<item>the\s+[A-Z].*)$", re.S)
+_INSTRUMENT_ITEM = re.compile(r"[\s,;]*(?:and\s+|as\s+well\s+as\s+)?(?P<item>(?:the\s+[A-Z]|[A-Z]{2,}\b).*)$", re.S)
 
 
 def _object_item(chains: list[list[tuple[str, list[str]]]], raw: str, codes: list[str]) -> bool:
@@ -435,6 +440,30 @@ def _bare_verb(head: str) -> bool:
     return 1 <= len(words) <= 4 and all(w.islower() for w in words[1:]) and not _DETERMINERS & {w.lower() for w in words}
 
 
+def _share_first_object(chains: list[list[tuple[str, list[str]]]], heads: list[str]) -> None:
+    """Every alternative is a bare verb and the instrument follows the last one, with more of that
+    state's words after it: "Consider ratifying (DR Congo)/ ratify (Spain) the Convention on the Rights
+    of Persons with Disabilities (CRPD), and sign and ratify the Optional Protocol (Spain)"; "Ratify
+    (Slovakia, Spain), or consider ratifying (Costa Rica) the Rome Statute of the International Criminal
+    Court including its Agreement on Privileges and Immunities (Slovakia)". The instrument (up to
+    ", and", ";", "including", "as well as") is the object of every alternative; what follows it stays
+    the words of the state named after them."""
+    holder = next((chain for chain in chains if len(chain) > 1 and re.match(r"\s*(?:the|an?)\s+[A-Z]", chain[1][0])), None)
+    if holder is None:
+        return
+    piece = re.sub(r"\s+", " ", holder[1][0].strip())
+    cut = re.search(r",?\s+and\s+(?=[a-z])|;|,?\s+(?:including|in particular|as well as)\b", piece)
+    instrument = piece[: cut.start()].strip(" ,") if cut else piece.strip(" ,")
+    for chain, head in zip(chains, heads, strict=True):
+        if not _bare_verb(head) or (len(chain) > 1 and chain is not holder):
+            continue
+        raw, codes = chain[0]
+        joiner = " to " if head.split()[-1].lower() in ("accede", "adhere", "subscribe") else " "
+        chain[0] = (f"{head}{joiner}{instrument}", codes)
+        if chain is holder:
+            holder[1] = (piece[cut.start():] if cut else "", holder[1][1])
+
+
 def _complete_slash_verbs(chains: list[list[tuple[str, list[str]]]]) -> None:
     """The 2013 slash form gives alternatives of one recommendation, its object written once:
     ``Ratify the ICCPR (Chile)/ Accede (Switzerland)/Consider ratifying (Mexico)``. Each bare verb
@@ -444,6 +473,7 @@ def _complete_slash_verbs(chains: list[list[tuple[str, list[str]]]]) -> None:
     full = next((h for h in heads if not _bare_verb(h) and not h.endswith(" to") and not _dangling(h)
                  and len(h.split()) >= 2), None)
     if full is None:
+        _share_first_object(chains, heads)
         return
     treaty = _TREATY_VERB.search(full)
     for chain, head in zip(chains, heads, strict=True):
