@@ -1,6 +1,10 @@
 """Load benchmark: ≥ 50 concurrent clients for 60 s against ``uprwatch serve --production`` on localhost.
 
-Pages: search, a state's profile, a recommendation and the calendar, in random order. Each client is a
+Pages: search, a state's profile, a recommendation and the calendar, in random order; with ``--exports F``
+a share F of the requests are expensive anonymous downloads instead (search exports in CSV/JSON/XLSX, a
+submission matrix, an HTML brief). Each client has its own address (127.0.0.N), as real visitors do, so
+the per-client CPU budget for those downloads applies per client: a 429 from it is the designed answer
+and is counted as ``limited``, not as an error. Each client is a
 person: it reads a page for ``--think`` seconds on average (uniform 0.5×–1.5×, as locust's ``between``) before
 the next; ``--think 0`` makes every client fire back-to-back, which measures saturation instead (latency is
 then simply clients ÷ throughput). Prints one JSON object: requests, errors, requests per second, and
@@ -37,12 +41,26 @@ STATES = ["china", "united-states-of-america", "france", "brazil", "nigeria", "i
 CALENDAR = ["/calendar/", "/calendar/?state=China", "/calendar/?state=France"]
 
 
+PAGES = ("search", "profile", "recommendation", "calendar")
+
+
 def page_urls(recommendation_ids: list[int]) -> dict[str, callable]:
     return {
         "search": lambda: "/search/?q=" + httpx.QueryParams({"q": random.choice(SEARCHES)})["q"].replace(" ", "+"),
         "profile": lambda: f"/states/{random.choice(STATES)}/",
         "recommendation": lambda: f"/recommendations/{random.choice(recommendation_ids)}/",
         "calendar": lambda: random.choice(CALENDAR),
+    }
+
+
+def export_urls() -> dict[str, callable]:
+    def query() -> str:
+        return str(httpx.QueryParams({"q": random.choice(SEARCHES)}))
+
+    return {
+        "export": lambda: f"/search/export.{random.choice(['csv', 'json', 'xlsx'])}?{query()}",
+        "matrix": lambda: f"/reports/matrix/?sur={random.choice(['China', 'Cuba', 'France'])}&{query()}&format=xlsx",
+        "brief": lambda: f"/reports/brief/?sur={random.choice(['China', 'Cuba', 'France'])}&{query()}&format=html",
     }
 
 
@@ -53,23 +71,32 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-async def run_clients(base_url: str, clients: int, duration: float, pages: dict, think: float = 0.0) -> dict:
-    latencies: dict[str, list[float]] = {name: [] for name in pages}
-    errors: dict[str, int] = dict.fromkeys(pages, 0)
+async def run_clients(base_url: str, clients: int, duration: float, pages: dict, think: float = 0.0,
+                      exports: dict | None = None, export_share: float = 0.0) -> dict:
+    kinds = {**pages, **(exports or {})}
+    latencies: dict[str, list[float]] = {name: [] for name in kinds}
+    errors: dict[str, int] = dict.fromkeys(kinds, 0)
+    limited: dict[str, int] = dict.fromkeys(kinds, 0)
     samples: dict[str, str] = {}
     deadline = time.monotonic() + duration
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
 
-        async def one_client() -> None:
+    async def one_client(number: int) -> None:
+        # its own source address, as a real visitor has: budgets and caches are per client
+        transport = httpx.AsyncHTTPTransport(local_address=f"127.0.{1 + number // 250}.{1 + number % 250}")
+        async with httpx.AsyncClient(base_url=base_url, transport=transport, timeout=60) as client:
             while time.monotonic() < deadline:
-                name = random.choice(list(pages))
-                url = pages[name]()
+                pool = exports if exports and random.random() < export_share else pages
+                name = random.choice(list(pool))
+                url = pool[name]()
                 started = time.perf_counter()
                 try:
                     response = await client.get(url)
+                    await response.aread()
                     ok = response.status_code == 200
-                    if not ok:
+                    if response.status_code == 429 and name in (exports or {}):
+                        limited[name] += 1
+                        ok = True
+                    elif not ok:
                         samples.setdefault(name, f"HTTP {response.status_code} for {url}")
                 except httpx.HTTPError as exc:
                     ok = False
@@ -79,16 +106,20 @@ async def run_clients(base_url: str, clients: int, duration: float, pages: dict,
                 if think:
                     await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))
 
-        await asyncio.gather(*(one_client() for _ in range(clients)))
+    await asyncio.gather(*(one_client(number) for number in range(clients)))
     total = sum(len(v) for v in latencies.values())
+    page_latencies = [value for name in pages for value in latencies[name]]
     return {
         "requests": total,
         "errors": sum(errors.values()),
+        "limited_429": sum(limited.values()),
         "requests_per_s": round(total / duration, 1),
+        "pages_p95_ms": round(percentile(page_latencies, 95), 1),
         "pages": {
             name: {
                 "requests": len(values),
                 "errors": errors[name],
+                "limited_429": limited[name],
                 "p50_ms": round(statistics.median(values), 1) if values else None,
                 "p95_ms": round(percentile(values, 95), 1),
                 "first_error": samples.get(name),
@@ -130,6 +161,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: uprwatch's)")
     parser.add_argument("--think", type=float, default=1.0,
                         help="mean seconds a client reads a page before the next (0: back-to-back)")
+    parser.add_argument("--exports", type=float, default=0.0,
+                        help="share of requests that are exports, matrices or briefs (e.g. 0.1)")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--url", help="benchmark a running server instead of starting one")
     args = parser.parse_args()
@@ -157,13 +190,17 @@ def main() -> None:
     try:
         pages = page_urls(recommendation_ids(base_url))
         warm_up_rounds = asyncio.run(warm_up(base_url))
-        figures = asyncio.run(run_clients(base_url, args.clients, args.duration, pages, args.think))
+        load_before = os.getloadavg()
+        figures = asyncio.run(run_clients(base_url, args.clients, args.duration, pages, args.think,
+                                          export_urls() if args.exports else None, args.exports))
+        load_after = os.getloadavg()
     finally:
         if server is not None:
             server.stop()
     print(json.dumps({"database": args.database, "clients": args.clients, "think_s": args.think,
-                      "duration_s": args.duration, "warm_up_rounds": warm_up_rounds,
-                      "cpus": os.cpu_count(), **figures}, indent=2))
+                      "duration_s": args.duration, "warm_up_rounds": warm_up_rounds, "export_share": args.exports,
+                      "cpus": os.cpu_count(), "load_average_before": [round(x, 2) for x in load_before],
+                      "load_average_after": [round(x, 2) for x in load_after], **figures}, indent=2))
 
 
 if __name__ == "__main__":

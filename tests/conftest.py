@@ -40,6 +40,10 @@ def _no_page_cache(settings, request):
     a page cached by one test must not answer another. tests/test_pagecache.py turns it on itself."""
     if "pagecache" not in request.keywords:
         settings.UPRWATCH_PAGE_CACHE_SECONDS = 0
+        # the same for cached exports; and the anonymous CPU budget (tests/test_costs.py turns both on)
+        # would otherwise be spent by the suite's many anonymous exports from one address
+        settings.UPRWATCH_EXPORT_CACHE_SECONDS = 0
+        settings.UPRWATCH_ANONYMOUS_CPU_SECONDS = 1e9
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""schemathesis against /api/openapi.json: no generated request may end in a server error (5xx).
+"""schemathesis against /api/openapi.json: no generated request may end in a server error (5xx), and
+with schemathesis's default checks every answer (status, content type, body) is one the schema
+documents, anonymously and with a token.
 
 Requests go in-process to the Django WSGI app over the real dataset (the ``db`` fixture rolls each
 operation's writes back). Anonymous requests reach the authenticated operations too: they must answer
@@ -18,6 +20,7 @@ from uprwatch.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 EXAMPLES = int(os.environ.get("UPRWATCH_SCHEMA_EXAMPLES", "5"))
+DEFAULT_CHECK_EXAMPLES = int(os.environ.get("UPRWATCH_SCHEMA_CHECK_EXAMPLES", "3"))
 # The coverage phase adds many boundary cases per operation (minutes each on 2 shared cores): opt in.
 schema.config.phases.coverage.enabled = os.environ.get("UPRWATCH_SCHEMA_COVERAGE") == "1"
 
@@ -55,3 +58,27 @@ def _no_throttle_left():
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_error(case, db):
     case.call_and_validate(checks=[not_a_server_error])
+
+
+@pytest.fixture
+def token(db, django_user_model):
+    """A member (editor) of an organisation, so the token's requests reach every role check."""
+    from uprwatch.tracking.organisations import create_organisation, create_token
+
+    user = django_user_model.objects.create_user("schema-editor", "editor@example.org", "a-long-passphrase-2024")
+    create_organisation("Schema Coalition", admin=user)
+    return create_token(user)[1]
+
+
+@schema.parametrize()
+@settings(max_examples=DEFAULT_CHECK_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_default_checks_anonymous(case, db):
+    """Everything the API answers an anonymous client is documented (schemathesis's default checks)."""
+    case.call_and_validate()
+
+
+@schema.parametrize()
+@settings(max_examples=DEFAULT_CHECK_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_default_checks_with_a_token(case, token):
+    """The same with a token of an organisation's admin."""
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})

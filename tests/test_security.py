@@ -13,7 +13,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from uprwatch.cli import main
 from uprwatch.records.models import Recommendation
@@ -105,9 +105,21 @@ def test_it_locks_an_account_after_five_failures(client, alice, settings):
     assert int(response.headers["Retry-After"]) > 0
     assert b"Too many failed sign-ins for this account" in response.content
     # Not through another path either: the backend itself refuses while locked.
-    assert authenticate(None, username="alice", password="alice-password-1") is None
+    same_client = RequestFactory().post(LOGIN, REMOTE_ADDR="10.0.0.1")
+    assert authenticate(same_client, username="alice", password="alice-password-1") is None
     # Another account from the same address is not locked.
     assert client.post(LOGIN, {"username": "bob", "password": "x"}, REMOTE_ADDR="10.0.0.1").status_code == 200
+
+
+def test_nobody_can_lock_somebody_else_out(client, alice, settings):
+    """The lock is per client and account: failures from an attacker's address do not lock Alice out of hers."""
+    for _ in range(settings.UPRWATCH_LOGIN_FAILURES_PER_USER + 2):
+        _fail_login(client, "alice", "203.0.113.66")
+    assert _fail_login(client, "alice", "203.0.113.66").status_code == 429
+    response = client.post(LOGIN, {"username": "alice", "password": "alice-password-1"}, REMOTE_ADDR="10.0.0.1")
+    assert response.status_code == 302
+    elsewhere = RequestFactory().post(LOGIN, REMOTE_ADDR="10.0.0.2")
+    assert authenticate(elsewhere, username="alice", password="alice-password-1") == alice
 
 
 def test_it_locks_an_address_that_tries_many_names(client, db, settings):

@@ -77,7 +77,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "uprwatch.ui.security.SecurityHeadersMiddleware",
+    # before anything reads a body (the login throttle reads the login form)
+    "uprwatch.web.bodylimit.BodySizeLimitMiddleware",
     "uprwatch.ui.throttle.LoginThrottleMiddleware",
+    "uprwatch.web.costs.ExpensiveRequestMiddleware",
     "uprwatch.ui.user_errors.UserErrorMiddleware",
     "uprwatch.web.pagecache.AnonymousPageCacheMiddleware",
 ]
@@ -151,6 +154,12 @@ UPRWATCH_MAX_UPLOAD_BYTES = env_int("UPRWATCH_MAX_UPLOAD_BYTES", 50 * 1024 * 102
 # Longest PDF brief (recommendations) the web and API make; the CLI has no limit (reports/brief.py).
 UPRWATCH_PDF_MAX_RECOMMENDATIONS = env_int("UPRWATCH_PDF_MAX_RECOMMENDATIONS", 2500)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest ingest request (several documents at once), in bytes (UPRWATCH_MAX_EVIDENCE_BYTES: below).
+# Bodies over these limits are refused from their Content-Length before being read (web/bodylimit.py).
+UPRWATCH_MAX_INGEST_BYTES = env_int("UPRWATCH_MAX_INGEST_BYTES", 200 * 1024 * 1024)
+# Days an invitation link stays valid (tracking/organisations.py); it is also single-use and only the
+# account of the invited e-mail address may accept it.
+UPRWATCH_INVITATION_DAYS = env_int("UPRWATCH_INVITATION_DAYS", 7)
 
 LOGGING = {
     "version": 1,
@@ -206,6 +215,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 UPRWATCH_LOGIN_FAILURES_PER_USER = env_int("UPRWATCH_LOGIN_FAILURES_PER_USER", 5)
 UPRWATCH_LOGIN_FAILURES_PER_ADDRESS = env_int("UPRWATCH_LOGIN_FAILURES_PER_ADDRESS", 20)
 UPRWATCH_LOGIN_WINDOW_SECONDS = env_int("UPRWATCH_LOGIN_WINDOW_SECONDS", 900)
+# Password-reset e-mails (uprwatch.ui.throttle): requests allowed per e-mail address and per client
+# address within the window; more answer 429 and send nothing.
+UPRWATCH_PASSWORD_RESETS_PER_EMAIL = env_int("UPRWATCH_PASSWORD_RESETS_PER_EMAIL", 3)
+UPRWATCH_PASSWORD_RESETS_PER_ADDRESS = env_int("UPRWATCH_PASSWORD_RESETS_PER_ADDRESS", 10)
+UPRWATCH_PASSWORD_RESET_WINDOW_SECONDS = env_int("UPRWATCH_PASSWORD_RESET_WINDOW_SECONDS", 3600)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Public pages for anonymous visitors (uprwatch.web.pagecache), shared by the server's workers (one
@@ -216,9 +230,17 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(HOME / "cache" / "throttle"),
     },
+    # Answers to identical expensive anonymous requests (uprwatch.web.costs): ~50 downloads on disk.
+    "exports": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(HOME / "cache" / "exports"), "OPTIONS": {"MAX_ENTRIES": 50}},
 }
 AUTHENTICATION_BACKENDS = ["uprwatch.ui.throttle.ThrottledModelBackend"]
 UPRWATCH_PAGE_CACHE_SECONDS = env_int("UPRWATCH_PAGE_CACHE_SECONDS", 60)
+# Expensive anonymous requests (uprwatch.web.costs): CPU seconds per client address per window for
+# exports, matrices and briefs (then 429), and how long identical ones are answered from the cache.
+UPRWATCH_ANONYMOUS_CPU_SECONDS = env_float("UPRWATCH_ANONYMOUS_CPU_SECONDS", 20)
+UPRWATCH_ANONYMOUS_CPU_WINDOW_SECONDS = env_int("UPRWATCH_ANONYMOUS_CPU_WINDOW_SECONDS", 600)
+UPRWATCH_EXPORT_CACHE_SECONDS = env_int("UPRWATCH_EXPORT_CACHE_SECONDS", 600)
 # --- end deploy settings ---
 
 # The address uprwatch is reached at, for links in answers given outside a web request (the stdio MCP

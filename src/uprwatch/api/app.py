@@ -16,6 +16,7 @@ from ninja.parser import Parser
 
 from uprwatch import __version__
 from uprwatch.api import analysis, calendar, classify, documents, records, reports, search, tracking
+from uprwatch.api.schema import document_responses
 from uprwatch.errors import UserError
 
 
@@ -31,7 +32,14 @@ class ObjectParser(Parser):
         return data
 
 
-api = NinjaAPI(
+class UprwatchAPI(NinjaAPI):
+    """ninja's API with the error answers it cannot see documented in the schema (``api.schema``)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None):
+        return document_responses(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = UprwatchAPI(
     title="uprwatch API",
     version=__version__,
     description="UN Universal Periodic Review recommendations, responses, analysis, calendar and tracking.",

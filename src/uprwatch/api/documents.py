@@ -54,9 +54,13 @@ def get_document(request, document_id: int):
     return document_out(document)
 
 
-@router.post("/documents/parse")
+@router.post("/documents/parse", auth=member)
 def parse_document_upload(request, file: File[UploadedFile]):
-    """Parse an uploaded document without loading it: the same JSON as ``uprwatch parse``."""
+    """Parse an uploaded document without loading it: the same JSON as ``uprwatch parse``.
+
+    Signed-in users only (an API token, or the session): parsing a large PDF costs seconds of CPU. The
+    authentication is checked before the body is read, and a body over the upload limit is refused from
+    its Content-Length alone (``uprwatch.web.bodylimit``)."""
     return parse_upload(file).to_json()
 
 

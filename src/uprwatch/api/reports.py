@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Router
 from ninja.errors import HttpError
 
@@ -51,6 +51,11 @@ def matrix(request, campaign: str = "", sur: str = "", q: str = "", format: str 
     if format not in matrix_module.FORMATS:
         raise HttpError(400, f"unknown format {format!r}: use docx or xlsx")
     selection = _selection(request, sur, q, campaign, published)
-    response = HttpResponse(matrix_module.FORMATS[format](selection), content_type=matrix_module.CONTENT_TYPES[format])
+    if format in matrix_module.STREAMS:
+        response = StreamingHttpResponse(matrix_module.STREAMS[format](selection),
+                                         content_type=matrix_module.CONTENT_TYPES[format])
+    else:
+        response = HttpResponse(matrix_module.FORMATS[format](selection),
+                                content_type=matrix_module.CONTENT_TYPES[format])
     response["Content-Disposition"] = f'attachment; filename="matrix.{format}"'
     return response

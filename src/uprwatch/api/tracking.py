@@ -23,7 +23,7 @@ from uprwatch.records.models import Recommendation, State
 from uprwatch.tracking import alerts, assessments, audit, campaigns, events
 from uprwatch.tracking.errors import Invalid
 from uprwatch.tracking.models import Assessment, Event, EvidenceItem, Organisation, Role, Watchlist
-from uprwatch.tracking.permissions import has_role, require_role, require_view
+from uprwatch.tracking.permissions import get_visible, has_role, require_role
 
 router = Router(tags=["tracking"])
 
@@ -33,9 +33,7 @@ reader = caller
 
 
 def _visible(model, user, pk: int):
-    obj = get_object_or_404(model.objects.select_related("organisation"), pk=pk)
-    require_view(user, obj)
-    return obj
+    return get_visible(model, user, pk)
 
 
 def _organisation(slug: str) -> Organisation:
@@ -57,6 +55,7 @@ def evidence_out(item: EvidenceItem) -> dict:
         "file": reverse("tracking:evidence_file", args=[item.pk]) if item.file else None,
         "file_name": item.file_name, "file_type": item.file_type, "file_size": item.file_size,
         "assessment": item.assessment_id, "event": item.event_id, "organisation": item.organisation.slug,
+        "visibility": item.visibility, "version": item.version,
     }
 
 
@@ -70,7 +69,7 @@ def assessment_out(a: Assessment, *, full: bool = False, user=None) -> dict:
         versions = a.versions.select_related("saved_by")
         if not has_role(user, a.organisation, Role.VIEWER):
             versions = versions.filter(visibility="published")
-        out["evidence"] = [evidence_out(e) for e in a.evidence.select_related("organisation")]
+        out["evidence"] = [evidence_out(e) for e in assessments.visible_evidence(user, a)]
         out["history"] = [
             {"version": v.version, "status": v.status, "assessed_on": v.assessed_on, "rationale": v.rationale,
              "visibility": v.visibility, "saved_by": v.saved_by.username if v.saved_by else None, "saved_at": v.saved_at}
@@ -79,7 +78,7 @@ def assessment_out(a: Assessment, *, full: bool = False, user=None) -> dict:
     return out
 
 
-def event_out(e: Event, *, full: bool = False) -> dict:
+def event_out(e: Event, *, full: bool = False, user=None) -> dict:
     out = {
         "id": e.pk, "organisation": e.organisation.slug, "title": e.title, "description": e.description,
         "occurred_on": e.occurred_on, "occurred_until": e.occurred_until, "people_count": e.people_count,
@@ -89,7 +88,7 @@ def event_out(e: Event, *, full: bool = False) -> dict:
         "visibility": e.visibility, "version": e.version,
     }
     if full:
-        out["evidence"] = [evidence_out(i) for i in e.evidence.select_related("organisation")]
+        out["evidence"] = [evidence_out(i) for i in assessments.visible_evidence(user, e)]
     return out
 
 
@@ -313,11 +312,21 @@ def assessment_evidence(request, pk: int, citation: Form[str], url: Form[str] = 
     return _evidence(request, _visible(Assessment, request.auth, pk), citation, url, date, quote, file)
 
 
+@router.get("/tracking/evidence/{int:pk}", summary="One evidence item (drafts: the organisation's members only)")
+def evidence_detail(request, pk: int):
+    return evidence_out(_visible(EvidenceItem, reader(request), pk))
+
+
+@router.post("/tracking/evidence/{int:pk}/publish", auth=bearer,
+             summary="Publish draft evidence (editors); ?version= guards against publishing a changed draft")
+def evidence_publish(request, pk: int, version: int | None = None):
+    item = _visible(EvidenceItem, request.auth, pk)
+    return evidence_out(assessments.publish(request.auth, item, version=version))
+
+
 @router.delete("/tracking/evidence/{int:pk}", auth=bearer, response={204: None}, summary="Delete evidence (editors)")
 def evidence_delete(request, pk: int):
-    item = get_object_or_404(EvidenceItem.objects.select_related("assessment", "event", "organisation"), pk=pk)
-    require_view(request.auth, assessments.evidence_parent(item))
-    assessments.delete_evidence(request.auth, item)
+    assessments.delete_evidence(request.auth, _visible(EvidenceItem, request.auth, pk))
     return Status(204, None)
 
 
@@ -338,12 +347,13 @@ def event_list(request, state: str | None = None, recommendation: int | None = N
 def event_create(request, payload: EventIn):
     data = payload.dict()
     org = _organisation(data.pop("organisation"))
-    return Status(201, event_out(events.create_event(request.auth, org, **data), full=True))
+    return Status(201, event_out(events.create_event(request.auth, org, **data), full=True, user=request.auth))
 
 
 @router.get("/tracking/events/{int:pk}", summary="An event with its evidence")
 def event_detail(request, pk: int):
-    return event_out(_visible(Event, reader(request), pk), full=True)
+    user = reader(request)
+    return event_out(_visible(Event, user, pk), full=True, user=user)
 
 
 @router.patch("/tracking/events/{int:pk}", auth=bearer, summary="Change an event (send the version you read)")
@@ -353,13 +363,13 @@ def event_update(request, pk: int, payload: EventPatch):
     version = data.pop("version")
     for key in ("title", "occurred_on", "confidence"):
         data.setdefault(key, getattr(item, key))
-    return event_out(events.update_event(request.auth, pk, version=version, **data), full=True)
+    return event_out(events.update_event(request.auth, pk, version=version, **data), full=True, user=request.auth)
 
 
 @router.post("/tracking/events/{int:pk}/publish", auth=bearer, summary="Publish an event (editors)")
 def event_publish(request, pk: int, version: int | None = None):
     item = _visible(Event, request.auth, pk)
-    return event_out(assessments.publish(request.auth, item, version=version), full=True)
+    return event_out(assessments.publish(request.auth, item, version=version), full=True, user=request.auth)
 
 
 @router.delete("/tracking/events/{int:pk}", auth=bearer, response={204: None}, summary="Delete an event (editors)")

@@ -307,7 +307,7 @@ def list_events(caller, url_base: str, state: str | None = None, recommendation_
         found = found.filter(recommendations=recommendation_id)
     found = found.distinct()
     total = found.count()
-    page = [{**event_out(e, full=True), "url": f"{url_base}{e.get_absolute_url()}"} for e in found[offset:offset + limit]]
+    page = [{**event_out(e, full=True, user=caller), "url": f"{url_base}{e.get_absolute_url()}"} for e in found[offset:offset + limit]]
     return {**_paged(total, offset, len(page), "give state or recommendation_id."), "events": page}
 
 

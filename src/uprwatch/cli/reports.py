@@ -10,26 +10,35 @@ from uprwatch.cli import _django, console, main, output_option
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False))
 def dump(path: str) -> None:
-    """Write the whole database to PATH (gzipped JSON Lines with a checksum)."""
+    """Write the whole database and its uploaded files to PATH (gzipped JSON Lines with checksums)."""
     _django()
     from uprwatch.reports.dump import dump_database
 
     summary = dump_database(path, progress=lambda label, n: console.print(f"{label}: {n:,} rows"))
-    console.print(f"wrote {summary.rows:,} rows to {summary.path} (sha256 {summary.sha256[:12]}…)")
+    console.print(f"wrote {summary.rows:,} rows and {summary.files:,} uploaded files ({summary.file_bytes:,} bytes) "
+                  f"to {summary.path} (sha256 {summary.sha256[:12]}…)")
+    if summary.missing_files:
+        # The backup is still written (the rows are worth keeping), but the person must know.
+        click.echo(f"Warning: {len(summary.missing_files)} file(s) the database refers to are missing from the "
+                   f"uploads folder and are not in the dump: {', '.join(summary.missing_files[:5])}", err=True)
 
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--no-index", is_flag=True, help="Skip rebuilding the search index and vectors afterwards.")
 def restore(path: str, no_index: bool) -> None:
-    """Restore a dump made by `uprwatch dump` into an EMPTY database (one transaction)."""
+    """Restore a dump made by `uprwatch dump` into an EMPTY database (one transaction), with its files."""
     _django()
     from uprwatch.errors import nothing_written
     from uprwatch.reports.dump import DERIVED_INIT_STEPS, DumpError, restore_database
 
     with nothing_written(DumpError):
         summary = restore_database(path, progress=lambda label, n: console.print(f"{label}: {n:,} rows"))
-    console.print(f"restored {summary.rows:,} rows from {summary.path}")
+    console.print(f"restored {summary.rows:,} rows and {summary.files:,} uploaded files (checksums verified) "
+                  f"from {summary.path}")
+    if summary.missing_files:
+        click.echo(f"Warning: {len(summary.missing_files)} file(s) were already missing when the dump was made: "
+                   f"{', '.join(summary.missing_files[:5])}", err=True)
     if not no_index:
         # The search index and vectors live outside the model tables: rebuild them from the restored rows.
         from uprwatch.bootstrap import INIT_STEPS, InitOptions

@@ -8,6 +8,7 @@ tables that pypdf gives up on.
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from pathlib import Path
 
@@ -21,6 +22,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Word .doc (and other OLE 
 MAX_DOCX_UNCOMPRESSED = 64 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 MIN_TEXT_CHARS = 200  # below this, a PDF is a scan (images only) or empty
+
+logger = logging.getLogger(__name__)
 
 
 class DocumentError(Invalid):
@@ -55,7 +58,9 @@ def pdf_pages(path: Path | str) -> list[str]:
         message = str(exc).lower()
         if "password" in message:
             raise DocumentError("the PDF is encrypted (password protected); upload an unprotected copy") from exc
-        raise DocumentError(f"the PDF is damaged and cannot be read ({exc})") from exc
+        # The library's own text (and the server's temporary path in it) is for the log, not the person.
+        logger.info("unreadable PDF %s: %s", path, exc)
+        raise DocumentError("the PDF is damaged and cannot be read") from exc
     try:
         pages = []
         for index in range(len(document)):
@@ -83,7 +88,8 @@ def check_docx_archive(path: Path | str) -> None:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise DocumentError(f"the Word file is damaged and cannot be read ({exc})") from exc
+        logger.info("unreadable Word archive %s: %s", path, exc)
+        raise DocumentError("the Word file is damaged and cannot be read (not a valid .docx archive)") from exc
     total = sum(info.file_size for info in infos)
     packed = sum(info.compress_size for info in infos) or 1
     if total > MAX_DOCX_UNCOMPRESSED or total / packed > MAX_COMPRESSION_RATIO:
@@ -101,4 +107,5 @@ def open_docx(path: Path | str):
     try:
         return docx.Document(str(path))
     except Exception as exc:  # python-docx raises assorted lxml / KeyError / ValueError types
-        raise DocumentError(f"the Word file cannot be read ({exc.__class__.__name__}: {exc})") from exc
+        logger.info("unreadable Word file %s: %s: %s", path, exc.__class__.__name__, exc)
+        raise DocumentError("the Word file cannot be read (its contents are not a valid Word document)") from exc

@@ -17,7 +17,7 @@ from django.utils import timezone
 from uprwatch.errors import Invalid, Unavailable
 from uprwatch.records.models import ACTION_CATEGORIES, Label, Recommendation
 from uprwatch.records.stats import support_rate
-from uprwatch.reports.selection import Selection
+from uprwatch.reports.selection import Selection, visible_evidence
 
 RESPONSES = ("supported", "partially supported", "noted", "pending", "unknown")
 TOP_RECOMMENDERS = 10
@@ -162,7 +162,8 @@ def assessments_section(selection: Selection) -> dict:
 
     found: dict[int, list[dict]] = defaultdict(list)
     queryset = (Assessment.objects.filter(selection.audience.visible(), recommendation_id__in=selection.ids)
-                .select_related("organisation").prefetch_related("evidence").order_by("organisation__name"))
+                .select_related("organisation").prefetch_related(visible_evidence(selection))
+                .order_by("organisation__name"))
     for assessment in queryset:
         found[assessment.recommendation_id].append({
             "organisation": assessment.organisation.name,

@@ -1,12 +1,19 @@
-"""A lossless dump of the whole database, and its restore into an empty database.
+"""A lossless dump of the whole database and its uploaded files, and its restore into an empty database.
 
-Format (``uprwatch-dump`` version 1): a gzipped JSON Lines file.
+Format (``uprwatch-dump`` version 2): a gzipped JSON Lines file.
 
-- line 1, the header: ``{"format": "uprwatch-dump", "version": 1, "created_at", "uprwatch_version",
+- line 1, the header: ``{"format": "uprwatch-dump", "version": 2, "created_at", "uprwatch_version",
   "database": <vendor>, "migrations": {app: [applied migration names]},
-  "models": [{"model": "records.recommendation", "columns": [...], "count": N}, ...]}``
+  "models": [{"model": "records.recommendation", "columns": [...], "count": N}, ...],
+  "files": [{"name": <path under the uploads folder>, "size": N, "sha256": <hex>}, ...],
+  "missing_files": [<names the database refers to that were not in the uploads folder>]}``
 - one line per row: ``["records.recommendation", [value, value, ...]]`` in the header's column order;
+- then the uploaded files the rows refer to (evidence files...), in the header's order, each in one or
+  more lines of at most 1 MiB: ``["@file", <name>, <base64 bytes>]``;
 - the trailer: ``{"end": "uprwatch-dump", "rows": N, "sha256": <hex of every line before the trailer>}``.
+
+One file is the whole backup: the database rows and the files they name, each file with its own
+checksum, which ``restore`` verifies after writing it back. Version 1 dumps (rows only) still restore.
 
 The models are read from the app registry, so every model of every ``uprwatch.*`` app is covered
 the day it is added, with Django's users, groups, their permissions and the admin log. Content types
@@ -34,6 +41,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -45,7 +53,10 @@ from uprwatch.errors import Invalid
 from uprwatch.reports.output import atomic_output
 
 FORMAT = "uprwatch-dump"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
+FILE_RECORD = "@file"
+FILE_CHUNK = 1024 * 1024
 BATCH_SIZE = 2000
 # Beyond uprwatch's own apps: accounts and the admin's audit log. Sessions are transient.
 EXTRA_APPS = ("auth", "admin")
@@ -65,6 +76,66 @@ class DumpSummary:
     rows: int
     counts: dict[str, int] = field(default_factory=dict)
     sha256: str = ""
+    files: int = 0
+    file_bytes: int = 0
+    missing_files: list[str] = field(default_factory=list)
+
+
+# --- uploaded files ----------------------------------------------------------------------------------
+
+def uploads_root() -> Path:
+    return Path(settings.MEDIA_ROOT)
+
+
+def referenced_files(chosen: list[type[models.Model]] | None = None) -> list[str]:
+    """The names (relative to the uploads folder) of every file a dumped row refers to, sorted."""
+    names: set[str] = set()
+    for model in chosen if chosen is not None else dumped_models():
+        for f in model._meta.concrete_fields:
+            if isinstance(f, models.FileField):
+                names.update(n for n in model._base_manager.exclude(**{f.attname: ""})
+                             .values_list(f.attname, flat=True) if n)
+    return sorted(names)
+
+
+def safe_upload_path(name: str) -> Path:
+    """Where the uploads folder keeps ``name``; ``DumpError`` for a name that would leave it."""
+    root = uploads_root().resolve()
+    relative = Path(name)
+    if not name or relative.is_absolute() or ".." in relative.parts or "\x00" in name:
+        raise DumpError(f"the dump names a file outside the uploads folder ({name[:80]!r}): corrupt")
+    return root / relative
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(FILE_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _file_entries(names: list[str]) -> tuple[list[dict], list[str]]:
+    present, missing = [], []
+    for name in names:
+        path = safe_upload_path(name)
+        if path.is_file():
+            present.append({"name": name, "size": path.stat().st_size, "sha256": _file_sha256(path)})
+        else:
+            missing.append(name)
+    return present, missing
+
+
+def _last_dump_record() -> Path:
+    return Path(settings.HOME) / "last-dump.json"
+
+
+def last_dump() -> dict | None:
+    """What the last ``uprwatch dump`` on this home wrote (``uprwatch check`` compares the uploads to it)."""
+    try:
+        return json.loads(_last_dump_record().read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def dumped_models() -> list[type[models.Model]]:
@@ -201,6 +272,7 @@ def dump_database(path: str | os.PathLike, progress: Callable[[str, int], None] 
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         counts = {m._meta.label_lower: m._base_manager.count() for m in chosen}
+        files, missing = _file_entries(referenced_files(chosen))
         header = {
             "format": FORMAT,
             "version": VERSION,
@@ -213,6 +285,8 @@ def dump_database(path: str | os.PathLike, progress: Callable[[str, int], None] 
                  "count": counts[m._meta.label_lower]}
                 for m in chosen
             ],
+            "files": files,
+            "missing_files": missing,
         }
         # compresslevel 6: most of level 9's size at a fraction of its time.
         with gzip.open(temporary, "wb", compresslevel=6) as out:
@@ -233,9 +307,32 @@ def dump_database(path: str | os.PathLike, progress: Callable[[str, int], None] 
                 total += written
                 if progress:
                     progress(label, written)
+            for entry in files:
+                check = hashlib.sha256()
+                with open(safe_upload_path(entry["name"]), "rb") as handle:
+                    for block in iter(lambda: handle.read(FILE_CHUNK), b""):
+                        check.update(block)
+                        write([FILE_RECORD, entry["name"], base64.b64encode(block).decode("ascii")])
+                if check.hexdigest() != entry["sha256"]:
+                    raise DumpError(f"uploaded file {entry['name']} changed while it was being dumped; try again")
+            if progress and files:
+                progress("uploaded files", len(files))
             trailer = {"end": FORMAT, "rows": total, "sha256": digest.hexdigest()}
             out.write((json.dumps(trailer) + "\n").encode("utf-8"))
-    return DumpSummary(path=str(path), rows=total, counts=counts, sha256=digest.hexdigest())
+    summary = DumpSummary(path=str(path), rows=total, counts=counts, sha256=digest.hexdigest(), files=len(files),
+                          file_bytes=sum(f["size"] for f in files), missing_files=missing)
+    _record_dump(summary, header["created_at"])
+    return summary
+
+
+def _record_dump(summary: DumpSummary, created_at: str) -> None:
+    """Remember the backup on this home, for ``uprwatch check``; a failure here never fails the dump."""
+    record = {"path": str(Path(summary.path).resolve()), "created_at": created_at, "files": summary.files,
+              "file_bytes": summary.file_bytes, "missing_files": len(summary.missing_files)}
+    try:
+        _last_dump_record().write_text(json.dumps(record, indent=2))
+    except OSError:
+        pass
 
 
 # --- reading and validating ------------------------------------------------------------------------
@@ -268,10 +365,10 @@ def read_header(path: str | os.PathLike) -> dict:
     header = _parse(first, 1) if first else None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise DumpError(f"{path} is not an uprwatch dump (no uprwatch-dump header)")
-    if header.get("version") != VERSION:
+    if header.get("version") not in READABLE_VERSIONS:
         raise DumpError(
             f"{path} is an uprwatch dump of format version {header.get('version')}; "
-            f"this uprwatch reads version {VERSION}"
+            f"this uprwatch reads versions {', '.join(map(str, READABLE_VERSIONS))}"
         )
     return header
 
@@ -285,6 +382,11 @@ def validate_dump(path: str | os.PathLike) -> dict:
     expected = {m["model"]: m["count"] for m in header["models"]}
     widths = {m["model"]: len(m["columns"]) for m in header["models"]}
     seen = dict.fromkeys(expected, 0)
+    files = {f["name"]: f for f in header.get("files", [])}
+    for name in files:
+        safe_upload_path(name)
+    file_digests = {name: hashlib.sha256() for name in files}
+    file_sizes = dict.fromkeys(files, 0)
     digest = hashlib.sha256()
     trailer = None
     with _lines(path) as lines:
@@ -298,6 +400,13 @@ def validate_dump(path: str | os.PathLike) -> dict:
             if number == 1:
                 continue
             record = _parse(line, number)
+            if isinstance(record, list) and len(record) == 3 and record[0] == FILE_RECORD:
+                if record[1] not in files or not isinstance(record[2], str):
+                    raise DumpError(f"line {number} of the dump is a file its header does not list: corrupt")
+                data = _b64(record[2], number)
+                file_digests[record[1]].update(data)
+                file_sizes[record[1]] += len(data)
+                continue
             if (not isinstance(record, list) or len(record) != 2 or record[0] not in expected
                     or not isinstance(record[1], list) or len(record[1]) != widths[record[0]]):
                 raise DumpError(f"line {number} of the dump is not a row of a model in its header: corrupt")
@@ -308,19 +417,79 @@ def validate_dump(path: str | os.PathLike) -> dict:
         raise DumpError(f"{path} is corrupt (checksum mismatch)")
     wrong = [f"{label}: {seen[label]} rows, header says {count}" for label, count in expected.items()
              if seen[label] != count]
+    wrong += [f"file {name}: checksum or size differs from the header" for name, entry in files.items()
+              if file_digests[name].hexdigest() != entry["sha256"] or file_sizes[name] != entry["size"]]
     if wrong:
-        raise DumpError(f"{path} is inconsistent: " + "; ".join(wrong))
+        raise DumpError(f"{path} is inconsistent: " + "; ".join(wrong[:5]))
     return header
 
 
+def _b64(text: str, number: int) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError:
+        raise DumpError(f"line {number} of the dump holds damaged file data: corrupt") from None
+
+
 def dump_rows(path: str | os.PathLike) -> Iterator[tuple[str, list]]:
-    """The ``(model label, row)`` pairs of a dump, in file order (no validation)."""
+    """The ``(model label, row)`` pairs of a dump, in file order (no validation; files left out)."""
     with _lines(path) as lines:
         for number, line in enumerate(lines, start=1):
-            if number == 1 or line.startswith(b'{"end"'):
+            if number == 1 or line.startswith(b'{"end"') or line.startswith(b'["@file"'):
                 continue
             label, row = _parse(line, number)
             yield label, row
+
+
+def dump_files(path: str | os.PathLike) -> Iterator[tuple[str, bytes]]:
+    """The ``(name, chunk of bytes)`` pairs of a dump's uploaded files, in file order."""
+    with _lines(path) as lines:
+        for number, line in enumerate(lines, start=1):
+            if line.startswith(b'["@file"'):
+                _label, name, data = _parse(line, number)
+                yield name, _b64(data, number)
+
+
+def restore_files(path: str | os.PathLike, header: dict) -> list[str]:
+    """Write the dump's files into the uploads folder and verify each one's checksum; return the names.
+
+    Each file is written to a temporary name and renamed into place once complete. On any failure the
+    files this call wrote are removed and ``DumpError`` is raised (the caller rolls the database back).
+    """
+    entries = {f["name"]: f for f in header.get("files", [])}
+    written: list[Path] = []
+    handles: dict[str, tuple[Path, object]] = {}
+    try:
+        for name, data in dump_files(path):
+            if name not in handles:
+                target = safe_upload_path(name)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                temporary = target.with_name(f".{target.name}.restoring")
+                handles[name] = (temporary, open(temporary, "wb"))
+            handles[name][1].write(data)
+        for name, (temporary, handle) in handles.items():
+            handle.close()
+            target = safe_upload_path(name)
+            os.replace(temporary, target)
+            written.append(target)
+            if _file_sha256(target) != entries[name]["sha256"]:
+                raise DumpError(f"restored file {name} does not match its checksum (disk full or failing?)")
+        absent = sorted(set(entries) - set(handles))
+        if absent:
+            raise DumpError(f"the dump lists files it does not hold: {', '.join(absent[:5])}")
+    except OSError as exc:
+        for target in written:
+            target.unlink(missing_ok=True)
+        raise DumpError(f"cannot write the uploaded files into {uploads_root()}: {exc.strerror}") from None
+    except DumpError:
+        for target in written:
+            target.unlink(missing_ok=True)
+        raise
+    finally:
+        for temporary, handle in handles.values():
+            handle.close()
+            temporary.unlink(missing_ok=True)
+    return sorted(handles)
 
 
 # --- restore ---------------------------------------------------------------------------------------
@@ -410,6 +579,10 @@ def restore_database(
             if batch_label is not None and progress:
                 progress(batch_label, total_counts.get(batch_label, 0))
         total = sum(total_counts.values())
+        # Last, still inside the transaction: a file that cannot be written back undoes the whole restore.
+        restored_files = restore_files(path, header)
+        if progress and restored_files:
+            progress("uploaded files (checksums verified)", len(restored_files))
         # PostgreSQL sequences do not follow explicit ids: move them past the restored rows.
         statements = connection.ops.sequence_reset_sql(no_style(), [plan[0] for plan in plans.values()])
         if statements:
@@ -417,7 +590,9 @@ def restore_database(
                 for sql in statements:
                     cursor.execute(sql)
     counts = {m["model"]: m["count"] for m in header["models"]}
-    return DumpSummary(path=str(path), rows=total, counts=counts)
+    files = header.get("files", [])
+    return DumpSummary(path=str(path), rows=total, counts=counts, files=len(files),
+                       file_bytes=sum(f["size"] for f in files), missing_files=header.get("missing_files", []))
 
 
 def database_snapshot() -> dict[str, list[list]]:

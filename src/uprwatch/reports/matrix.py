@@ -8,13 +8,15 @@ State's position and the latest assessment, for the coalition to edit; it is mar
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from xml.sax.saxutils import escape
 
 from uprwatch.office import xml_safe
 from uprwatch.records.models import Recommendation
-from uprwatch.reports.selection import Selection
+from uprwatch.reports.selection import Selection, visible_evidence
 
 COLUMNS = ("Recommendation", "Recommending states", "Position", "Assessment", "Evidence",
            "Suggested follow-up recommendation (draft)")
@@ -58,7 +60,7 @@ def matrix_rows(selection: Selection) -> list[dict]:
     from uprwatch.tracking.models import Assessment
 
     queryset = (Assessment.objects.filter(selection.audience.visible(), recommendation_id__in=selection.ids)
-                .select_related("organisation").prefetch_related("evidence")
+                .select_related("organisation").prefetch_related(visible_evidence(selection))
                 .order_by("-assessed_on", "organisation__name"))
     for assessment in queryset:
         latest[assessment.recommendation_id].append(assessment)
@@ -98,32 +100,26 @@ def _values(row: dict) -> list[str]:
                                            "evidence", "follow_up")]
 
 
-def matrix_xlsx(selection: Selection) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+def iter_matrix_xlsx(selection: Selection) -> Iterator[bytes]:
+    """The matrix as XLSX, in chunks: the first bytes go out before the rows are built."""
+    from uprwatch.spreadsheet import Sheet, stream_xlsx
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Matrix"
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in matrix_rows(selection):
-        sheet.append(_values(row))
-    for column, width in zip("ABCDEF", (70, 30, 14, 40, 40, 60), strict=True):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    about = workbook.create_sheet("About")
-    about.append(["Subject", xml_safe(selection.title)])
-    about.append(["Recommendations", len(selection.ids)])
-    about.append(["Sources", "UPR Info database; United Nations documents; uprwatch assessments"])
-    about.append(["Note", "The follow-up column is a draft for the coalition to edit."])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    rows = itertools.chain([list(COLUMNS)], (_values(row) for row in _lazy(matrix_rows, selection)))
+    about = [["Subject", xml_safe(selection.title)], ["Recommendations", len(selection.ids)],
+             ["Sources", "UPR Info database; United Nations documents; uprwatch assessments"],
+             ["Note", "The follow-up column is a draft for the coalition to edit."]]
+    yield from stream_xlsx([
+        Sheet("Matrix", rows, widths=[70, 30, 14, 40, 40, 60], bold_header=True, wrap=True, freeze_header=True),
+        Sheet("About", about),
+    ])
+
+
+def _lazy(function, *args) -> Iterator:
+    yield from function(*args)
+
+
+def matrix_xlsx(selection: Selection) -> bytes:
+    return b"".join(iter_matrix_xlsx(selection))
 
 
 def matrix_docx(selection: Selection) -> bytes:
@@ -192,6 +188,8 @@ def append_rows(table, rows: list[list[str]]) -> None:
 
 
 FORMATS = {"docx": matrix_docx, "xlsx": matrix_xlsx}
+# The web and the API stream these instead of building the whole file first.
+STREAMS = {"xlsx": iter_matrix_xlsx}
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

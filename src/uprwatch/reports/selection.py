@@ -76,6 +76,16 @@ class Selection:
         return " — ".join(p for p in parts if p)
 
 
+def visible_evidence(selection: Selection):
+    """A prefetch of the evidence of assessments that the selection's audience may see: the
+    organisation's own drafts, and published evidence of others (a contributor's evidence is a draft)."""
+    from django.db.models import Prefetch
+
+    from uprwatch.tracking.models import EvidenceItem
+
+    return Prefetch("evidence", queryset=EvidenceItem.objects.filter(selection.audience.visible()))
+
+
 def find_campaign(name: str, audience: Audience):
     """A campaign the audience may see, by id or (case-insensitive) name."""
     from uprwatch.tracking.models import Watchlist

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
@@ -87,8 +87,14 @@ def matrix(request: HttpRequest) -> HttpResponse:
     if fmt not in matrix_module.FORMATS:
         return _error(request, f"unknown format {fmt!r}: use docx or xlsx", 400)
     selection = _selection(request)
+    filename = _filename(selection, "matrix", fmt)
+    if fmt in matrix_module.STREAMS:
+        response = StreamingHttpResponse(matrix_module.STREAMS[fmt](selection),
+                                         content_type=matrix_module.CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
     content = matrix_module.FORMATS[fmt](selection)
-    return _download(content, matrix_module.CONTENT_TYPES[fmt], _filename(selection, "matrix", fmt))
+    return _download(content, matrix_module.CONTENT_TYPES[fmt], filename)
 
 
 def profile(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:

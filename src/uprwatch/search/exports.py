@@ -1,20 +1,20 @@
 """Exports of a whole result set (every matching row, not one page) as CSV, JSON or XLSX.
 
 Rows are produced in chunks from the database and written as they come, so a 41k-row export never
-holds the whole set in memory; XLSX goes through openpyxl's write-only mode into a temporary file.
+holds the whole set in memory; XLSX too, through the streaming writer of ``uprwatch.spreadsheet``.
+Every format starts answering at once, before the last row is fetched.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-import tempfile
 from collections.abc import Iterator
 
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
-from uprwatch.office import xml_safe
 from uprwatch.search.results import recommendations_out
 from uprwatch.search.service import QueryError, SearchParams, matching_ids
 
@@ -71,15 +71,17 @@ def iter_json(ids: list[int]) -> Iterator[str]:
     yield "\n]}\n"
 
 
-def write_xlsx(ids: list[int], handle) -> None:
-    from openpyxl import Workbook
+def iter_xlsx(ids: list[int]) -> Iterator[bytes]:
+    """The XLSX workbook in chunks, as its rows are fetched (``uprwatch.spreadsheet``: no temporary file)."""
+    from uprwatch.spreadsheet import Sheet, stream_xlsx
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("recommendations")
-    sheet.append(COLUMNS)
-    for out in iter_records(ids):
-        sheet.append([xml_safe(value) for value in flat_row(out)])
-    workbook.save(handle)
+    rows = itertools.chain([COLUMNS], (flat_row(out) for out in iter_records(ids)))
+    yield from stream_xlsx([Sheet("recommendations", rows)])
+
+
+def write_xlsx(ids: list[int], handle) -> None:
+    for chunk in iter_xlsx(ids):
+        handle.write(chunk)
 
 
 def export_response(params: SearchParams, fmt: str) -> HttpResponse:
@@ -88,12 +90,7 @@ def export_response(params: SearchParams, fmt: str) -> HttpResponse:
         raise QueryError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     ids = matching_ids(params)
     filename = f"uprwatch-recommendations.{fmt}"
-    if fmt == "xlsx":
-        spool = tempfile.TemporaryFile()
-        write_xlsx(ids, spool)
-        spool.seek(0)
-        return FileResponse(spool, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
-    stream = iter_csv(ids) if fmt == "csv" else iter_json(ids)
+    stream = {"csv": iter_csv, "json": iter_json, "xlsx": iter_xlsx}[fmt](ids)
     response = StreamingHttpResponse(stream, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Result-Count"] = str(len(ids))

@@ -38,6 +38,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from uprwatch.documents.similarity import normalise_text, text_similarity
+from uprwatch.errors import Invalid
 from uprwatch.records import bulk
 from uprwatch.records.models import (
     ImportBatch,
@@ -211,10 +212,10 @@ class Merger:
             return
         for record in records:
             if record.session not in self._sessions:
-                raise ValueError(f"{record.source} {record.record_id}: Working Group session {record.session} "
+                raise Invalid(f"{record.source} {record.record_id}: Working Group session {record.session} "
                                  "is outside the known cycles")
             if record.state_under_review not in self._states:
-                raise ValueError(f"{record.source} {record.record_id}: unknown state {record.state_under_review}")
+                raise Invalid(f"{record.source} {record.record_id}: unknown state {record.state_under_review}")
         known = {
             (sr.source, sr.record_id): sr
             for sr in SourceRecord.objects.filter(

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from uprwatch.errors import NotFound
 from uprwatch.records.models import Recommendation
 from uprwatch.tracking import audit
 from uprwatch.tracking.errors import Conflict, Invalid
@@ -24,7 +25,13 @@ from uprwatch.tracking.models import (
     Role,
     Visibility,
 )
-from uprwatch.tracking.permissions import require_role, visible_filter
+from uprwatch.tracking.permissions import (
+    get_visible,
+    has_role,
+    require_role,
+    visible_evidence_filter,
+    visible_filter,
+)
 
 # Evidence files: documents and images only. HTML, SVG and scripts are refused so that nothing an
 # uploader sends can run in a reader's browser from our origin; files are served as attachments anyway.
@@ -37,7 +44,7 @@ ALLOWED_FILE_TYPES = {
     ".csv": ("text/csv", None),
     ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK"),
 }
-MAX_EVIDENCE_BYTES = getattr(settings, "UPRWATCH_MAX_EVIDENCE_BYTES", 10 * 1024 * 1024)
+MAX_EVIDENCE_BYTES = settings.UPRWATCH_MAX_EVIDENCE_BYTES
 
 
 def parse_date(value, field: str) -> datetime.date | None:
@@ -134,14 +141,12 @@ def save_assessment(user, organisation: Organisation, rec_id: int, *, status: st
 
 
 def _is_editor(user, organisation) -> bool:
-    from uprwatch.tracking.permissions import has_role
-
     return has_role(user, organisation, Role.EDITOR)
 
 
 @transaction.atomic
 def publish(user, obj, *, version: int | None = None):
-    """Publish a draft assessment or a private event/campaign (editors and admins)."""
+    """Publish a draft assessment or evidence, or a private event/campaign (editors and admins)."""
     obj = type(obj).objects.select_for_update().get(pk=obj.pk)
     require_role(user, obj.organisation, Role.EDITOR)
     version = parse_version(version)
@@ -184,8 +189,16 @@ def check_file(upload) -> tuple[str, str]:
 
 @transaction.atomic
 def add_evidence(user, parent: Assessment | Event, *, citation: str, url: str = "", date=None, quote: str = "",
-                 upload=None) -> EvidenceItem:
+                 upload=None, publish: bool | None = None) -> EvidenceItem:
+    """Add evidence to an assessment or event.
+
+    A contributor's evidence is a draft (visible to the organisation only) until an editor publishes
+    it, whatever the visibility of what it backs. An editor's is published unless ``publish=False``.
+    """
     require_role(user, parent.organisation, Role.CONTRIBUTOR)
+    if publish:
+        require_role(user, parent.organisation, Role.EDITOR)
+    published = _is_editor(user, parent.organisation) if publish is None else publish
     if not (citation or "").strip():
         raise Invalid("evidence needs a citation (who said it, where)")
     if url and not url.startswith(("http://", "https://")):
@@ -193,6 +206,7 @@ def add_evidence(user, parent: Assessment | Event, *, citation: str, url: str = 
     item = EvidenceItem(
         organisation=parent.organisation, citation=citation.strip(), url=url or "",
         date=parse_date(date, "date"), quote=quote or "", created_by=user,
+        visibility=Visibility.PUBLISHED if published else Visibility.PRIVATE,
         **({"assessment": parent} if isinstance(parent, Assessment) else {"event": parent}),
     )
     if upload is not None:
@@ -202,19 +216,48 @@ def add_evidence(user, parent: Assessment | Event, *, citation: str, url: str = 
     if upload is not None:
         item.file.save(name, upload, save=False)
     item.save()
-    audit.record(user, "create", item, after=audit.snapshot(item))
+    audit.record(user, "publish" if published else "create", item, after=audit.snapshot(item))
     return item
 
 
 @transaction.atomic
 def delete_evidence(user, item: EvidenceItem) -> None:
+    """Delete evidence and every copy of its content the system keeps: its file, and its citation,
+    quote and file name in the audit log (so they do not live on in audit exports and dumps either)."""
     require_role(user, item.organisation, Role.EDITOR)
-    audit.record(user, "delete", item, before=audit.snapshot(item))
-    stored = item.file.name
+    forget_evidence(user, [item])
     item.delete()
-    if stored:
-        transaction.on_commit(lambda: item.file.storage.delete(stored))
+
+
+def forget_evidence(user, items) -> None:
+    """Before evidence rows are deleted (one by one, or with the event they back): blank their content
+    in the audit log, log the deletion, and remove their files once the deletion is committed."""
+    for item in items:
+        stored = item.file.name
+        audit.forget(item)
+        audit.record(user, "delete", item, before=audit.tombstone(item))
+        if stored:
+            transaction.on_commit(lambda storage=item.file.storage, name=stored: storage.delete(name))
 
 
 def evidence_parent(item: EvidenceItem):
     return item.assessment or item.event
+
+
+def visible_evidence(user, parent: Assessment | Event):
+    """The evidence of ``parent`` that ``user`` may see (drafts only for the organisation's members)."""
+    return parent.evidence.filter(visible_evidence_filter(user)).select_related("organisation")
+
+
+def evidence_file(user, pk: int) -> EvidenceItem:
+    """The evidence item whose file ``user`` may download; ``NotFound`` when there is none to see."""
+    item = get_visible(EvidenceItem, user, pk)
+    if not item.file:
+        raise NotFound("this evidence has no file")
+    if not item.file.storage.exists(item.file.name):
+        # A restore without the uploads folder, or a file removed by hand: say so, never a 500.
+        raise NotFound(
+            f"the file {item.file_name or item.file.name!r} of this evidence is missing from the server's "
+            "uploads folder; ask the site's administrator to restore it from a backup"
+        )
+    return item

@@ -53,6 +53,24 @@ def record(user, action: str, obj: models.Model, *, before: dict | None = None, 
     )
 
 
+def tombstone(obj: models.Model) -> dict:
+    """What the audit log keeps of deleted evidence: where it was, not what it said."""
+    return {"id": obj.pk, "assessment_id": getattr(obj, "assessment_id", None),
+            "event_id": getattr(obj, "event_id", None), "content": "removed when the evidence was deleted"}
+
+
+def forget(obj: models.Model) -> int:
+    """Blank the content of ``obj`` in its earlier audit entries (its citation, quote, file name...).
+
+    The log stays append-only for everything else: entries keep who did what and when. A deleted
+    evidence item's text must not survive in the log, its exports or a dump.
+    """
+    stub = tombstone(obj)
+    entries = AuditEntry.objects.filter(object_type=obj._meta.model_name, object_id=str(obj.pk))
+    return (entries.filter(before__isnull=False).update(before=stub)
+            + entries.filter(after__isnull=False).update(after=stub))
+
+
 def entries_for(organisation: Organisation):
     return AuditEntry.objects.filter(organisation=organisation).order_by("-at", "-id")
 

@@ -10,7 +10,7 @@ from uprwatch.tracking import audit, selection
 from uprwatch.tracking.errors import Conflict, Invalid
 from uprwatch.tracking.limits import parse_version
 from uprwatch.tracking.models import Organisation, Role, Visibility, Watchlist
-from uprwatch.tracking.permissions import require_role, visible_filter
+from uprwatch.tracking.permissions import has_role, require_role, visible_filter
 
 EDITABLE = ("name", "description", "query")
 
@@ -118,6 +118,7 @@ def update_campaign(user, watchlist_id: int, *, version: int | None, states: lis
         if visibility != watchlist.visibility:
             require_role(user, watchlist.organisation, Role.EDITOR)
         watchlist.visibility = visibility
+    _back_to_draft(user, watchlist)
     watchlist.version += 1
     watchlist.save()
     if states is not None:
@@ -130,9 +131,18 @@ def update_campaign(user, watchlist_id: int, *, version: int | None, states: lis
     return watchlist
 
 
+def _back_to_draft(user, watchlist: Watchlist) -> None:
+    """A contributor's change to a published campaign makes it a draft again, until an editor publishes
+    it: nothing a contributor writes is public without an editor (as with assessments)."""
+    if watchlist.visibility == Visibility.PUBLISHED and not has_role(user, watchlist.organisation, Role.EDITOR):
+        watchlist.visibility = Visibility.PRIVATE
+
+
 @transaction.atomic
 def pin(user, watchlist: Watchlist, rec_id: int, *, exclude: bool = False, undo: bool = False) -> Watchlist:
-    """Pin (or exclude) one recommendation; ``undo`` removes the pin or exclusion."""
+    """Pin (or exclude) one recommendation; ``undo`` removes the pin or exclusion. A contributor's pin
+    sends a published campaign back to draft."""
+    watchlist = Watchlist.objects.select_for_update().get(pk=watchlist.pk)
     require_role(user, watchlist.organisation, Role.CONTRIBUTOR)
     _recommendations([rec_id])
     before = audit.snapshot(watchlist)
@@ -142,7 +152,8 @@ def pin(user, watchlist: Watchlist, rec_id: int, *, exclude: bool = False, undo:
     else:
         target.add(rec_id)
         other.remove(rec_id)
-    Watchlist.objects.filter(pk=watchlist.pk).update(version=watchlist.version + 1)
+    _back_to_draft(user, watchlist)
+    Watchlist.objects.filter(pk=watchlist.pk).update(version=watchlist.version + 1, visibility=watchlist.visibility)
     watchlist.refresh_from_db()
     audit.record(user, "update", watchlist, before=before, after=audit.snapshot(watchlist))
     return watchlist

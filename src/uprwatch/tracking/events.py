@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from uprwatch.records.models import State
 from uprwatch.tracking import audit
-from uprwatch.tracking.assessments import parse_date, visible_assessments
+from uprwatch.tracking.assessments import forget_evidence, parse_date, visible_assessments
 from uprwatch.tracking.campaigns import _recommendations, _states
 from uprwatch.tracking.errors import Conflict, Invalid
 from uprwatch.tracking.limits import parse_version
@@ -23,7 +23,7 @@ from uprwatch.tracking.models import (
     Visibility,
     Watchlist,
 )
-from uprwatch.tracking.permissions import require_role, visible_filter
+from uprwatch.tracking.permissions import require_role, visible_evidence_filter, visible_filter
 
 FIELDS = ("title", "description", "occurred_on", "occurred_until", "people_count", "count_note", "places",
           "sources", "confidence")
@@ -120,6 +120,8 @@ def update_event(user, event_id: int, *, version: int | None, states: list[str] 
 @transaction.atomic
 def delete_event(user, event: Event) -> None:
     require_role(user, event.organisation, Role.EDITOR)
+    # its evidence goes with it: none of that evidence's text or files may outlive it
+    forget_evidence(user, event.evidence.all())
     audit.record(user, "delete", event, before=audit.snapshot(event))
     event.delete()
 
@@ -156,9 +158,7 @@ def _timeline(events, evidence, assessments) -> list[TimelineItem]:
 
 
 def _visible_evidence(user):
-    return EvidenceItem.objects.filter(
-        Q(event__isnull=False) & visible_filter(user, "event__") | Q(assessment__isnull=False) & visible_filter(user, "assessment__")
-    ).select_related("organisation", "event", "assessment")
+    return EvidenceItem.objects.filter(visible_evidence_filter(user)).select_related("organisation", "event", "assessment")
 
 
 def campaign_timeline(user, watchlist: Watchlist, rec_ids: set[int]) -> list[TimelineItem]:

@@ -231,7 +231,11 @@ class Event(models.Model):
 
 
 class EvidenceItem(models.Model):
-    """A source backing an assessment or an event; it is as visible as what it backs."""
+    """A source backing an assessment or an event.
+
+    Evidence has a visibility of its own: a contributor's evidence is a draft until an editor publishes
+    it, even when what it backs is already published. Outsiders see it only when both are published.
+    """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="evidence")
     assessment = models.ForeignKey(Assessment, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
@@ -244,14 +248,24 @@ class EvidenceItem(models.Model):
     file_name = models.CharField(max_length=255, blank=True)
     file_type = models.CharField(max_length=100, blank=True)
     file_size = models.PositiveIntegerField(null=True, blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE)
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date", "id"]
+        verbose_name = "evidence"
 
     def __str__(self) -> str:
         return self.citation
+
+    @property
+    def parent(self):
+        return self.assessment or self.event
+
+    def get_absolute_url(self) -> str:
+        return self.parent.get_absolute_url() + f"#evidence-{self.pk}"
 
 
 class NotificationPreference(models.Model):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -11,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from uprwatch.tracking import audit
-from uprwatch.tracking.errors import Invalid
+from uprwatch.tracking.errors import Invalid, NotAllowed
 from uprwatch.tracking.limits import check_text
 from uprwatch.tracking.models import ApiToken, Invitation, Membership, Organisation, Role
 from uprwatch.tracking.permissions import require_role
@@ -20,16 +24,25 @@ User = get_user_model()
 
 
 def create_user(username: str, email: str, password: str, *, staff: bool = False):
+    """Create an account. Every path that creates one (CLI, invitation sign-up) comes here, so Django's
+    user-name validator and the password validators of ``AUTH_PASSWORD_VALIDATORS`` always apply."""
     if not username.strip():
         raise Invalid("a user name is required")
+    candidate = User(username=username, email=email)
     # before any query: PostgreSQL cannot even look up a name holding a NUL
-    check_text(User(username=username, email=email))
+    check_text(candidate)
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise Invalid(f"user name {username[:40]!r} is not allowed: {' '.join(exc.messages)}") from None
     if User.objects.filter(username=username).exists():
         raise Invalid(f"user {username!r} already exists")
-    if len(password) < 8:
-        raise Invalid("the password must have at least 8 characters")
     if email and "@" not in email:  # the same rule as invitations: alerts and resets go to it
         raise Invalid(f"not an email address: {email!r}")
+    try:
+        validate_password(password, candidate)
+    except ValidationError as exc:
+        raise Invalid("the password is too weak: " + " ".join(exc.messages)) from None
     return User.objects.create_user(username, email, password, is_staff=staff)
 
 
@@ -116,16 +129,36 @@ def invite(org: Organisation, email: str, role: str, *, actor, base_url: str = "
     return invitation
 
 
-def open_invitation(token: str) -> Invitation:
-    invitation = Invitation.objects.select_related("organisation").filter(token=token).first()
+def invitation_expires(invitation: Invitation) -> datetime.datetime:
+    return invitation.created_at + datetime.timedelta(days=settings.UPRWATCH_INVITATION_DAYS)
+
+
+def open_invitation(token: str, *, lock: bool = False) -> Invitation:
+    """The invitation a link's token names, if it can still be accepted: not used, not expired."""
+    invitations = Invitation.objects.select_related("organisation")
+    if lock:
+        invitations = invitations.select_for_update(of=("self",))
+    invitation = invitations.filter(token=token).first() if token else None
     if invitation is None or invitation.accepted_at is not None:
         raise Invalid("this invitation link is not valid (or was already used)")
+    if timezone.now() >= invitation_expires(invitation):
+        raise Invalid(f"this invitation expired on {invitation_expires(invitation):%Y-%m-%d}; "
+                      f"ask an admin of {invitation.organisation.name} to invite you again")
     return invitation
+
+
+def same_address(a: str, b: str) -> bool:
+    return (a or "").strip().casefold() == (b or "").strip().casefold()
 
 
 @transaction.atomic
 def accept_invitation(token: str, user) -> Membership:
-    invitation = open_invitation(token)
+    """Join the organisation. Only the account of the invited address may, and only once (the row is
+    locked, so two concurrent acceptances cannot both pass)."""
+    invitation = open_invitation(token, lock=True)
+    if not same_address(user.email, invitation.email):
+        raise NotAllowed("this invitation was sent to another e-mail address: sign in with the account of the "
+                         "invited address, or sign out to create an account for it")
     membership = set_membership(invitation.organisation, user, invitation.role, actor=user)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user

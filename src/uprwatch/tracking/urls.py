@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from uprwatch.tracking import views
+from uprwatch.ui.throttle import ThrottledPasswordResetView
 
 app_name = "tracking"
 
@@ -17,7 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(
+        ThrottledPasswordResetView.as_view(
             success_url=reverse_lazy("tracking:password_reset_done"),
             email_template_name="registration/password_reset_email.txt",
         ),
@@ -59,6 +60,7 @@ urlpatterns = [
     path("tracking/events/<int:pk>/evidence/", views.event_evidence, name="event_evidence"),
     path("tracking/events/<int:pk>/delete/", views.event_delete, name="event_delete"),
     path("tracking/evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
+    path("tracking/evidence/<int:pk>/publish/", views.evidence_publish, name="evidence_publish"),
     path("tracking/evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
     path("tracking/states/<slug:slug>/timeline/", views.state_timeline, name="state_timeline"),
 ]

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -47,14 +47,12 @@ from uprwatch.tracking.models import (
     Visibility,
     Watchlist,
 )
-from uprwatch.tracking.permissions import can_view, has_role, require_role, require_view, role_in
+from uprwatch.tracking.permissions import get_visible, has_role, require_role, role_in
 from uprwatch.ui.security import next_url
 
 
 def _visible(model, user, pk):
-    obj = get_object_or_404(model.objects.select_related("organisation"), pk=pk)
-    require_view(user, obj)
-    return obj
+    return get_visible(model, user, pk)
 
 
 def _publish(request, model, pk: int, label: str):
@@ -154,15 +152,21 @@ def invitation(request, token: str):
     invite = organisations.open_invitation(token)
     if request.method == "POST":
         user = request.user
-        if not user.is_authenticated:
-            if request.POST.get("password") != request.POST.get("password2"):
-                raise Invalid("the two passwords differ")
-            user = organisations.create_user(request.POST.get("username", ""), invite.email, request.POST.get("password", ""))
+        # The new account and the membership are made together or not at all.
+        with transaction.atomic():
+            if not user.is_authenticated:
+                if request.POST.get("password") != request.POST.get("password2"):
+                    raise Invalid("the two passwords differ")
+                user = organisations.create_user(request.POST.get("username", ""), invite.email,
+                                                 request.POST.get("password", ""))
+            organisations.accept_invitation(token, user)
+        if not request.user.is_authenticated:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        organisations.accept_invitation(token, user)
         messages.success(request, f"You joined {invite.organisation.name} as {invite.role}.")
         return redirect("tracking:organisation", slug=invite.organisation.slug)
-    return render(request, "tracking/invitation.html", {"invitation": invite})
+    return render(request, "tracking/invitation.html", {
+        "invitation": invite, "expires": organisations.invitation_expires(invite),
+    })
 
 
 # --- notifications, preferences, tokens --------------------------------------------------------
@@ -247,7 +251,9 @@ def campaign_form(request, pk: int | None = None):
                         request.user, watchlist.pk, version=data.get("version"), visibility=data.get("visibility") or None,
                         **({"pinned": data["pinned"]} if "pinned" in data else {}), **fields,
                     )
-                messages.success(request, "Campaign saved.")
+                messages.success(request, "Campaign saved." if watchlist.visibility == Visibility.PUBLISHED else
+                                 "Campaign saved as a draft (visible to your organisation only until an editor "
+                                 "publishes it).")
                 return redirect(watchlist)
             except Conflict as exc:
                 # Keep what the person typed; offer the current version so a second save is deliberate.
@@ -318,8 +324,12 @@ def campaign_pin(request, pk: int):
     rec_id = request.POST.get("recommendation", "")
     if not rec_id.isdecimal():
         raise Invalid("give a recommendation id")
-    campaigns.pin(request.user, watchlist, int(rec_id), exclude=request.POST.get("action") in ("exclude", "unexclude"),
-                  undo=request.POST.get("action") in ("unpin", "unexclude"))
+    was_published = watchlist.visibility == Visibility.PUBLISHED
+    watchlist = campaigns.pin(request.user, watchlist, int(rec_id),
+                              exclude=request.POST.get("action") in ("exclude", "unexclude"),
+                              undo=request.POST.get("action") in ("unpin", "unexclude"))
+    if was_published and watchlist.visibility != Visibility.PUBLISHED:
+        messages.info(request, "The campaign is a draft again until an editor publishes your change.")
     return redirect(next_url(request, watchlist.get_absolute_url()))
 
 
@@ -340,8 +350,11 @@ def recommendation_pin(request, pk: int):
     if watchlist is None:
         raise Invalid("choose a campaign")
     unpin = request.POST.get("action") == "unpin"
-    campaigns.pin(request.user, watchlist, rec.pk, undo=unpin)
+    was_published = watchlist.visibility == Visibility.PUBLISHED
+    watchlist = campaigns.pin(request.user, watchlist, rec.pk, undo=unpin)
     message = f"{'Unpinned from' if unpin else 'Pinned to'} “{watchlist.name}”."
+    if was_published and watchlist.visibility != Visibility.PUBLISHED:
+        message += " The campaign is a draft again until an editor publishes the change."
     if request.headers.get("HX-Request"):
         return _pin_fragment(request, rec.pk, message=message)
     messages.success(request, message)
@@ -449,7 +462,7 @@ def assessment(request, pk: int, evidence_form=None, status: int = 200):
     if not member:
         versions = versions.filter(visibility=Visibility.PUBLISHED)
     return render(request, "tracking/assessment.html", {
-        "item": item, "rec": rec, "versions": versions, "evidence": item.evidence.all(),
+        "item": item, "rec": rec, "versions": versions, "evidence": assessments.visible_evidence(request.user, item),
         "claim": assessments.state_claim(rec),
         "can_edit": has_role(request.user, item.organisation, Role.CONTRIBUTOR),
         "can_publish": has_role(request.user, item.organisation, Role.EDITOR),
@@ -487,7 +500,9 @@ def _evidence_view(request, model, pk: int, page_view):
     parent = _visible(model, request.user, pk)
     form = _evidence_post(request, parent)
     if form is None:
-        messages.success(request, "Evidence added.")
+        # a contributor's evidence is a draft until an editor publishes it
+        messages.success(request, "Evidence added." if has_role(request.user, parent.organisation, Role.EDITOR) else
+                         "Evidence added as a draft (visible to your organisation only until an editor publishes it).")
         return redirect(parent)
     # Back on the same page with the form as typed and the error beside its field (a file must be chosen again).
     return page_view(request, pk, evidence_form=form, status=400)
@@ -499,9 +514,7 @@ def assessment_evidence(request, pk: int):
 
 
 def evidence_file(request, pk: int):
-    item = get_object_or_404(EvidenceItem.objects.select_related("assessment", "event", "organisation"), pk=pk)
-    if not item.file or not can_view(request.user, assessments.evidence_parent(item)):
-        raise Http404("not found")
+    item = assessments.evidence_file(request.user, pk)
     # Always an attachment, with the type checked at upload and no sniffing: never rendered from our origin.
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.file_name,
                             content_type=item.file_type or "application/octet-stream")
@@ -511,10 +524,14 @@ def evidence_file(request, pk: int):
 
 
 @require_POST
+def evidence_publish(request, pk: int):
+    return _publish(request, EvidenceItem, pk, "Evidence")
+
+
+@require_POST
 def evidence_delete(request, pk: int):
-    item = get_object_or_404(EvidenceItem.objects.select_related("assessment", "event", "organisation"), pk=pk)
-    parent = assessments.evidence_parent(item)
-    require_view(request.user, parent)
+    item = _visible(EvidenceItem, request.user, pk)
+    parent = item.parent
     assessments.delete_evidence(request.user, item)
     messages.success(request, "Evidence deleted.")
     return redirect(parent)
@@ -605,7 +622,7 @@ def event_form(request, pk: int | None = None):
 def event(request, pk: int, evidence_form=None, status: int = 200):
     item = _visible(Event, request.user, pk)
     return render(request, "tracking/event.html", {
-        "item": item, "evidence": item.evidence.all(),
+        "item": item, "evidence": assessments.visible_evidence(request.user, item),
         "recommendations": item.recommendations.with_related(),
         "can_edit": has_role(request.user, item.organisation, Role.CONTRIBUTOR),
         "can_publish": has_role(request.user, item.organisation, Role.EDITOR),

@@ -3,7 +3,8 @@
 Django's ``SecurityMiddleware`` already sends HSTS (when HTTPS), nosniff, Referrer-Policy and COOP, and
 ``XFrameOptionsMiddleware`` sends X-Frame-Options; this adds what Django 5.2 lacks: a Content Security
 Policy that allows no inline script, a Permissions-Policy, and ``Cache-Control: no-store`` on pages shown
-to a signed-in user (members at risk may share a computer; their tracking pages must not sit in a cache).
+to a signed-in user and on every answer to an API token (members at risk may share a computer; their
+tracking pages and private JSON must not sit in a cache).
 """
 
 from __future__ import annotations
@@ -46,7 +47,11 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and "Cache-Control" not in response.headers:
+        if request.headers.get("Authorization"):
+            # An API answer to a token may hold the organisation's private data: never in any cache,
+            # whatever the view set (the session middleware leaves ``request.user`` anonymous for tokens).
+            response.headers["Cache-Control"] = "private, no-store"
+        elif user is not None and user.is_authenticated and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "private, no-store"
         return response
 

@@ -1,4 +1,9 @@
-"""Login throttling: too many failed sign-ins for one user name or from one address lock it out a while.
+"""Login throttling: too many failed sign-ins for one account from one client, or from one client in all,
+lock that client out a while.
+
+The account counter is kept per client (address + user name), never per account alone: otherwise anyone
+could lock anyone out of their account by typing wrong passwords for it. Guessing from many addresses
+is bounded by the per-address counter of each.
 
 Failures are counted from Django's ``user_login_failed`` signal, so every way of signing in (the login
 page, the admin, the API) counts. ``ThrottledModelBackend`` refuses to even check a password while a
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.views import PasswordResetView
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
@@ -41,8 +47,9 @@ def client_address(request: HttpRequest | None) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _user_key(username: str) -> str:
-    return "login-user:" + hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+def _user_key(username: str, address: str) -> str:
+    account = username.strip().casefold()
+    return "login-user:" + hashlib.sha256(f"{address}\x00{account}".encode()).hexdigest()
 
 
 def _address_key(address: str) -> str:
@@ -66,17 +73,17 @@ def _failures(key: str, now: float) -> tuple[int, float]:
 def record_failure(username: str, address: str) -> None:
     now = time.time()
     window = settings.UPRWATCH_LOGIN_WINDOW_SECONDS
-    for key in filter(None, (username and _user_key(username), address and _address_key(address))):
+    for key in filter(None, (username and _user_key(username, address), address and _address_key(address))):
         count, first = _failures(key, now)
         _cache().set(key, (count + 1, first), timeout=math.ceil(first + window - now))
 
 
 def lockout(username: str, address: str) -> Lockout | None:
-    """Whether sign-in is refused for this name or address, and for how long."""
+    """Whether sign-in is refused for this name from this address, or for this address, and for how long."""
     now = time.time()
     window = settings.UPRWATCH_LOGIN_WINDOW_SECONDS
     checks = (
-        ("user", username and _user_key(username), settings.UPRWATCH_LOGIN_FAILURES_PER_USER),
+        ("user", username and _user_key(username, address), settings.UPRWATCH_LOGIN_FAILURES_PER_USER),
         ("address", address and _address_key(address), settings.UPRWATCH_LOGIN_FAILURES_PER_ADDRESS),
     )
     for reason, key, limit in checks:
@@ -88,8 +95,8 @@ def lockout(username: str, address: str) -> Lockout | None:
     return None
 
 
-def clear_failures(username: str) -> None:
-    _cache().delete(_user_key(username))
+def clear_failures(username: str, address: str) -> None:
+    _cache().delete(_user_key(username, address))
 
 
 @receiver(user_login_failed, dispatch_uid="uprwatch-throttle-failed")
@@ -99,7 +106,7 @@ def _on_login_failed(sender, credentials: dict, request: HttpRequest | None = No
 
 @receiver(user_logged_in, dispatch_uid="uprwatch-throttle-success")
 def _on_logged_in(sender, request: HttpRequest | None, user, **kwargs) -> None:
-    clear_failures(user.get_username())
+    clear_failures(user.get_username(), client_address(request))
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -120,7 +127,7 @@ def _is_login_path(path: str) -> bool:
 def throttled_response(request: HttpRequest, locked: Lockout) -> HttpResponse:
     minutes = math.ceil(locked.retry_after / 60)
     message = (
-        f"Too many failed sign-ins {'for this account' if locked.reason == 'user' else 'from your address'}. "
+        f"Too many failed sign-ins {'for this account from your address' if locked.reason == 'user' else 'from your address'}. "
         f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
     )
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
@@ -143,3 +150,52 @@ class LoginThrottleMiddleware:
             if locked is not None:
                 return throttled_response(request, locked)
         return self.get_response(request)
+
+
+# --- password-reset e-mails ------------------------------------------------------------------------
+
+def _reset_keys(email: str, address: str) -> list[tuple[str, int]]:
+    digest = hashlib.sha256(email.strip().casefold().encode()).hexdigest()
+    keys = [("reset-email:" + digest, settings.UPRWATCH_PASSWORD_RESETS_PER_EMAIL)]
+    if address:
+        keys.append(("reset-addr:" + hashlib.sha256(address.encode()).hexdigest(),
+                     settings.UPRWATCH_PASSWORD_RESETS_PER_ADDRESS))
+    return keys
+
+
+def password_reset_retry_after(email: str, address: str) -> int | None:
+    """Count one password-reset request; the seconds to wait when the address or the e-mail is over
+    its limit (``None`` when the e-mail may be sent).
+
+    Counted whether or not an account has that address, so the answer says nothing about accounts.
+    """
+    now = time.time()
+    window = settings.UPRWATCH_PASSWORD_RESET_WINDOW_SECONDS
+    waits = []
+    for key, limit in _reset_keys(email, address):
+        count, first = _cache().get(key, (0, now))
+        if now - first >= window:
+            count, first = 0, now
+        if count >= limit:
+            waits.append(max(1, math.ceil(first + window - now)))
+            continue
+        _cache().set(key, (count + 1, first), timeout=math.ceil(first + window - now))
+    return max(waits) if waits else None
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Django's password-reset form, sending at most a few e-mails per address and per client an hour:
+    otherwise anyone could flood someone's mailbox (and the server's mail reputation)."""
+
+    def form_valid(self, form):
+        wait = password_reset_retry_after(form.cleaned_data["email"], client_address(self.request))
+        if wait is not None:
+            minutes = math.ceil(wait / 60)
+            message = (f"Too many password-reset requests for this address or from your network. "
+                       f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.")
+            response = HttpResponse(
+                render_to_string("uprwatch/throttled.html", {"message": message}, request=self.request), status=429
+            )
+            response.headers["Retry-After"] = str(wait)
+            return response
+        return super().form_valid(form)

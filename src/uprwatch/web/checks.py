@@ -100,3 +100,54 @@ def migration_checks() -> list[checks.CheckMessage]:
                 hint="Run `uprwatch init` (it applies migrations and is idempotent).", id="uprwatch.E006",
             ))
     return problems
+
+
+def backup_checks() -> list[checks.CheckMessage]:
+    """Whether the uploaded files (evidence) are covered by a backup; run by ``uprwatch check``.
+
+    ``uprwatch dump`` puts the uploads folder's files into the dump and notes the dump in UPRWATCH_HOME
+    (``last-dump.json``). Warned: files the database names that are missing from the uploads folder
+    (their downloads answer 404), uploads when no dump was ever made here, and uploads newer than the
+    last dump.
+    """
+    from pathlib import Path
+
+    from uprwatch.reports.dump import last_dump, referenced_files, safe_upload_path
+
+    problems: list[checks.CheckMessage] = []
+    names = referenced_files()
+    missing = [n for n in names if not safe_upload_path(n).is_file()]
+    if missing:
+        problems.append(checks.Warning(
+            f"{len(missing)} uploaded file(s) the database refers to are missing from the uploads folder "
+            f"{settings.MEDIA_ROOT} (e.g. {missing[0]}); their downloads answer 404.",
+            hint="Restore them with `uprwatch restore` from a dump made by this version (dumps hold the files), "
+                 "or copy the uploads folder back from a file backup.",
+            id="uprwatch.W010",
+        ))
+    present = [n for n in names if n not in missing]
+    if not present:
+        return problems
+    record = last_dump()
+    if record is None:
+        problems.append(checks.Warning(
+            f"{len(present)} uploaded file(s) in {settings.MEDIA_ROOT} are not covered by any backup: "
+            "`uprwatch dump` was never run on this home.",
+            hint="Run `uprwatch dump FILE` (it includes the uploaded files) nightly from cron; see the README's "
+                 "backup section.",
+            id="uprwatch.W011",
+        ))
+        return problems
+    import datetime as dt
+
+    since = dt.datetime.fromisoformat(record["created_at"]).timestamp()
+    newer = [n for n in present if safe_upload_path(n).stat().st_mtime > since]
+    if newer or not Path(record.get("path", "")).is_file():
+        problems.append(checks.Warning(
+            f"The uploads folder {settings.MEDIA_ROOT} is not covered by the last backup "
+            f"({record['created_at'][:19]}, {record.get('path')}): "
+            + (f"{len(newer)} file(s) were uploaded since." if newer else "that dump file is gone."),
+            hint="Run `uprwatch dump FILE` again (it includes the uploaded files); schedule it from cron.",
+            id="uprwatch.W012",
+        ))
+    return problems

@@ -34,9 +34,11 @@ def _level(message: checks.CheckMessage) -> str:
 
 def run_checks(deploy: bool) -> list[Finding]:
     """Django's system checks plus uprwatch's (``uprwatch.web.checks``), silenced ones left out."""
-    from uprwatch.web.checks import migration_checks
+    from uprwatch.web.checks import backup_checks, migration_checks
 
     messages = checks.run_checks(include_deployment_checks=deploy, databases=["default"]) + migration_checks()
+    if not any(m.id == "uprwatch.E006" or m.id == "uprwatch.E005" for m in messages):
+        messages += backup_checks()
     return [
         Finding(_level(m), m.id or "", str(m.msg), str(m.hint or ""))
         for m in messages
