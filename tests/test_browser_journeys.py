@@ -65,10 +65,9 @@ def test_login_and_create_a_campaign(page, server_home):  # noqa: F811
     page.wait_for_url(re.compile(r"/tracking/campaigns/new/"))
 
     page.get_by_label("Name").fill("Non-refoulement <in> China")
-    page.get_by_label("Description").fill("Follow-up of the <b>cycle 2</b> recommendations")
+    page.get_by_label("What the campaign is about").fill("Follow-up of the <b>cycle 2</b> recommendations")
     page.locator("input[name=query]").fill("q=refoulement&sur=China")
     page.locator("textarea[name=states]").fill("China")
-    page.locator("textarea[name=pinned]").fill(str(rec_id))
     page.get_by_role("button", name="Save campaign").click()
     page.wait_for_url(re.compile(r"/tracking/campaigns/\d+/$"))
     # User input comes back as text, never as markup.
@@ -77,3 +76,11 @@ def test_login_and_create_a_campaign(page, server_home):  # noqa: F811
     saved = query_home(server_home, "list(__import__('uprwatch.tracking.models', fromlist=['Watchlist'])"
                                     ".Watchlist.objects.values_list('name', flat=True))")
     assert "Non-refoulement <in> China" in saved
+    # A new campaign's form no longer takes recommendation numbers: they are pinned from the recommendation.
+    page.goto(f"/recommendations/{rec_id}/")
+    page.get_by_role("button", name="Pin to Non-refoulement <in> China").click()
+    page.get_by_text("Pinned to Non-refoulement <in> China").wait_for()
+    pinned = query_home(server_home, "list(__import__('uprwatch.tracking.models', fromlist=['Watchlist'])"
+                                     ".Watchlist.objects.get(name='Non-refoulement <in> China')"
+                                     ".pinned.values_list('id', flat=True))")
+    assert pinned == [rec_id]

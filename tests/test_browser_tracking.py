@@ -67,7 +67,9 @@ def test_coalition_journey_campaign_event_assessment_alert(page, server_home, tm
     # 2. An event with evidence (and a file).
     page.get_by_role("link", name="Record an event").first.click()
     page.get_by_label("Title").fill("Reported forced repatriation of about 600 people from China to the DPRK")
-    page.get_by_label("Date", exact=True).first.fill("2023-10-09")
+    # A required field's label ends in an aria-hidden "*" (the site's one form layout), which Playwright's
+    # label text still contains; "Date" alone, not "Date of the source".
+    page.get_by_label(re.compile(r"^Date( \*)?$")).first.fill("2023-10-09")
     page.get_by_label("Number of people").fill("600")
     page.get_by_label("Count qualifier").fill("about")
     page.get_by_label("Places").fill("Jilin; Liaoning")
@@ -87,7 +89,8 @@ def test_coalition_journey_campaign_event_assessment_alert(page, server_home, tm
 
     # 3. Draft an assessment, then publish it.
     page.goto(campaign_url)
-    page.get_by_role("link", name="Assess").first.click()
+    # exact: the campaign page's contents list has "Recommendations and assessments" before the rows.
+    page.get_by_role("link", name="Assess", exact=True).first.click()
     page.get_by_label("Status").select_option("not_implemented")
     page.get_by_label("Rationale").fill("Forced returns continued in 2023 (see the event of October 2023).")
     page.get_by_role("button", name="Save draft").click()

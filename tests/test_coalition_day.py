@@ -173,3 +173,30 @@ def test_cli_uses_the_project_var_and_never_makes_a_second_database(tmp_path):
     found = _cli(tmp_path, {"HOME": str(home)}, "stats")
     assert "there is no uprwatch database" not in found.stderr
     assert "run `uprwatch init` first" in found.stderr  # the empty file has no tables: said, not a traceback
+
+
+def test_editors_add_and_remove_lineage_links_from_the_recommendation_page(client, alice, bob):
+    from uprwatch.analysis.models import LineageLink
+
+    later = Recommendation.objects.filter(review__state__iso3="CHN", review__session__cycle_id=2).order_by("id").first()
+    earlier = Recommendation.objects.filter(review__state__iso3="CHN", review__session__cycle_id=1).order_by("id").first()
+    machine = LineageLink.objects.create(recommendation=later, earlier=earlier, lexical=0.5, semantic=0.7, score=0.7,
+                                         method="test", origin="machine")
+    client.force_login(bob)  # not an editor: no controls, and a post is refused
+    assert "Correct the links" not in client.get(f"/recommendations/{later.pk}/").content.decode()
+    assert client.post(f"/recommendations/{later.pk}/lineage/", {"earlier": machine.earlier_id,
+                                                                 "action": "unlink"}).status_code == 403
+    client.force_login(alice)  # staff: an editor
+    page = client.get(f"/recommendations/{later.pk}/").content.decode()
+    assert "Correct the links" in page and "Not a repeat: remove" in page
+    response = client.post(f"/recommendations/{later.pk}/lineage/", {"earlier": machine.earlier_id, "action": "unlink"})
+    assert response.status_code == 302
+    assert not LineageLink.objects.filter(pk=machine.pk).exists()  # hidden everywhere...
+    assert LineageLink._base_manager.get(pk=machine.pk).origin == "rejected"  # ...and kept so it does not come back
+    api = client.get(f"/api/recommendations/{later.pk}/lineage").json()
+    assert machine.earlier_id not in [e["id"] for e in api["earlier"]]
+    # Linking it again by hand makes it a person's link.
+    client.post(f"/recommendations/{later.pk}/lineage/", {"earlier": f"#{machine.earlier_id}", "action": "link"})
+    assert LineageLink.objects.get(pk=machine.pk).origin == "human"
+    bad = client.post(f"/recommendations/{later.pk}/lineage/", {"earlier": "abc", "action": "link"})
+    assert bad.status_code == 400

@@ -5,6 +5,7 @@ the state's explanation shown on the recommendation page and in the API."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 from click.testing import CliRunner
@@ -13,6 +14,7 @@ from test_documents_fixtures import FIXTURES, load
 from uprwatch.cli import main
 from uprwatch.documents.extraction import DocumentError
 from uprwatch.documents.ingestion import Source, ingest_sources
+from uprwatch.documents.parsing import ListTables, parse_list_tables
 from uprwatch.records.models import Document, Recommendation
 
 
@@ -77,11 +79,10 @@ def test_cli_refuses_a_national_report_with_what_it_is(db, tmp_path):
     assert result.exit_code == 1 and "no text layer" in result.output and "OCR" in result.output
 
 
-@pytest.mark.parametrize("bad_state", ["Atlantis"])
-def test_unknown_state_option_is_a_clear_error(db, bad_state):
-    with pytest.raises(DocumentError, match="cannot be resolved"):
-        import json
-
-        from uprwatch.documents.parsing import ListTables, parse_list_tables
-        tables = ListTables.from_json(json.loads((FIXTURES / "list-2015-rights-layout.tables.json").read_text("utf-8")))
-        parse_list_tables(tables, state=bad_state)
+def test_unknown_state_option_or_no_state_at_all_is_a_clear_error(db):
+    tables = ListTables.from_json(json.loads((FIXTURES / "list-2015-rights-layout.tables.json").read_text("utf-8")))
+    with pytest.raises(DocumentError, match="cannot be resolved.*Atlantis"):
+        parse_list_tables(tables, state="Atlantis")
+    bare = ListTables(header="", tables=[[["Recommendation", "Position"], ["12.1 Ratify the Convention (Chile)", "Noted"]]])
+    with pytest.raises(DocumentError, match="does not name its State under Review.*--state"):
+        parse_list_tables(bare)

@@ -135,3 +135,20 @@ def test_sdg_targets_are_a_label_and_a_facet(client, synced):
     assert "SDG target" in page
     result = CliRunner().invoke(main, ["search", "--sur", "China", "--sdg", "10.7", "--format", "json"])
     assert result.exit_code == 0 and json.loads(result.output)["count"] == 4
+
+
+def test_index_and_restore_refill_the_mechanisms_index(client, synced):
+    """A dump holds the mechanisms' table, not its full-text index: `uprwatch index` (and restore) refill it."""
+    from django.db import connection
+
+    from uprwatch.sources import mechanisms
+
+    assert mechanisms.index_is_current()
+    table = mechanisms.POSTGRES_TABLE if connection.vendor == "postgresql" else mechanisms.SQLITE_TABLE
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")  # what a restored database starts with
+    assert not mechanisms.index_is_current() and api(client, "q=refoulement&body=CAT")[1]["count"] == 0
+    result = CliRunner().invoke(main, ["index", "--no-vectors"])
+    assert result.exit_code == 0, result.output
+    assert "other mechanisms' index" in result.output and mechanisms.index_is_current()
+    assert api(client, "q=refoulement&body=CAT")[1]["count"] == 1

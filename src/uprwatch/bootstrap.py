@@ -22,6 +22,7 @@ from uprwatch.documents.steps import documents_step
 from uprwatch.records import upr_info
 from uprwatch.records.loading import load_bundled_dataset
 from uprwatch.search import steps as search_steps
+from uprwatch.sources import steps as sources_steps
 
 
 @dataclass
@@ -71,6 +72,7 @@ INIT_STEPS: list[tuple[str, Step]] = [
     ("classify", classify_step),
     ("search index", search_steps.search_index_step),
     ("vectors", search_steps.vectors_step),
+    ("mechanism index", sources_steps.mechanism_index_step),
     ("lineage", lineage_step),
     ("calendar", calendar_step),
 ]

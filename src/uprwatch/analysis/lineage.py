@@ -53,7 +53,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from uprwatch.analysis.models import LineageLink, LineageRun
+from uprwatch.analysis.models import REJECTED, LineageLink, LineageRun
 from uprwatch.analysis.similarity import SemanticVectors, content_words, lexical_vectors
 from uprwatch.errors import Invalid, NotFound
 from uprwatch.records.models import Recommendation, State
@@ -224,7 +224,9 @@ def compute_lineage(states: Iterable[State] | None = None, force: bool = False,
                 state_ids = list(Recommendation.objects.filter(review__state=state).values_list("pk", flat=True))
                 LineageLink.objects.filter(recommendation_id__in=state_ids, origin="machine").delete()
                 # a pair a person linked keeps its human link (and its decision), not a machine copy
-                human = set(LineageLink.objects.filter(recommendation_id__in=state_ids, origin="human")
+                # ... and a pair a person rejected stays rejected (its row is kept, hidden from every page)
+                human = set(LineageLink._base_manager.filter(recommendation_id__in=state_ids,
+                                                             origin__in=("human", REJECTED))
                             .values_list("recommendation_id", "earlier_id"))
                 links = [link for link in links if (link.recommendation_id, link.earlier_id) not in human]
                 LineageLink.objects.bulk_create(links, batch_size=2000)
@@ -273,7 +275,8 @@ def confirm_link(later_id: int, earlier_id: int, user=None) -> LineageLink:
     texts' scores kept for information. Raises ``LinkError`` with a message for any other pair."""
     _link_pair(later_id, earlier_id)
     (features,) = features_of_pairs([(later_id, earlier_id)])
-    link, _created = LineageLink.objects.update_or_create(
+    # _base_manager: a pair a person rejected before is found (and becomes a link again), not duplicated
+    link, _created = LineageLink._base_manager.update_or_create(
         recommendation_id=later_id, earlier_id=earlier_id,
         defaults={"origin": "human", "decided_by": user, "decided_at": timezone.now(),
                   "lexical": round(features["lexical"], 4), "semantic": round(features["semantic"], 4),
@@ -289,6 +292,22 @@ def remove_link(later_id: int, earlier_id: int) -> bool:
     _link_pair(later_id, earlier_id)
     deleted, _ = LineageLink.objects.filter(recommendation_id=later_id, earlier_id=earlier_id, origin="human").delete()
     return bool(deleted)
+
+
+@transaction.atomic
+def reject_link(later_id: int, earlier_id: int, user=None) -> bool:
+    """A person's judgement that ``later_id`` does not repeat ``earlier_id``: a person's link is removed, a
+    machine link is kept as rejected so that recomputing does not bring it back. False when there was none."""
+    _link_pair(later_id, earlier_id)
+    link = LineageLink.objects.filter(recommendation_id=later_id, earlier_id=earlier_id).first()
+    if link is None:
+        return False
+    if link.origin == "human":
+        link.delete()
+    else:
+        link.origin, link.decided_by, link.decided_at = REJECTED, user, timezone.now()
+        link.save(update_fields=["origin", "decided_by", "decided_at"])
+    return True
 
 
 def on_recommendations_changed(sender, ids: list[int], reason: str = "", **kwargs) -> None:

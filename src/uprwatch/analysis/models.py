@@ -10,6 +10,18 @@ from django.db import models
 from uprwatch.records.models import Recommendation, State
 
 
+class LiveLinks(models.Manager):
+    """The links pages, reports and the API read: every link but those a person rejected."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(origin=REJECTED)
+
+
+# A person's "this is not a repeat" on a machine link: kept as a row (so recomputation does not bring the
+# link back) but never shown. Stored in ``origin`` beside "machine" and "human".
+REJECTED = "rejected"
+
+
 class LineageLink(models.Model):
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="lineage_earlier")
     earlier = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="lineage_later")
@@ -21,6 +33,9 @@ class LineageLink(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    # ``objects`` hides rejected links; ``LineageLink._base_manager`` (dumps, recomputation) sees every row.
+    objects = LiveLinks()
 
     class Meta:
         ordering = ["-score"]

@@ -15,7 +15,17 @@ def state_panel(request: HttpRequest, state: State) -> dict | None:
 
 
 def lineage_panel(request: HttpRequest, rec: Recommendation) -> dict | None:
-    return {"rec": rec, "chain": recurrence.chain(rec)}
+    from uprwatch.analysis.models import LineageLink
+    from uprwatch.classify.review import can_review
+
+    context = {"rec": rec, "chain": recurrence.chain(rec), "can_edit_links": can_review(request.user)}
+    if context["can_edit_links"]:
+        # The direct links of this recommendation, each with a button a person uses to say "not a repeat".
+        context["direct_links"] = list(
+            LineageLink.objects.filter(recommendation=rec).select_related("earlier__review__session", "earlier__review__state")
+            .order_by("earlier__review__session_id")
+        )
+    return context
 
 
 def firsts_placeholder(request: HttpRequest, params) -> dict | None:

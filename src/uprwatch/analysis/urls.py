@@ -11,4 +11,5 @@ urlpatterns = [
     path("states/<slug:recommender>/to/<slug:reviewed>/", views.pair, name="pair"),
     path("analysis/", views.analysis_home, name="home"),
     path("analysis/firsts/", views.firsts_panel, name="firsts_panel"),
+    path("recommendations/<int:pk>/lineage/", views.lineage_edit, name="lineage_edit"),
 ]

@@ -126,3 +126,28 @@ def firsts_panel(request: HttpRequest) -> HttpResponse:
     except QueryError as exc:
         return render(request, "analysis/firsts_panel.html", {"error": str(exc)}, status=400)
     return render(request, "analysis/firsts_panel.html", {"result": result})
+
+
+def lineage_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Editors add a link the model missed, or say a link is not a repeat, from the recommendation page."""
+    from django.contrib import messages
+
+    from uprwatch.analysis.lineage import confirm_link, reject_link
+    from uprwatch.classify.review import can_review
+    from uprwatch.errors import Invalid, NotAllowed
+
+    if request.method != "POST":
+        return redirect(reverse("web:recommendation", args=[pk]) + "#lineage")
+    if not can_review(request.user):
+        raise NotAllowed("only editors may link recommendations")
+    raw = request.POST.get("earlier", "").strip().lstrip("#")
+    if not raw.isdecimal():
+        raise Invalid("give the number of the earlier recommendation (the # shown on its page and in search results)")
+    earlier = int(raw)
+    if request.POST.get("action") == "unlink":
+        reject_link(pk, earlier, user=request.user)
+        messages.success(request, f"#{earlier} is no longer shown as repeated by this recommendation.")
+    else:
+        confirm_link(pk, earlier, user=request.user)
+        messages.success(request, f"Linked: this recommendation repeats #{earlier}.")
+    return redirect(reverse("web:recommendation", args=[pk]) + "#lineage")

@@ -259,7 +259,8 @@ def placements() -> list[Placement]:
             place = session + SESSIONS_PER_CYCLE * (cycle - 2)
             later = place
             later_status = "projected" if cycle == 5 else "derived"
-            later_source = f"cycle-2 place {session} + {SESSIONS_PER_CYCLE * (cycle - 2)} (each state keeps its place)"
+            later_source = (f"derived from the order of review: session {session} in cycle 2, and {SESSIONS_PER_CYCLE} "
+                            "sessions later in each following cycle (each state keeps its place)")
             # A cycle-2 session that may be off by one carries that doubt into every later cycle.
             later_note = note if status == "derived" else ""
             move = moves.get((iso3, cycle))

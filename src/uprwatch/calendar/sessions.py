@@ -294,7 +294,7 @@ def _guess(number: int, previous: SessionDates, between: bool, practice: Practic
                 f"{previous.number} ({slot_label(previous.slot)}) and session {later} "
                 f"({slot_label(slot_of(dated[later].start))}), in {slot_label(slot)}{gap}; {practice.days_rule(slot)}")
         return SessionDates(number, cycle, start.year, start, end, "estimated",
-                            "estimate from the sessions around it (see calendar.sessions)", "", rule, "likely")
+                            "estimated from the dated sessions around it", "", rule, "likely")
     sure = "likely" if practice.cycle_gap_always and practice.cycle_gaps else "uncertain"
     if opens_cycle and practice.cycle_gap:
         seen = len(practice.cycle_gaps)
@@ -310,7 +310,7 @@ def _guess(number: int, previous: SessionDates, between: bool, practice: Practic
         rule = (f"projected: three sessions a year, the next slot after session {previous.number} "
                 f"({slot_label(previous.slot)}): {slot_label(slot)}{basis}; {practice.days_rule(slot)}")
     return SessionDates(number, cycle, start.year, start, end, "projected",
-                        "projection from the Working Group's practice (see calendar.sessions)", "", rule, sure)
+                        "projected from the Working Group's practice (three sessions a year)", "", rule, sure)
 
 
 def all_session_years(include_database: bool = True) -> dict[int, int]:

@@ -117,6 +117,9 @@ def index(text: bool, with_vectors: bool) -> None:
     from uprwatch.search import steps
 
     if text:
+        from uprwatch.sources.steps import build_mechanism_index
+
         steps.build_text_index(console, force=True)
+        build_mechanism_index(console, force=True)
     if with_vectors:
         steps.build_vectors(console)

@@ -63,7 +63,7 @@ EXTRA_APPS = ("auth", "admin")
 # ``uprwatch init`` steps that rebuild data kept outside the model tables (full-text index, vector
 # files); ``uprwatch restore`` runs them after a restore. Steps that load or derive rows are not run:
 # the dump already holds those rows.
-DERIVED_INIT_STEPS = ("search index", "vectors")
+DERIVED_INIT_STEPS = ("search index", "vectors", "mechanism index")
 
 
 class DumpError(Invalid):

@@ -74,7 +74,9 @@ def brief(request: HttpRequest) -> HttpResponse:
         query = published
     context = document_context(data, for_print=False) | {
         "query_string": urlencode(query), "published_query": urlencode(published),
-        "all_query": urlencode([(k, v) for k, v in query if k != "published"]),
+        # "include your drafts" only for a member who asked for the published-only brief
+        "all_query": urlencode([(k, v) for k, v in query if k != "published"])
+        if request.GET.get("published") == "1" and request.user.is_authenticated else "",
     }
     return render(request, "reports/brief_page.html", context)
 

@@ -72,6 +72,15 @@ def rebuild_index() -> int:
     return len(rows)
 
 
+def index_is_current() -> bool:
+    """Whether the index holds a row for every record (a restore or a failed write leaves it short)."""
+    table = POSTGRES_TABLE if connection.vendor == "postgresql" else SQLITE_TABLE
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        indexed = cursor.fetchone()[0]
+    return indexed == MechanismRecommendation.objects.count()
+
+
 def match(parsed: ParsedQuery) -> dict[int, float]:
     """Mechanism record id → relevance (higher is better) for the query's words."""
     with connection.cursor() as cursor:

@@ -63,12 +63,16 @@ def states(request):
 
 def state(request, slug: str):
     state = get_object_or_404(State.objects.prefetch_related("blocs"), slug=slug)
+    reviews = list(browse.reviews_of(state))
+    summary = {key: sum(getattr(r, key) or 0 for r in reviews) for key in ("supported", "noted")}
+    summary["received"] = sum(r.total or 0 for r in reviews)
     return render(
         request,
         "web/state.html",
         {
             "state": state,
-            "reviews": browse.reviews_of(state),
+            "summary": summary,
+            "reviews": reviews,
             "made": _page(request, browse.recommendations_made_by(state)),
             "panels": render_panels(STATE_PANELS, request, state),
         },
