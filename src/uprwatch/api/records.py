@@ -73,8 +73,9 @@ class PositionOut(Schema):
     url: str = ""
 
 
-class RelatedMechanismOut(Schema):
-    score: float
+class MechanismBase(Schema):
+    """A treaty body's or special procedure's record; search results and related records extend it."""
+
     id: int
     mechanism: str
     mechanism_kind: str
@@ -84,6 +85,10 @@ class RelatedMechanismOut(Schema):
     symbol: str
     published: str | None
     url: str
+
+
+class RelatedMechanismOut(MechanismBase):
+    score: float
 
 
 class RecommendationOut(RecommendationBase):

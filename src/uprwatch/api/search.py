@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import create_model
 
-from uprwatch.api.records import RecommendationBase
+from uprwatch.api.records import MechanismBase, RecommendationBase
 from uprwatch.records.models import Recommendation
 from uprwatch.records.shapes import recommendation_out
 from uprwatch.search import exports
@@ -50,18 +50,9 @@ class SuggestionOut(Schema):
     query: str  # the suggested search as a URL query string
 
 
-class MechanismResultOut(Schema):
+class MechanismResultOut(MechanismBase):
     """A treaty body's or special procedure's recommendation or observation (``body`` other than UPR)."""
 
-    id: int
-    mechanism: str
-    mechanism_kind: str
-    kind: str
-    text: str
-    states: list[str]
-    symbol: str
-    published: str | None
-    url: str
     themes: list[str]
     affected_persons: list[str]
     sdgs: list[str]
