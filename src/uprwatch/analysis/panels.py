@@ -16,7 +16,7 @@ def state_panel(request: HttpRequest, state: State) -> dict | None:
 
 def lineage_panel(request: HttpRequest, rec: Recommendation) -> dict | None:
     from uprwatch.analysis.models import LineageLink
-    from uprwatch.classify.review import can_review
+    from uprwatch.records.editors import can_edit_records as can_review
 
     context = {"rec": rec, "chain": recurrence.chain(rec), "can_edit_links": can_review(request.user)}
     if context["can_edit_links"]:

@@ -133,8 +133,8 @@ def lineage_edit(request: HttpRequest, pk: int) -> HttpResponse:
     from django.contrib import messages
 
     from uprwatch.analysis.lineage import confirm_link, reject_link
-    from uprwatch.classify.review import can_review
     from uprwatch.errors import Invalid, NotAllowed
+    from uprwatch.records.editors import can_edit_records as can_review
 
     if request.method != "POST":
         return redirect(reverse("web:recommendation", args=[pk]) + "#lineage")

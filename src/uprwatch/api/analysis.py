@@ -61,7 +61,7 @@ def lineage(request, rec_id: int) -> dict:
 
 
 def _lineage_editor(request) -> None:
-    from uprwatch.classify.review import can_review
+    from uprwatch.records.editors import can_edit_records as can_review
 
     if not can_review(request.user):
         raise HttpError(403, "only editors may link recommendations")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from uprwatch.classify.models import ReviewDecision
 from uprwatch.errors import Invalid, NotFound
+from uprwatch.records.editors import can_edit_records
 from uprwatch.records.models import ACTION_CATEGORIES, Label, Origin, Recommendation, Term
 from uprwatch.records.signals import announce_recommendations_changed
 
@@ -21,8 +22,7 @@ class DecisionNotFound(NotFound, DecisionError):
     """A decision on a recommendation that does not exist (404)."""
 
 
-def can_review(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("records.change_label")))
+can_review = can_edit_records  # the review queue's name for the one rule
 
 
 def review_queue():
