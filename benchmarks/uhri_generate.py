@@ -23,6 +23,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from search_scale import perturb  # the same text perturbation as the search scale run
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -34,16 +36,6 @@ BODIES = [("- CAT", "CAT"), ("Committee against Torture", "CAT"), ("- CRC", "CRC
 PARAGRAPH_FORMS = ("{p}.{n} {t}", "{p}.{n}. {t}", "Recommendation No. {n}, para. {p}: {n}. {t}",
                    "para. {p}: {t}", "{n}. {t}")
 
-
-def perturb(text: str, rng: random.Random, copy: int) -> str:
-    words = text.split()
-    if len(words) > 4:
-        i = rng.randrange(1, len(words) - 1)
-        if rng.random() < 0.5:
-            del words[i]
-        else:
-            words[i], words[i + 1] = words[i + 1], words[i]
-    return " ".join(words) + f" (copy {copy})"
 
 
 def council_session(year: int, rng: random.Random) -> int:

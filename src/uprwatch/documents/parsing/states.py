@@ -106,14 +106,19 @@ def _run_of_names(part: str) -> list[str] | None:
     found: list[str] = []
     start = 0
     while start < len(words):
-        for end in range(min(len(words), start + 7), start, -1):
-            if code := lookup_state(" ".join(words[start:end])):
-                found.append(code)
-                start = end
-                break
-        else:
+        if (named := _longest_name_at(words, start)) is None:
             return None
+        code, start = named
+        found.append(code)
     return found if len(found) > 1 else None
+
+
+def _longest_name_at(words: list[str], start: int) -> tuple[str, int] | None:
+    """(ISO3, index after the name) of the longest state name (up to 7 words) starting at ``start``."""
+    for end in range(min(len(words), start + 7), start, -1):
+        if code := lookup_state(" ".join(words[start:end])):
+            return code, end
+    return None
 
 
 def split_state_names(content: str) -> list[str] | None:
@@ -166,11 +171,9 @@ def states_named(text: str) -> list[str]:
         words = run.group().split()
         start = 0
         while start < len(words):
-            for end in range(min(len(words), start + 7), start, -1):
-                if code := lookup_state(" ".join(words[start:end])):
-                    found.append(code)
-                    start = end
-                    break
-            else:
+            if (named := _longest_name_at(words, start)) is None:
                 start += 1
+                continue
+            code, start = named
+            found.append(code)
     return found
