@@ -78,6 +78,13 @@ class SiteForm(forms.Form):
     def add_service_error(self, exc: Exception, field: str | None = None) -> None:
         self.add_error(field, str(exc))
 
+    def add_conflict(self, exc) -> None:
+        """A stale save: keep what the person typed, and offer the current version so that saving again
+        is a deliberate overwrite (``exc`` is a ``Conflict``)."""
+        self.add_service_error(exc)
+        self.data = self.data.copy()
+        self.data["version"] = exc.current_version
+
 
 class OrganisationField(forms.ModelChoiceField):
     default_error_messages = {"invalid_choice": "choose an organisation", "required": "choose an organisation"}

@@ -256,11 +256,8 @@ def campaign_form(request, pk: int | None = None):
                                  "publishes it).")
                 return redirect(watchlist)
             except Conflict as exc:
-                # Keep what the person typed; offer the current version so a second save is deliberate.
                 status, current = exc.status, exc.current
-                form.add_service_error(exc)
-                form.data = form.data.copy()
-                form.data["version"] = exc.current_version
+                form.add_conflict(exc)
                 watchlist.refresh_from_db()
             except (Invalid, NotAllowed) as exc:
                 status = exc.status
@@ -433,9 +430,7 @@ def assess(request, pk: int):
                 return redirect(saved)
             except Conflict as exc:
                 status = 409
-                form.add_service_error(exc)
-                form.data = form.data.copy()
-                form.data["version"] = exc.current_version
+                form.add_conflict(exc)
                 current = Assessment.objects.filter(recommendation=rec, organisation=org).first()
             except (Invalid, NotAllowed) as exc:
                 status = exc.status
@@ -595,9 +590,7 @@ def event_form(request, pk: int | None = None):
                 status = 400
             except Conflict as exc:
                 status, current = exc.status, exc.current
-                form.add_service_error(exc)
-                form.data = form.data.copy()
-                form.data["version"] = exc.current_version
+                form.add_conflict(exc)
                 item.refresh_from_db()
             except (Invalid, NotAllowed) as exc:
                 status = exc.status
