@@ -26,8 +26,6 @@ from uprwatch import __version__
 from uprwatch.assistant import tools
 from uprwatch.assistant.citations import base_url
 from uprwatch.errors import UserError
-from uprwatch.records.states import UnknownStateError
-from uprwatch.search.service import QueryError
 
 INSTRUCTIONS = (
     "uprwatch holds the UN Universal Periodic Review's recommendations (who recommended what to which State "
@@ -90,7 +88,7 @@ def _tool(function: Callable[..., dict]) -> Callable[..., dict]:
         close_old_connections()  # a worker thread's connection may be stale (CONN_MAX_AGE, a restart)
         try:
             return function(_caller(ctx), _url_base(ctx), **arguments)
-        except (UserError, QueryError, UnknownStateError, LookupError) as exc:
+        except UserError as exc:  # every user-caused error (unknown state, bad query) is one of these
             raise ToolError(str(exc).strip("'\"")) from None
         finally:
             close_old_connections()

@@ -19,8 +19,7 @@ from uprwatch.analysis.firsts import first_raised
 from uprwatch.assistant.citations import cite, cite_ids, recommendations_by_id
 from uprwatch.calendar import summary as calendar_summary
 from uprwatch.errors import Invalid, NotFound
-from uprwatch.records.states import UnknownStateError
-from uprwatch.search.service import QueryError, SearchParams, search
+from uprwatch.search.service import SearchParams, search
 from uprwatch.sources.merge import disagreements, positions
 from uprwatch.sources.related import related_mechanisms
 from uprwatch.tracking import assessments, campaigns, events
@@ -56,10 +55,7 @@ def _paged(total: int, offset: int, returned: int, narrow: str) -> dict:
 
 
 def _state(name: str):
-    try:
-        return profiles.find_state(name)
-    except LookupError as exc:
-        raise NotFound(str(exc)) from None
+    return profiles.find_state(name)  # StateNotFound is a NotFound, with suggestions
 
 
 def _search_params(query: str, filters: dict[str, Any], **extra: Any) -> SearchParams:
@@ -68,11 +64,8 @@ def _search_params(query: str, filters: dict[str, Any], **extra: Any) -> SearchP
         given = filters.get(key)
         if given:
             values[key] = [str(v) for v in given]
-    try:
-        params = SearchParams.from_querydict({k: v for k, v in values.items() if v not in (None, "")})
-        params.validate()
-    except QueryError as exc:
-        raise Invalid(str(exc)) from None
+    params = SearchParams.from_querydict({k: v for k, v in values.items() if v not in (None, "")})
+    params.validate()  # a QueryError is an Invalid: the server reports it as a tool error
     return params
 
 
@@ -84,10 +77,7 @@ def search_recommendations(caller, url_base: str, query: str = "", filters: dict
     """Recommendations matching a query and filters, as citations, with the main facets to narrow by."""
     limit, offset = _page(limit, offset)
     params = _search_params(query, filters or {}, mode=mode, sort=sort, limit=str(limit), offset=str(offset))
-    try:
-        found = search(params)
-    except QueryError as exc:
-        raise Invalid(str(exc)) from None
+    found = search(params)
     narrow_by = {
         name: [{"value": v["label"] or v["value"], "count": v["count"]} for v in found["facets"].get(name, [])[:8]]
         for name in ("sur", "by", "cycle", "response", "issue", "body")
@@ -152,10 +142,7 @@ def firsts(caller, url_base: str, query: str, filters: dict[str, Any] | None = N
     if not query.strip():
         raise Invalid("query is required: the words of the point (e.g. refoulement)")
     params = _search_params(query, filters or {})
-    try:
-        found = first_raised(params)
-    except QueryError as exc:
-        raise Invalid(str(exc)) from None
+    found = first_raised(params)
     firsts_by_state = list(found["by_state"].items())
     page = firsts_by_state[offset:offset + limit]
     cited = {c["id"]: c for c in cite_ids([r["id"] for r in found["first"]] + [r["id"] for _, r in page], url_base)}
@@ -207,10 +194,7 @@ def pair(caller, url_base: str, recommender: str, reviewed: str, limit: int = DE
 
 def state_calendar(caller, url_base: str, state: str) -> dict:
     """A state's reviews in cycles 1-5 with dates, status (official / derived / projected) and deadlines."""
-    try:
-        return calendar_summary.state_summary(state)
-    except UnknownStateError as exc:
-        raise NotFound(str(exc)) from None
+    return calendar_summary.state_summary(state)
 
 
 def upcoming(caller, url_base: str, days: int = 120, state: str | None = None, limit: int = MAX_LIMIT,
@@ -219,10 +203,7 @@ def upcoming(caller, url_base: str, days: int = 120, state: str | None = None, l
     limit, offset = _page(limit, offset)
     if not 0 <= days <= 3650:
         raise Invalid("days must be between 0 and 3650")
-    try:
-        due = calendar_summary.upcoming_deadlines(days, state=state)
-    except UnknownStateError as exc:
-        raise NotFound(str(exc)) from None
+    due = calendar_summary.upcoming_deadlines(days, state=state)
     page = due[offset:offset + limit]
     return {**_paged(len(due), offset, len(page), "give state, or fewer days."), "days": days, "state": state,
             "deadlines": page}
