@@ -34,10 +34,18 @@ init: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev lint pytest
 
+# Every pytest run: one worker process per core (pytest-xdist; `PYTEST_WORKERS=0` runs the tests in this
+# process), handed out by work stealing (contiguous runs of a module stay on one worker, so its module
+# fixtures are built once). Each worker copies the prebuilt test database (tests/database_cache.py) and
+# has a UPRWATCH_HOME of its own (var/test-gw0, ...). Bytecode caches on: without them every run
+# compiles and assertion-rewrites its test modules and plugins again (~8 s of CPU per process).
+PYTEST_WORKERS ?= auto
+PYTEST := PYTHONDONTWRITEBYTECODE= UPRWATCH_HOME=$(CURDIR)/var/test $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal
+
 # The lane to run while working: no browser, no slow tests (-m slow: whole inits, dumps, schema fuzzing).
 # `make test` (what .ci/run runs) still runs everything. Each run lists its slowest tests (--durations).
 test-fast: $(VENV)/.installed-dev lint
-	UPRWATCH_HOME=$(CURDIR)/var/test $(BIN)/pytest -m "not browser and not slow" $(PYTEST_ARGS)
+	$(PYTEST) -m "not browser and not slow" $(PYTEST_ARGS)
 
 # ruff, then the layers (.importlinter; docs/architecture.md): an import that runs up a layer or closes
 # a cycle between the modules of a package fails here, an import inside a function included.
@@ -52,10 +60,10 @@ lint: $(VENV)/.installed-dev
 pytest: pytest-unit pytest-browser
 
 pytest-unit: $(VENV)/.installed-dev
-	UPRWATCH_HOME=$(CURDIR)/var/test $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
 
 pytest-browser: $(VENV)/.installed-dev
-	UPRWATCH_HOME=$(CURDIR)/var/test $(BIN)/pytest -m browser $(PYTEST_ARGS)
+	$(PYTEST) -m browser $(PYTEST_ARGS)
 
 # Configuration checks; `make check DEPLOY=1` for a shared server's (see README "Running for a team").
 check: $(VENV)/.installed

@@ -11,8 +11,11 @@ Personas, as in healthchecks: Alice (admin), Bob (member), Charlie (outsider).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+from django.conf import global_settings
+from django.test.utils import override_settings
 from hypothesis import settings as hypothesis_settings
 
 # Fuzzing (hypothesis, schemathesis) draws the same examples on every run, so CI's verdict is repeatable
@@ -22,16 +25,60 @@ hypothesis_settings.register_profile("explore", derandomize=False)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def _use_worker_home() -> None:
+    """Under ``pytest -n N`` each xdist worker gets a home of its own (``var/test-gw0``, ...): the files
+    under UPRWATCH_HOME (the data stamp, search vectors, the file caches that hold login throttling and
+    cached pages, uploads) would otherwise pass between two tests running at the same time."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    from django.conf import settings
+
+    home = Path(settings.HOME)
+    worker_home = home.parent / f"{home.name}-{worker}"
+    (worker_home / "static").mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing STATIC_ROOT
+    os.environ["UPRWATCH_HOME"] = str(worker_home)  # for code that reads it (the CLI's home lookup)
+    moved = {name: type(value)(str(value).replace(str(home), str(worker_home), 1))
+             for name, value in (("HOME", settings.HOME), ("STATIC_ROOT", settings.STATIC_ROOT),
+                                 ("MEDIA_ROOT", settings.MEDIA_ROOT))}
+    caches = {alias: {**config, "LOCATION": config["LOCATION"].replace(str(home), str(worker_home), 1)}
+              if "LOCATION" in config else config for alias, config in settings.CACHES.items()}
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        settings.DATABASES["default"]["NAME"] = str(worker_home / Path(settings.DATABASES["default"]["NAME"]).name)
+    # override_settings sends setting_changed, which resets the cache handlers and file storages
+    override_settings(**moved, CACHES=caches).enable()
+
+
+_use_worker_home()
+
+# Tests create hundreds of users (the personas below, per test) and sign them in: Django's default
+# PBKDF2 (1,000,000 iterations, ~0.3 s of CPU a password) was half the unit lane's CPU. MD5 hashes new
+# passwords here; the real hashers stay listed, so a password hashed by a CLI subprocess still checks.
+# No test is about the hasher's cost; tests/test_security.py checks sign-in behaviour, not hashes.
+override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher",
+                                    *global_settings.PASSWORD_HASHERS]).enable()
+
+
+def _fill_test_database() -> None:
     from uprwatch.records.loading import load_bundled_dataset
+    from uprwatch.search.indexing import rebuild_text_index
+
+    load_bundled_dataset()
+    # the full-text index, committed once so every test's search sees the whole dataset
+    rebuild_text_index()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """The test database with the bundled dataset, copied from a cache built once per code version
+    (tests/database_cache.py): each xdist worker copies it in about a second instead of rebuilding it."""
+    import database_cache
 
     with django_db_blocker.unblock():
-        load_bundled_dataset()
-        # the full-text index, committed once so every test's search sees the whole dataset
-        from uprwatch.search.indexing import rebuild_text_index
-
-        rebuild_text_index()
+        state = database_cache.setup_test_database(_fill_test_database)
+    yield
+    with django_db_blocker.unblock():
+        database_cache.teardown_test_database(state)
 
 
 @pytest.fixture(autouse=True)
