@@ -261,18 +261,21 @@ def upcoming_sessions(count: int = 4, on: dt.date | None = None, schedule: Sched
     return [s for s in sessions_overview(schedule=schedule) if s.dates.end >= on][:count]
 
 
-def state_deadlines(state, today: dt.date, within_days: int | None = None) -> list[Deadline]:
+def state_deadlines(state, today: dt.date, within_days: int | None = None,
+                    schedule: Schedule | None = None) -> list[Deadline]:
     """A state's deadlines from ``today`` on (within ``within_days`` days, or all), earliest first.
 
     The entry point of tracking's campaign pages and deadline alerts, which show only a label and a date,
     so the label says how sure the date is when no document gives it: "Stakeholder submissions due (UPR
     cycle 5, WG 59; estimated from projected session dates)". ``state``: a name, StateRecord or records.State.
+    A caller asking for several states passes one ``schedule`` (building one reads every review and
+    session: a campaign page of 30 states spent ~1 s building 30 identical ones).
     """
     days = within_days if within_days is not None else 366 * 12  # to the end of the projected cycle 5
     return [
         dataclasses.replace(u.deadline, label=f"{u.deadline.label} (UPR cycle {u.entry.cycle}, WG {u.entry.session}"
                                               f"{_how_sure(u.deadline, u.entry.dates)})")
-        for u in upcoming(days, on=today, states=[state])
+        for u in upcoming(days, on=today, states=[state], schedule=schedule)
     ]
 
 

@@ -134,17 +134,19 @@ def match_watchlists(ids: list[int], reason: str = "", changed_at: datetime.date
 
 def check_deadlines(today: datetime.date | None = None) -> int:
     """Notify members of campaigns whose watched states have a deadline within their warning window."""
+    from uprwatch.calendar.schedule import Schedule
     from uprwatch.tracking.deadlines import upcoming_deadlines
 
     today = today or timezone.localdate()
     made = 0
+    schedule = Schedule()  # one for every campaign and state of this run
     for watchlist in Watchlist.objects.select_related("organisation").prefetch_related("states"):
         recipients = list(_recipients(watchlist, "deadlines"))
         if not recipients:
             continue
         horizon = max(prefs.deadline_days for _, prefs in recipients)
         for state in campaigns.watched_states(watchlist):
-            for deadline in upcoming_deadlines(state, today, horizon):
+            for deadline in upcoming_deadlines(state, today, horizon, schedule=schedule):
                 days = (deadline.date - today).days
                 message = f"{state.name}: {deadline.label} on {deadline.date.isoformat()} (in {days} days)"
                 key = f"deadline:{watchlist.pk}:{state.iso3}:{deadline.label}:{deadline.date.isoformat()}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from uprwatch.calendar.schedule import state_deadlines
+from uprwatch.calendar.schedule import Schedule, state_deadlines
 from uprwatch.records.models import State
 
 
@@ -17,7 +17,9 @@ class Deadline:
     label: str
 
 
-def upcoming_deadlines(state: State, today: datetime.date, within_days: int | None = None) -> list[Deadline]:
+def upcoming_deadlines(state: State, today: datetime.date, within_days: int | None = None,
+                       schedule: Schedule | None = None) -> list[Deadline]:
+    """``schedule``: one ``Schedule()`` shared by the calls for several states (see ``state_deadlines``)."""
     until = today + datetime.timedelta(days=within_days) if within_days is not None else None
-    found = [Deadline(d.date, d.label) for d in state_deadlines(state, today, within_days)]
+    found = [Deadline(d.date, d.label) for d in state_deadlines(state, today, within_days, schedule)]
     return sorted((d for d in found if d.date >= today and (until is None or d.date <= until)), key=lambda d: d.date)

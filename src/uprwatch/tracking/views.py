@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from uprwatch.analysis import recurrence
+from uprwatch.calendar.schedule import Schedule
 from uprwatch.records import browse
 from uprwatch.records.models import Recommendation, State
 from uprwatch.tracking import (
@@ -294,7 +295,9 @@ def campaign(request, pk: int):
     ]
     today = timezone.localdate()
     states = campaigns.watched_states(watchlist)
-    schedule = [{"state": s, "deadlines": deadlines.upcoming_deadlines(s, today)[:3]} for s in states[:30]]
+    calendar = Schedule()  # one for every state of the page
+    schedule = [{"state": s, "deadlines": deadlines.upcoming_deadlines(s, today, schedule=calendar)[:3]}
+                for s in states[:30]]
     by_cycle: dict[int, int] = {}
     for cycle in recs.values_list("review__session__cycle_id", flat=True):
         by_cycle[cycle] = by_cycle.get(cycle, 0) + 1
