@@ -38,7 +38,6 @@ FILTERS: tuple[Filter, ...] = (
            "'special procedures' or a mechanism's name.", catalog=False),
 )
 
-FILTER_NAMES: tuple[str, ...] = tuple(f.name for f in FILTERS)
 FACET_FILTERS: tuple[str, ...] = tuple(f.name for f in FILTERS if f.catalog)  # counted from the catalog
 INT_FILTERS: tuple[str, ...] = tuple(f.name for f in FILTERS if f.kind is int)
 FILTER_TITLES: dict[str, str] = {f.name: f.title for f in FILTERS}
