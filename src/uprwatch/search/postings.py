@@ -303,6 +303,11 @@ def build_with_catalog(enabled: bool = True) -> None:
     _with_catalog = enabled
 
 
+def built_with_catalog() -> bool:
+    """Whether this process is a server (see ``build_with_catalog``)."""
+    return _with_catalog
+
+
 def for_catalog(catalog, backend) -> Postings | None:
     """The catalog's postings, built once per catalog; None when not wanted or the backend has none."""
     if not _with_catalog or not hasattr(backend, "term_instances"):
