@@ -140,6 +140,60 @@ def test_first_session_report_with_observations_and_a_list_over_two_paragraphs()
     assert recs["60"][0].text == "Include a gender perspective in the follow-up to the review"
 
 
+def texts_by_state(parsed, paragraph: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for rec in parsed.recommendations:
+        if rec.paragraph == paragraph:
+            for state in rec.recommending_states:
+                found.setdefault(state, []).append(rec.text)
+    return found
+
+
+def test_first_session_references_to_recommendations_that_will_be_examined():
+    parsed = load("report-2008-cycle1-examined-references")
+    recs = by_paragraph(parsed)
+    # "70. Other recommendations noted in the report in paragraphs 16, 20, ... 54 above, will be examined":
+    # each is read from its dialogue paragraph, pending
+    assert recs["38"][0].text == "Pass the Freedom of Information Bill"  # "... and requested further information"
+    assert recs["38"][0].recommending_states == ["CAN"] and recs["38"][0].response == "pending"
+    # "recommended Ghana to implement ..., and that Ghana's Criminal Code be amended": two recommendations
+    assert [r.text[:30] for r in recs["50"]] == ["Effectively implement measures", "That Ghana’s Criminal Code be "]
+    # "To ratify OP-CAT (Mexico) and to do so as soon as possible (United Kingdom, Netherlands)"
+    assert texts_by_state(parsed, "68.13")["GBR"] == [
+        "Ratify the Optional Protocol on the Convention Against Torture (OP-CAT) as soon as possible"]
+    # "69. The recommendations listed above enjoy the support of Ghana.": the position after the list
+    assert {r.response for r in parsed.recommendations if r.paragraph.startswith("68.")} == {"supported"}
+
+
+def test_instruments_listed_after_a_treaty_verb_take_it():
+    by_state = texts_by_state(load("report-2008-cycle1-instrument-list"), "52.2")
+    assert by_state["ARG"] == ["Consider the possibility of acceding to the Convention on the Rights of Persons with Disabilities"]
+    assert by_state["BGD"][0].startswith("Consider the possibility of acceding to the Optional Protocol to the Convention on")
+
+
+def test_thereto_takes_the_instrument_of_the_recommendation_before():
+    by_state = texts_by_state(load("report-2008-cycle1-thereto"), "98.3")
+    assert by_state["NLD"] == ["Ratify the Optional Protocol to the Convention against Torture"]
+    assert by_state["BEN"] == ["Ratify the Optional Protocol to the Convention against Torture and establish a national "
+                               "preventive mechanism"]
+
+
+def test_lettered_clause_after_that_is_a_clause_not_an_instrument():
+    # "It recommended that (c) Tonga consider repealing ...": not "Tonga ratify Tonga consider ..."
+    recs = by_paragraph(load("report-2008-cycle1-lettered-clauses"))
+    assert recs["38(c)"][0].text.startswith("Consider repealing the discriminatory practice")
+
+
+def test_footnote_read_during_the_dialogue_with_its_number_on_a_line_of_its_own():
+    # "... so that it can\n1\n The recommendation as read during the dialogue: ... (Brazil). 2\n The
+    # recommendation ...": the footnotes sit inside the recommendation that goes on after them
+    parsed = load("report-2010-footnote-read-during-dialogue")
+    assert not [r for r in parsed.recommendations if "read during" in r.text]
+    assert by_paragraph(parsed)["98.17"][0].text.endswith("so that it can make progress with regard to economic, social "
+                                                          "and cultural rights and to achieve the Millennium Development "
+                                                          "Goal related to poverty reduction")
+
+
 def test_draft_report_leaves_positions_pending():
     parsed = load("draft-2025-cycle4-svn")
     assert (parsed.symbol, parsed.kind, parsed.session) == ("A/HRC/WG.6/48/L.7", "working_group_report", 48)

@@ -65,8 +65,11 @@ def remove_footnote_marks(text: str) -> str:
 # Convention No. 169 within a reasonable timeframe (Gabon). 5"), the state in parentheses ending it.
 _STATE_PARENTHESIS = r"\((?:[^()]|\([^()]*\))*\)"
 _QUOTED_FOOTNOTE = re.compile(
-    r"(?:^|\n)[ \t]*[”\"]?[ \t]*\d{0,3}[ \t]*The\s+(?:original\s+)?recommendations?\s+(?:as\s+originally\s+(?:formulated|worded)|"
-    r"(?:as\s+|has\s+)?(?:read|delivered|made)(?:\s+out)?\s+during\s+the\s+interactive\s+dialogue)"
+    # the footnote's number may stand on a line of its own before it ("so that it can\n1\n The
+    # recommendation as read during the dialogue: ..."), and "interactive" may be left out
+    r"(?:^|\n)(?:[ \t]*\d{1,3}[ \t]*(?=\n[ \t]*The\s))?\n?[ \t]*[”\"]?[ \t]*\d{0,3}[ \t]*The\s+(?:original\s+)?recommendations?\s+"
+    r"(?:as\s+originally\s+(?:formulated|worded)|"
+    r"(?:as\s+|has\s+)?(?:read|delivered|made)(?:\s+out)?\s+during\s+the\s+(?:interactive\s+)?dialogue)"
     r"\s*(?:(?:was|were)\s*)?(?:as\s+follows\s*)?:?\s*"
     rf"(?:[“\"][^”\"]{{0,2000}}[”\"]\.?(?:\s*{_STATE_PARENTHESIS})?|[^“\"]{{0,2000}}?{_STATE_PARENTHESIS})"
     r"\.?[ \t]*\d{0,3}[ \t]*(?=\n|$)",

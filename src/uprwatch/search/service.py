@@ -402,8 +402,8 @@ _mechanisms = None
 
 
 def register_mechanisms(provider) -> None:
-    """Install the search of other mechanisms: a module with ``parse_body``, ``search_mechanisms``,
-    ``body_counts``, ``body_facet``, ``BodyFilter`` and ``loaded``."""
+    """Install the search of other mechanisms: a module with ``parse_body``, ``check_applicable``,
+    ``search_mechanisms``, ``body_counts``, ``body_facet``, ``BodyFilter`` and ``loaded``."""
     global _mechanisms
     _mechanisms = provider
 
@@ -499,12 +499,16 @@ def _search_other_mechanisms(params: SearchParams, others) -> dict:
     """A search of treaty bodies' and special procedures' records (``body``), in the same shape; the words
     are expanded the same way, there is no meaning search, so counts are matches."""
     params.validate()
+    _provider().check_applicable(params)  # before any work: a filter they cannot honour is a 400, not ignored
     parsed = parse_query(params.q, exact=params.exact)
     expansions: list[expansion.Expansion] = []
     if params.expand:
         parsed, expansions = expansion.expand(parsed)
-    upr = search(dataclasses.replace(params, body=[], limit=0, offset=0, mode="text"))
-    found = _provider().search_mechanisms(params, parsed, others, upr_count=upr["count"])
+    try:
+        upr_count = search(dataclasses.replace(params, body=[], limit=0, offset=0, mode="text"))["count"]
+    except QueryError:  # a value only other mechanisms carry (a theme, a name): no UPR recommendation has it
+        upr_count = 0
+    found = _provider().search_mechanisms(params, parsed, others, upr_count=upr_count)
     count = found["count"]
     return {
         "count": count,

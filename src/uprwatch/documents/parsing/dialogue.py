@@ -31,8 +31,11 @@ def response_of_intro(intro: str) -> tuple[str | None, bool]:
 
 
 _REFERENCE_SENTENCE = re.compile(
-    r"recommendations[^.]{0,80}?\bin\s+paragraphs?\s*:?\s+([^.]{1,800}?)(?:above\s+)?"
-    r"(did\s+not\s+enjoy|enjoys?\s+the\s+support|(?:were|are)\s+(?:not\s+)?(?:accepted|supported|rejected))"
+    r"recommendations[^.]{0,80}?\bin\s+paragraphs?\s*:?\s+([^.]{1,800}?)(?:above\s*,?\s+)?"
+    # "Other recommendations noted in the report in paragraphs 16, 20 ... and 54 above, will be examined by
+    # Ghana which will provide responses, if any, in due time" (first-session reports): pending
+    r"(did\s+not\s+enjoy|enjoys?\s+the\s+support|(?:were|are)\s+(?:not\s+)?(?:accepted|supported|rejected)|"
+    r"will\s+be\s+examined)"
     # the list after the verb: "... did not enjoy the support of the State: paragraphs 38(b); 53 (c) (d)"
     r"|recommendations[^.:]{0,80}?(did\s+not\s+enjoy|enjoys?\s+the\s+support|(?:were|are)\s+(?:not\s+)?"
     r"(?:accepted|supported|rejected))[^.:]{0,80}:\s*paragraphs?\s+([^.]{1,800})"
@@ -156,8 +159,15 @@ def _lettered_item(body: str, letter: str) -> str | None:
     # "...; and encouraged the Government" / ". It also asked ...": the report's own words after the item
     text = re.sub(rf"[;,]\s*(?:and\s+)?(?:it\s+)?(?:also\s+)?{REPORTED}\b.*$", "", text.strip())
     text = re.sub(r"[;,]?\s*(?:and|as well as)?(?:\s+also)?\s*$", "", text.strip())
+    # "(c) the abolishment of the death penalty ..., and that Burkina Faso (d) consider ratifying": the
+    # subject of the next item's clause is not part of this one
+    text = re.sub(r"[;,]?\s+and\s+that\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3}$", "", text)
     if not text:
         return None
+    if re.search(r"\bthat$", flat[: match.start()].rstrip()) and (clause := imperative(f"that {text}")) != f"that {text}":
+        # "It recommended that (c) Tonga consider repealing ...": the letter sits between "that" and its
+        # subject, so the item is a clause ("Consider repealing"), not an instrument alone
+        return clause
     if letter > "a" and re.match(r"(?:the\s|[A-Z])", text) and not text.startswith("Recommended"):
         # "(c) consider the ratification of the Convention ... and (d) the Optional Protocol to CAT",
         # "to adhere to both the (b) Rome Statute of the ICC and (c) the OP-CAT": an instrument alone
@@ -201,12 +211,28 @@ def _recommended_clauses(body: str) -> list[str]:
     for match in re.finditer(r"\brecommend(?:ed|s)\b", flat):
         rest = flat[match.start():]
         end = re.search(_SENTENCE_END, rest)
-        clause = (rest[: end.start()] if end else rest).strip(" ;,")
-        text = imperative(clause)  # "recommended that the Government take ..." -> "Take ..."
-        if text == clause:
-            text = re.sub(r"^recommend(?:ed|s)\s+(?:that\s+)?:?\s*", "", clause)
-            if not re.match(r"recommend(?:ed|s)\s+that\b", clause) and _nominal(text):
-                text = "Recommended " + text  # "recommended further cooperation with special procedures"
-        if len(text) > 3:
-            found.append(text[:1].upper() + text[1:])
-    return found
+        sentence = (rest[: end.start()] if end else rest).strip(" ;,")
+        # "recommended Ghana to pass the Bill and requested further information": the speaker's next verb
+        # ends the recommendation
+        sentence = _SPEAKER_NEXT.split(sentence, maxsplit=1)[0]
+        # "recommended Ghana to implement ..., and that Ghana's Criminal Code be amended": two recommendations
+        first, *others = _AND_THAT.split(sentence)
+        found.extend(_recommended_text(clause) for clause in [first, *(f"that {other}" for other in others)])
+    return [text for text in found if len(text) > 3]
+
+
+# What the speaker did next, in the report's past tense.
+_SPEAKER_NEXT = re.compile(r",?\s+and\s+(?:also\s+|further\s+)?(?:requested|asked|inquired|enquired|wondered|welcomed|"
+                           r"commended|noted|sought|expressed)\b")
+_AND_THAT = re.compile(r",\s+and\s+that\s+(?=[A-Z])")
+
+
+def _recommended_text(clause: str) -> str:
+    """One "recommended ..." clause as a recommendation ("recommended that the Government take" -> "Take")."""
+    clause = clause.strip(" ;,")
+    text = imperative(clause)  # "recommended that the Government take ..." -> "Take ..."
+    if text == clause:
+        text = re.sub(r"^recommend(?:ed|s)\s+(?:that\s+)?:?\s*", "", clause)
+        if not re.match(r"recommend(?:ed|s)\s+that\b", clause) and _nominal(text):
+            text = "Recommended " + text  # "recommended further cooperation with special procedures"
+    return text[:1].upper() + text[1:]

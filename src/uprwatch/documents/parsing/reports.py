@@ -140,6 +140,12 @@ def _report_items(section: str, words: Counter) -> list[ParsedRecommendation]:
             # states that made it: then it is a recommendation itself (some reports number each one).
             lead, colon, rest = body.partition(":")
             has_items = index + 1 < len(marks) and marks[index + 1][2] == "item"
+            if not has_items and re.match(r"\s*The\s+recommendations\s+(?:listed|contained|mentioned)\s+above\b", body) and (
+                    after := response_of_intro(body))[0]:
+                # "69. The recommendations listed above enjoy the support of Ghana.": the position comes
+                # after the list it answers (first-session reports), for the items still without one
+                items = [(item[0], item[1], *after) if item[2] is None and "." in item[0] else item for item in items]
+                continue
             if has_items:
                 response = response_of_intro(lead)
                 continue

@@ -67,7 +67,68 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
             chain[0] = (f"{lead}: {piece[:1].lower() if piece[:2].istitle() else piece[:1]}{piece[1:]}", codes)
         for body, codes in _chain_recommendations(chain, slashed=bool(re.search(r"\)\s*/", text))):
             cleaned.extend((part, codes) for part in _separate_recommendations(body))
-    return [part for text, codes in _join_bare_verbs(cleaned) for part in _distribute_alternatives(text, codes)]
+    parts = [part for text, codes in _join_bare_verbs(cleaned) for part in _distribute_alternatives(text, codes)]
+    return _resolve_thereto(_instruments_alone(_resolve_do_so(parts)))
+
+
+# An instrument named in full ("the Convention against Torture and Other Cruel, ... Punishment") or by its
+# acronym ("CAT", "ICESCR"): from its first word to the end of the recommendation.
+_INSTRUMENT = re.compile(r"\bthe\s+(?:International\s+)?(?:Convention|Covenant)\b.*$|\b(?:[A-Z]{3,}|[A-Z]{2,}-[A-Z]{2,})\s*$", re.S)
+
+
+_NAMES_INSTRUMENT = re.compile(r"\b(?:Convention|Covenant|Statute)\b|\b[A-Z]{3,}\b|\b[A-Z]{2,}-[A-Z]{2,}\b")
+
+
+def _resolve_thereto(parts: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """"Ensure the effective application of the Convention against Torture (Luxembourg), ratify the Optional
+    Protocol thereto (Netherlands, Mexico)": a recommendation that says "thereto" without naming the
+    instrument itself refers to the one the recommendation before it names, so the Netherlands'
+    recommendation reads "Ratify the Optional Protocol to the Convention against Torture". "Ratify CRPD and
+    the Optional Protocol thereto" names it and keeps its words."""
+    out: list[tuple[str, list[str]]] = []
+    for text, codes in parts:
+        at = re.search(r"\s+thereto\b", text)
+        # the words before "thereto" without the protocol it qualifies ("... and the Second Protocol")
+        before = re.sub(r"\s+(?:the\s+)?(?:[\w-]+\s+){0,2}[Pp]rotocols?\s*$", "", text[: at.start()]) if at else ""
+        if at and out and not _NAMES_INSTRUMENT.search(before) and (
+                found := _INSTRUMENT.search(out[-1][0])):
+            text = f"{text[: at.start()]} to {found.group(0).strip(' ,;.')}{text[at.end():]}"
+        out.append((text, codes))
+    return out
+
+
+_TREATY_LEAD = re.compile(r"^.*?\b(?:ratify|ratifying|ratification\s+of|accede\s+to|acceding\s+to|accession\s+to|"
+                          r"adhere\s+to|adhering\s+to|become\s+(?:a\s+)?party\s+to|becoming\s+(?:a\s+)?party\s+to)\s+", re.S)
+
+
+def _instruments_alone(parts: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """"To consider the possibility of acceding to the other major human rights instruments, in particular
+    CAT (Algeria); the International Convention for the Protection of All Persons from Enforced
+    Disappearance (France); the Convention on the Rights of Persons with Disabilities (Argentina)": an
+    instrument standing alone after a semicolon is the object of the treaty verb before it, so each
+    state's recommendation is "Consider the possibility of acceding to <its instrument>"."""
+    out: list[tuple[str, list[str]]] = []
+    lead = None
+    for text, codes in parts:
+        if lead and re.match(r"The\s+(?:[A-Z]|optional\s+protocols?\b)", text) and not re.search(
+                r"\b(?:be|is|are|was|were|should|shall|must|will|has|have)\b", text):
+            text = f"{lead}{text[:1].lower()}{text[1:]}"
+        elif found := _TREATY_LEAD.match(text):
+            lead = found.group(0)
+        out.append((text, codes))
+    return out
+
+
+def _resolve_do_so(parts: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """"To ratify OP-CAT (Mexico) and to do so as soon as possible (United Kingdom, Netherlands)": "do so"
+    stands for the recommendation before it, which the later states made with their own qualifier."""
+    out = []
+    for text, codes in parts:
+        if out and (match := re.match(r"(?:To\s+)?[Dd]o\s+so\b[\s,]*(.*)$", text, re.S)):
+            previous = out[-1][0].rstrip(" .;,")
+            text = f"{previous} {match.group(1)}".strip()
+        out.append((text, codes))
+    return out
 
 
 # "prevent/prohibit", "torture / ill-treatment": one word against another, never "and/or", an acronym
