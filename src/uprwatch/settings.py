@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "uprwatch.web.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -241,6 +242,12 @@ UPRWATCH_PAGE_CACHE_SECONDS = env_int("UPRWATCH_PAGE_CACHE_SECONDS", 60)
 UPRWATCH_ANONYMOUS_CPU_SECONDS = env_float("UPRWATCH_ANONYMOUS_CPU_SECONDS", 20)
 UPRWATCH_ANONYMOUS_CPU_WINDOW_SECONDS = env_int("UPRWATCH_ANONYMOUS_CPU_WINDOW_SECONDS", 600)
 UPRWATCH_EXPORT_CACHE_SECONDS = env_int("UPRWATCH_EXPORT_CACHE_SECONDS", 600)
+# How many exports, matrices and briefs are built at once on the whole server (uprwatch.web.slots; the
+# others wait their turn, so pages keep the remaining CPUs); 0 = half the CPUs, at least one.
+UPRWATCH_EXPENSIVE_SLOTS = env_int("UPRWATCH_EXPENSIVE_SLOTS", 0)
+# 1: every answer carries "Server-Timing: cpu;dur=<ms>", the CPU its thread spent building it
+# (benchmarks/load.py sets it to report the server's CPU per page kind; off by default).
+UPRWATCH_SERVER_TIMING = env("UPRWATCH_SERVER_TIMING", "0") == "1"
 # --- end deploy settings ---
 
 # The address uprwatch is reached at, for links in answers given outside a web request (the stdio MCP

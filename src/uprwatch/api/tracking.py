@@ -17,6 +17,7 @@ from django.urls import reverse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from pydantic import Field
 
 from uprwatch.api.auth import bearer, caller
 from uprwatch.records.models import Recommendation, State
@@ -184,7 +185,7 @@ class PreferencesIn(Schema):
     email: bool | None = None
     watchlist_matches: bool | None = None
     deadlines: bool | None = None
-    deadline_days: int | None = None
+    deadline_days: int | None = Field(None, json_schema_extra={"minimum": 1, "maximum": 365})  # checked by alerts
 
 
 # --- organisations and audit ---------------------------------------------------------------------
