@@ -1,16 +1,19 @@
 """Load benchmark: ≥ 50 concurrent clients for 60 s against ``uprwatch serve --production`` on localhost.
 
-Pages: search, a state's profile, a recommendation and the calendar, in random order; with ``--exports F``
-a share F of the requests are expensive anonymous downloads instead (search exports in CSV/JSON/XLSX, a
-submission matrix, an HTML brief). Each client has its own address (127.0.0.N), as real visitors do, so
+Pages: search, a state's profile, a recommendation and the calendar, in random order; a share
+``--exports F`` of the requests (default 0.1; 0 for pages only) are expensive anonymous downloads instead
+(search exports in CSV/JSON/XLSX, a submission matrix, an HTML brief). Each client has its own address (127.0.0.N), as real visitors do, so
 the per-client CPU budget for those downloads applies per client: a 429 from it is the designed answer
 and is counted as ``limited``, not as an error. Each client is a
 person: it reads a page for ``--think`` seconds on average (uniform 0.5×–1.5×, as locust's ``between``) before
 the next; ``--think 0`` makes every client fire back-to-back, which measures saturation instead (latency is
-then simply clients ÷ throughput). Prints one JSON object: requests, errors, requests per second, and
-p50/p95 (ms) per page.
+then simply clients ÷ throughput). Prints one JSON object: requests, errors, 429s, requests per second,
+p50/p95 (ms) per page kind, the load average of the machine before and after the run (the figures mean
+little on a busy machine), and the server's CPU: in total (its processes, from /proc) and per kind (the
+median of the ``Server-Timing`` header the server sends with ``UPRWATCH_SERVER_TIMING=1``).
 
-    .venv/bin/python benchmarks/load.py                      # SQLite: a copy of the cached test home
+    .venv/bin/python benchmarks/load.py                      # the target run: 50 clients, pages + exports
+    .venv/bin/python benchmarks/load.py --clients 10 --duration 20   # a shorter look on a shared machine
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/load.py --database postgres
     .venv/bin/python benchmarks/load.py --url http://127.0.0.1:8000   # an already running server
 
@@ -78,6 +81,7 @@ async def run_clients(base_url: str, clients: int, duration: float, pages: dict,
                       exports: dict | None = None, export_share: float = 0.0) -> dict:
     kinds = {**pages, **(exports or {})}
     latencies: dict[str, list[float]] = {name: [] for name in kinds}
+    server_cpu: dict[str, list[float]] = {name: [] for name in kinds}
     errors: dict[str, int] = dict.fromkeys(kinds, 0)
     limited: dict[str, int] = dict.fromkeys(kinds, 0)
     samples: dict[str, str] = {}
@@ -96,6 +100,9 @@ async def run_clients(base_url: str, clients: int, duration: float, pages: dict,
                     response = await client.get(url)
                     await response.aread()
                     ok = response.status_code == 200
+                    timing = response.headers.get("Server-Timing", "")
+                    if timing.startswith("cpu;dur="):
+                        server_cpu[name].append(float(timing.split("=", 1)[1]))
                     if response.status_code == 429 and name in (exports or {}):
                         limited[name] += 1
                         ok = True
@@ -125,6 +132,8 @@ async def run_clients(base_url: str, clients: int, duration: float, pages: dict,
                 "limited_429": limited[name],
                 "p50_ms": round(statistics.median(values), 1) if values else None,
                 "p95_ms": round(percentile(values, 95), 1),
+                "server_cpu_p50_ms": round(statistics.median(server_cpu[name]), 1) if server_cpu[name] else None,
+                "server_cpu_p95_ms": round(percentile(server_cpu[name], 95), 1) if server_cpu[name] else None,
                 "first_error": samples.get(name),
             }
             for name, values in latencies.items()
@@ -147,6 +156,20 @@ async def warm_up(base_url: str, rounds: int = 20) -> int:
     return rounds
 
 
+def process_cpu_seconds(session: int) -> float:
+    """CPU seconds (user + system) of every live process in ``session`` (the server: gunicorn's master and
+    workers), from /proc; 0.0 where /proc is not there."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[3]) == session:  # field 6 of stat: the session id (the fields after "pid (comm)")
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def recommendation_ids(base_url: str, count: int = 500) -> list[int]:
     """Ids that exist, found through the API (ids depend on load order and database)."""
     ids: list[int] = []
@@ -164,8 +187,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: uprwatch's)")
     parser.add_argument("--think", type=float, default=1.0,
                         help="mean seconds a client reads a page before the next (0: back-to-back)")
-    parser.add_argument("--exports", type=float, default=0.0,
-                        help="share of requests that are exports, matrices or briefs (e.g. 0.1)")
+    parser.add_argument("--exports", type=float, default=0.1,
+                        help="share of requests that are exports, matrices or briefs (0: pages only)")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--url", help="benchmark a running server instead of starting one")
     args = parser.parse_args()
@@ -173,11 +196,14 @@ def main() -> None:
     from browser_support import Server, copy_home, run_uprwatch
 
     server = None
+    load_at_start = os.getloadavg()
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in load_at_start)} on {os.cpu_count()} CPUs",
+          file=sys.stderr)
     if args.url:
         base_url = args.url.rstrip("/")
     else:
         home = Path(tempfile.mkdtemp(prefix="uprwatch-load-")) / "home"
-        env: dict[str, str] = {}
+        env: dict[str, str] = {"UPRWATCH_SERVER_TIMING": "1"}
         if args.database == "postgres":
             if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
                 sys.exit("Error: --database postgres needs DATABASE_URL=postgres://...")
@@ -186,7 +212,9 @@ def main() -> None:
             run_uprwatch(home, "init", timeout=3600, **env)
         else:
             copy_home(home)
-        workers = args.workers or min(2 * (os.cpu_count() or 1) + 1, 8)
+        from uprwatch.web.production import default_workers
+
+        workers = args.workers or default_workers()  # what `uprwatch serve --production` starts
         server = Server(home, workers=workers, **env)
         server.start()
         base_url = server.url
@@ -194,16 +222,24 @@ def main() -> None:
         pages = page_urls(recommendation_ids(base_url))
         warm_up_rounds = asyncio.run(warm_up(base_url))
         load_before = os.getloadavg()
+        cpu_before = process_cpu_seconds(server.process.pid) if server else 0.0
         figures = asyncio.run(run_clients(base_url, args.clients, args.duration, pages, args.think,
                                           export_urls() if args.exports else None, args.exports))
         load_after = os.getloadavg()
+        server_cpu_s = process_cpu_seconds(server.process.pid) - cpu_before if server else None
     finally:
         if server is not None:
             server.stop()
     print(json.dumps({"database": args.database, "clients": args.clients, "think_s": args.think,
                       "duration_s": args.duration, "warm_up_rounds": warm_up_rounds, "export_share": args.exports,
-                      "cpus": os.cpu_count(), "load_average_before": [round(x, 2) for x in load_before],
-                      "load_average_after": [round(x, 2) for x in load_after], **figures}, indent=2))
+                      "cpus": os.cpu_count(), "workers": workers if server else None,
+                      "load_average_at_start": [round(x, 2) for x in load_at_start],
+                      "load_average_before": [round(x, 2) for x in load_before],
+                      "load_average_after": [round(x, 2) for x in load_after],
+                      "server_cpu_s": round(server_cpu_s, 1) if server_cpu_s is not None else None,
+                      "server_cpu_share": (round(server_cpu_s / args.duration / (os.cpu_count() or 1), 2)
+                                           if server_cpu_s is not None else None),
+                      **figures}, indent=2))
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -242,7 +243,15 @@ def browser():
 @pytest.fixture
 def page(browser, server_url):
     """A fresh browser context (no cookies) per test; fails the test on any CSP violation or JS error."""
-    context = browser.new_context(base_url=server_url, accept_downloads=True)
+    with open_page(browser, server_url) as page:
+        yield page
+
+
+@contextmanager
+def open_page(browser, base_url: str) -> Iterator:
+    """A page in a fresh browser context on ``base_url`` (a test with a server of its own uses this);
+    any JavaScript error, console error, CSP violation or failed sub-request fails the test at the end."""
+    context = browser.new_context(base_url=base_url, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(60_000)  # 2 shared cores in CI: be patient, not flaky
     errors: list[str] = []
@@ -255,6 +264,8 @@ def page(browser, server_url):
             if r.status >= 400 and not r.url.endswith("/favicon.ico") and r.request.resource_type != "document"
             else None)
     page.errors = errors
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
     assert not errors, "browser reported errors:\n" + "\n".join(errors)

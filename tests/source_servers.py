@@ -212,3 +212,45 @@ class DocumentsServer(_Server):
                 self.wfile.write(body)
 
         return Handler
+
+
+class FileServer(_Server):
+    """Files at paths (``{"/uhri/export-full-en.json": b"[...]"}``) as a plain web server sends them: with
+    an ETag and Last-Modified, 304 on a matching ``If-None-Match``, 404 for anything else."""
+
+    def __init__(self, files: dict[str, bytes]):
+        self.files = dict(files)
+        self.requests: list[dict] = []
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                path = urlparse(self.path).path
+                server.requests.append({"path": path, "headers": dict(self.headers)})
+                body = server.files.get(path)
+                if body is None:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                etag = '"' + hashlib.sha1(body).hexdigest() + '"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json" if path.endswith(".json")
+                                 else "application/octet-stream")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("ETag", etag)
+                self.send_header("Last-Modified", "Sun, 12 Apr 2026 11:59:28 GMT")
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler

@@ -55,7 +55,9 @@ def test_signed_in_people_and_tokens_are_not_held_to_the_anonymous_budget(client
     assert client.get(MATRIX, REMOTE_ADDR="198.51.100.9").status_code == 429
     token = organisations.create_token(coalition.bob)[1]
     api = "/api/reports/matrix?sur=China&q=torture&format=xlsx"
-    assert client.get(api, REMOTE_ADDR="198.51.100.9", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    signed = client.get(api, REMOTE_ADDR="198.51.100.9", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert signed.status_code == 200
+    _body(signed)  # a streamed answer holds its turn (uprwatch.web.slots) until it is sent
     client.force_login(coalition.bob)
     assert client.get(MATRIX, REMOTE_ADDR="198.51.100.9").status_code == 200
 
@@ -79,6 +81,64 @@ def test_identical_requests_are_answered_from_the_cache(client, db, budget):
     assert again.headers["Content-Disposition"] == first.headers["Content-Disposition"]
     # a different request is not
     assert client.get("/search/export.csv?q=women", REMOTE_ADDR="198.51.100.11").status_code == 429
+
+
+def test_expensive_requests_take_turns(settings):
+    """A burst of exports must not take every core from the pages: one slot each (here one in all)."""
+    import threading
+    import time
+
+    from uprwatch.web import slots
+
+    settings.UPRWATCH_EXPENSIVE_SLOTS = 1
+    held = slots.acquire()
+    started = time.monotonic()
+    waited = slots.acquire(timeout=0.3)  # nothing frees the slot: it waits the whole time, then goes ahead
+    assert time.monotonic() - started >= 0.3 and waited._handle is None
+    threading.Timer(0.2, held.release).start()
+    started = time.monotonic()
+    turn = slots.acquire(timeout=10)  # its turn comes once the other is done
+    assert 0.15 <= time.monotonic() - started < 5 and turn._handle is not None
+    turn.release()
+    settings.UPRWATCH_EXPENSIVE_SLOTS = 2
+    both = [slots.acquire(timeout=0), slots.acquire(timeout=0)]
+    assert all(slot._handle is not None for slot in both)
+    for slot in both:
+        slot.release()
+
+
+def test_a_request_that_waited_its_turn_takes_the_answer_built_meanwhile(client, db, budget, monkeypatch):
+    """Identical downloads arriving together are built once: the one that waited finds the cached answer."""
+    from uprwatch.web import costs, slots
+
+    budget.UPRWATCH_EXPORT_CACHE_SECONDS = 600
+    url = "/search/export.csv?q=torture&sur=China"
+    first = client.get(url, REMOTE_ADDR="198.51.100.12")
+    content = _body(first)
+    entry = caches["exports"].get(costs._cache_key(first.wsgi_request))
+    assert entry is not None
+    caches["exports"].clear()
+    acquire = slots.acquire
+
+    def slow_turn(*args, **kwargs):  # while this request waits, the identical one finishes
+        caches["exports"].set(costs._cache_key(second_request[0]), entry, 600)
+        return acquire(*args, **kwargs)
+
+    second_request = []
+    real_key = costs._cache_key
+    monkeypatch.setattr(costs, "_cache_key", lambda request: second_request.append(request) or real_key(request))
+    monkeypatch.setattr(slots, "acquire", slow_turn)
+    again = client.get(url, REMOTE_ADDR="198.51.100.13")
+    assert again.headers.get("X-Uprwatch-Cache") == "hit" and _body(again) == content
+    # nothing was built, so nothing was charged: this client's budget is whole
+    assert costs.retry_after("198.51.100.13") is None
+
+
+def test_server_timing_only_when_asked(client, db, settings):
+    assert "Server-Timing" not in client.get("/calendar/").headers
+    settings.UPRWATCH_SERVER_TIMING = True
+    timing = client.get("/calendar/").headers["Server-Timing"]
+    assert timing.startswith("cpu;dur=") and float(timing.split("=")[1]) > 0
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])

@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
-from uhri_records import CAT_CHINA, SR_DPRK, china_export, quirks_export
+from uhri_records import CAT_CHINA, CAT_CHINA_LONG, SR_DPRK, china_export, mechanism, quirks_export
 
 from uprwatch.cli import main
 from uprwatch.sources.uhri_writer import write_json
+
+CERD_CHINA = "c0a7c0a7-0000-4000-8000-00000000cerd"
+
+
+def cerd_record() -> dict:
+    """A committee's record with other labels than the rest: a theme and an SDG target of its own."""
+    return mechanism(CERD_CHINA, "- Committee on the Elimination of Racial Discrimination", "The Committee "
+                     "recommends that the State party respect the principle of non-refoulement and refrain from "
+                     "forcibly returning nationals of the Democratic People's Republic of Korea.", ["- China"],
+                     "CERD/C/CHN/CO/14-17", "2018-09-19", kind="- Recommendations",
+                     Themes=["- Refugees & asylum seekers", "- Racial discrimination"],
+                     Sdgs=["- 10.7 - Facilitate orderly, safe, regular and responsible migration and mobility of people"])
 
 
 @pytest.fixture
 def synced(db, tmp_path):
     path = tmp_path / "export.json"
-    write_json(china_export() + quirks_export(), path)
+    write_json(china_export() + quirks_export() + [cerd_record()], path)
     result = CliRunner().invoke(main, ["sync", "uhri", "--file", str(path)])
     assert result.exit_code == 0, result.output
 
@@ -152,3 +165,105 @@ def test_index_and_restore_refill_the_mechanisms_index(client, synced):
     assert result.exit_code == 0, result.output
     assert "other mechanisms' index" in result.output and mechanisms.index_is_current()
     assert api(client, "q=refoulement&body=CAT")[1]["count"] == 1
+
+
+def _ids(data):
+    return sorted(r["record_id"] for r in data["results"])
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    # themes: by name, by OHCHR code (through the crosswalk's name), by both
+    ("body=CERD&theme=Refugees+%26+asylum+seekers", [CERD_CHINA]),
+    ("body=CERD&theme=G5", [CERD_CHINA]),
+    ("body=CERD&theme=G5+Refugees+%26+asylum+seekers", [CERD_CHINA]),
+    ("body=CAT&theme=G5", []),
+    ("body=CAT&theme=torture+and+other+cruel,+inhuman+or+degrading+treatment+or+punishment", [CAT_CHINA, CAT_CHINA_LONG]),
+    ("body=CERD&body=CAT&theme=G5&theme=Torture+and+other+cruel,+inhuman+or+degrading+treatment+or+punishment",
+     [CERD_CHINA, CAT_CHINA, CAT_CHINA_LONG]),  # values of one filter are ORed
+    ("body=CERD&body=CAT&theme=G5&theme=Migrants", [CERD_CHINA]),  # a theme of the UPR's records only
+    # a UPR Info issue, through its OHCHR theme
+    ("body=CERD&issue=Asylum-seekers+-+refugees", [CERD_CHINA]),
+    ("body=CAT&issue=Asylum-seekers+-+refugees", []),
+    # SDG targets and goals
+    ("body=CERD&sdg=10.7", [CERD_CHINA]),
+    ("body=CERD&sdg=SDG+10", [CERD_CHINA]),
+    ("body=CERD&sdg=16.2", []),
+    ("body=CAT&sdg=16.2&sur=China", [CAT_CHINA, CAT_CHINA_LONG]),
+    # the state's regional group and year
+    ("body=CAT&sur_group=Asia-Pacific", [CAT_CHINA, CAT_CHINA_LONG]),
+    ("body=CAT&sur_group=GRULAC", []),
+    ("body=CAT&year=2016", [CAT_CHINA, CAT_CHINA_LONG]),
+    # words: stemmed by default, as written with exact (CAT says "refouled", not "refoulement")
+    ("body=CAT&q=refoulement", [CAT_CHINA]),
+    ("body=CAT&q=refoulement&exact=1", []),
+    ("body=CAT&q=refouled&exact=1", [CAT_CHINA]),
+    ("body=CAT&q=refoul*&exact=1", [CAT_CHINA]),
+    ("body=CAT&q=%22State+party+should%22+-refouled&exact=1", [CAT_CHINA_LONG]),
+    ("body=CAT&q=%22party+State%22&exact=1", []),
+    ("body=CAT&human_only=1", [CAT_CHINA, CAT_CHINA_LONG]),  # every label of theirs is the source's own
+])
+def test_filters_that_apply_to_other_mechanisms(client, synced, query, expected):
+    status, data = api(client, query)
+    assert status == 200, data
+    assert _ids(data) == sorted(expected) and data["count"] == len(expected)
+
+
+def test_theme_and_sdg_facets_of_other_mechanisms(client, synced):
+    status, data = api(client, "body=CERD&body=CAT&sur=China")
+    assert status == 200, data
+    themes = {e["value"]: e["count"] for e in data["facets"]["theme"]}
+    assert themes["Refugees & asylum seekers"] == 1
+    assert themes["Torture and other cruel, inhuman or degrading treatment or punishment"] == 2
+    sdgs = {e["value"]: e for e in data["facets"]["sdg"]}
+    assert sdgs["10.7"]["count"] == 1 and sdgs["10.7"]["label"].startswith("10.7 - Facilitate")
+    assert sdgs["16.2"]["count"] == 2
+    chosen = api(client, "body=CERD&sdg=10.7")[1]["facets"]["sdg"]
+    assert [e["selected"] for e in chosen] == [True]
+
+
+def test_the_upr_searchs_mechanism_facet_counts_with_the_same_filters(client, synced):
+    status, data = api(client, "q=refoulement&sur=China&body=UPR&theme=Refugees+%26+asylum+seekers")
+    assert status == 200, data
+    facet = {e["value"]: e["count"] for e in data["facets"]["body"]}
+    assert facet.get("CERD") == 1 and "CAT" not in facet
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("body=CAT&cycle=4", "cycle does not apply to other UN mechanisms"),
+    ("body=CAT&session=45&response=noted", "session, response do not apply"),
+    ("body=CAT&by=France", "by does not apply"),
+    ("body=special+procedures&action=3", "action does not apply"),
+    ("body=CAT&q=torture&mode=semantic", "searched by their words"),
+    ("body=CAT&q=torture&mode=hybrid", "searched by their words"),
+    ("body=CAT&theme=Martian+affairs", "unknown theme"),
+    ("body=CAT&theme=Refugees+and+asylum+seekerz", "did you mean"),
+    ("body=CAT&issue=Martian+affairs", "unknown issue"),
+    ("body=CAT&sdg=99.9", "unknown SDG target"),
+    ("body=CAT&sur_group=Martians", "unknown regional group"),
+    ("body=CAT&sur_bloc=Martians", "unknown organisation"),
+])
+def test_filters_that_do_not_apply_are_400(client, synced, query, message):
+    status, data = api(client, query)
+    assert status == 400 and message in data["detail"], data
+
+
+def test_cli_search_body_with_filters(synced):
+    result = CliRunner().invoke(main, ["search", "--body", "CERD", "--theme", "G5", "--sdg", "10.7", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert [r["record_id"] for r in json.loads(result.output)["results"]] == [CERD_CHINA]
+    exact = CliRunner().invoke(main, ["search", "refouled", "--body", "CAT", "--exact", "--format", "json"])
+    assert exact.exit_code == 0 and json.loads(exact.output)["count"] == 1
+    bad = CliRunner().invoke(main, ["search", "refoulement", "--body", "CAT", "--cycle", "4"])
+    assert bad.exit_code == 1 and "cycle does not apply to other UN mechanisms" in bad.output
+    assert "Traceback" not in bad.output
+
+
+def test_search_page_mechanism_links_leave_out_what_does_not_apply(client, synced):
+    page = client.get("/search/?q=refoulement&sur=China&cycle=2&response=noted&mode=hybrid").content.decode()
+    links = re.findall(r'href="\?([^"]*body=CAT[^"]*)"', page)
+    assert links and all("cycle=" not in link and "response=" not in link and "mode=" not in link for link in links)
+    assert all("sur=China" in link for link in links)
+    refused = client.get("/search/?q=refoulement&body=CAT&cycle=4")
+    assert refused.status_code == 400 and "cycle does not apply" in refused.content.decode()
+    themed = client.get("/search/?body=CERD&theme=G5").content.decode()
+    assert "CERD/C/CHN/CO/14-17" in themed and "SDG target" in themed and 'data-facet="theme"' in themed

@@ -253,3 +253,27 @@ def test_zero_results_page_and_api_show_suggestions(db, client):
 def test_about_page_publishes_the_relevance_figures(db, client):
     page = client.get("/about/").content.decode()
     assert 'id="relevance-figures"' in page and "plain FTS5 baseline" in page
+
+
+def test_stemming_is_right_in_concurrent_threads():
+    """gunicorn's threaded workers stem in several threads at once: a shared Snowball stemmer mixed their
+    words up (a 500 from the query expansion under load, and wrong stems kept in the cache)."""
+    import threading
+
+    from uprwatch.search import highlight
+
+    words = [f"{base}{suffix}" for base in ("refuge", "defend", "tortur", "ratifi", "express", "leone")
+             for suffix in ("es", "ers", "ing", "ation", "ean", "ed")] * 200
+    highlight.stem.cache_clear()
+    results: dict[int, list[str]] = {}
+
+    def stem_all(number: int) -> None:
+        results[number] = [highlight.stem.__wrapped__(word) for word in words]
+
+    threads = [threading.Thread(target=stem_all, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    expected = [highlight.stem(word) for word in words]
+    assert all(results[n] == expected for n in range(4))

@@ -11,14 +11,14 @@ import json
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from pydantic import create_model
+from pydantic import Field, create_model
 
 from uprwatch.api.records import MechanismBase, RecommendationBase
 from uprwatch.records.models import Recommendation
 from uprwatch.records.shapes import recommendation_out
 from uprwatch.search import exports
 from uprwatch.search.filters import FILTERS
-from uprwatch.search.service import SearchParams, search
+from uprwatch.search.service import MAX_LIMIT, MODES, SORTS, SearchParams, search
 from uprwatch.search.similar import similar_to
 
 router = Router(tags=["search"])
@@ -79,6 +79,12 @@ class SimilarOut(Schema):
     recommendation: SearchResultOut
 
 
+def documented(default, **constraints) -> Field:
+    """A parameter whose allowed values the schema states (an enum, a range) while the service still checks
+    them, with its own message (400): ninja validating them would answer 422 with pydantic's wording."""
+    return Field(default, json_schema_extra=constraints)
+
+
 # The query parameters every search endpoint documents: the filters of the one table (search.filters),
 # between ``q`` and the options, as the CLI's options and the search page's facets are.
 SearchFilters = create_model(
@@ -87,12 +93,12 @@ SearchFilters = create_model(
     q=(str, ""),
     **{f.name: (list[f.kind], []) for f in FILTERS},
     human_only=(bool, False),
-    mode=(str, "auto"),
+    mode=(str, documented("auto", enum=list(MODES))),
     exact=(bool, False),
     expand=(bool, True),
-    sort=(str, "relevance"),
-    limit=(int, 20),
-    offset=(int, 0),
+    sort=(str, documented("relevance", enum=list(SORTS))),
+    limit=(int, documented(20, minimum=0, maximum=MAX_LIMIT)),
+    offset=(int, documented(0, minimum=0)),
 )
 
 

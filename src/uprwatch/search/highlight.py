@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import threading
 
 import snowballstemmer
 from django.utils.safestring import SafeString, mark_safe
@@ -16,13 +17,18 @@ from django.utils.safestring import SafeString, mark_safe
 from uprwatch.search.query import ParsedQuery, Phrase, Term, fold
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_stemmer = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it works on in the object: two threads sharing one (gunicorn's threaded
+# workers) stem each other's words, and the cache below would keep the wrong stem for the process's life.
+_stemmers = threading.local()
 SNIPPET_CHARS = 400
 
 
 @functools.lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
 
 
 def _matcher(parsed: ParsedQuery):

@@ -251,21 +251,28 @@ def _text_match(catalog: catalog_module.Catalog, parsed: ParsedQuery, ranked: bo
     key = ("text" if ranked else "rows", parsed)
     backend = get_backend()
     negated = top_level_negation(parsed.tree)
+    # The catalog's postings (see ``postings``), where the backend has them: they find the rows without
+    # asking the database (prefixes aside) and rank them, both a fraction of the database's cost.
+    index = postings.for_catalog(catalog, backend) if not parsed.exact else None
     if negated is not None:
-        ids, _ = backend.match(negated, parsed.exact, ranked=False)
+        excluded = index.match_rows(negated, backend) if index is not None else None
+        if excluded is None:
+            ids, _ = backend.match(negated, parsed.exact, ranked=False)
+            excluded = catalog.rows_of(ids)
         keep = np.ones(catalog.size, dtype=bool)
-        keep[catalog.rows_of(ids)] = False
+        keep[excluded] = False
         rows = np.flatnonzero(keep).astype(np.int32)  # every score is 0: ties by id, i.e. row order
         match = TextMatch(rows, np.zeros(len(rows), dtype=np.float32))
     else:
-        # Ranked in numpy from the catalog's postings where the backend has them (see ``postings``):
-        # the database then only finds the rows, which is a fraction of the cost of scoring them.
-        index = postings.for_catalog(catalog, backend) if ranked and not parsed.exact else None
-        ids, values = backend.match(parsed.tree, parsed.exact, ranked=ranked and index is None)
-        rows = np.searchsorted(catalog.ids, ids)
-        known = (rows < catalog.size) & (catalog.ids[np.clip(rows, 0, max(catalog.size - 1, 0))] == ids)
-        rows, values = rows[known], values[known]
-        if index is not None:
+        rows = index.match_rows(parsed.tree, backend) if index is not None else None
+        if rows is None:
+            ids, values = backend.match(parsed.tree, parsed.exact, ranked=ranked and index is None)
+            rows = np.searchsorted(catalog.ids, ids)
+            known = (rows < catalog.size) & (catalog.ids[np.clip(rows, 0, max(catalog.size - 1, 0))] == ids)
+            rows, values = rows[known], values[known]
+        else:
+            values = np.zeros(len(rows), dtype=np.float32)
+        if index is not None and ranked:
             rows = np.sort(rows)
             values = index.scores(index.query_postings(parsed.tree, backend, catalog.ids), rows)
         order = np.lexsort((catalog.ids[rows], -values))
@@ -395,8 +402,8 @@ _mechanisms = None
 
 
 def register_mechanisms(provider) -> None:
-    """Install the search of other mechanisms: a module with ``parse_body``, ``search_mechanisms``,
-    ``body_counts``, ``body_facet``, ``BodyFilter`` and ``loaded``."""
+    """Install the search of other mechanisms: a module with ``parse_body``, ``check_applicable``,
+    ``search_mechanisms``, ``body_counts``, ``body_facet``, ``BodyFilter`` and ``loaded``."""
     global _mechanisms
     _mechanisms = provider
 
@@ -492,12 +499,16 @@ def _search_other_mechanisms(params: SearchParams, others) -> dict:
     """A search of treaty bodies' and special procedures' records (``body``), in the same shape; the words
     are expanded the same way, there is no meaning search, so counts are matches."""
     params.validate()
+    _provider().check_applicable(params)  # before any work: a filter they cannot honour is a 400, not ignored
     parsed = parse_query(params.q, exact=params.exact)
     expansions: list[expansion.Expansion] = []
     if params.expand:
         parsed, expansions = expansion.expand(parsed)
-    upr = search(dataclasses.replace(params, body=[], limit=0, offset=0, mode="text"))
-    found = _provider().search_mechanisms(params, parsed, others, upr_count=upr["count"])
+    try:
+        upr_count = search(dataclasses.replace(params, body=[], limit=0, offset=0, mode="text"))["count"]
+    except QueryError:  # a value only other mechanisms carry (a theme, a name): no UPR recommendation has it
+        upr_count = 0
+    found = _provider().search_mechanisms(params, parsed, others, upr_count=upr_count)
     count = found["count"]
     return {
         "count": count,

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 
 from uprwatch.records.models import ACTION_CATEGORIES, Recommendation
 from uprwatch.search import exports
-from uprwatch.search.filters import FILTER_TITLES
+from uprwatch.search.filters import FILTER_TITLES, UPR_ONLY_FILTERS
 from uprwatch.search.service import FACET_NAMES, QueryError, SearchParams, search
 from uprwatch.search.similar import similar_to
 from uprwatch.ui.panels import SEARCH_PANELS, render_panels
@@ -21,6 +21,7 @@ PAGE_SIZE = 20
 FACET_TITLES = FILTER_TITLES  # the one filter table (search.filters)
 SORT_CHOICES = [("relevance", "relevance"), ("session", "session, oldest first"),
                 ("-session", "session, newest first"), ("state", "State under Review")]
+MEANING_MODES = ("semantic", "hybrid")  # the UPR's alone: other mechanisms are searched by their words
 MODE_CHOICES = [("auto", "words, then meaning if few match"), ("text", "words only"), ("semantic", "meaning"),
                 ("hybrid", "words + meaning")]
 
@@ -52,8 +53,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 continue
             for entry in entries:
                 if name == "body":
-                    # one mechanism at a time: its results have another shape (no session, no response)
-                    others = [(k, v) for k, v in state if k not in ("body", "page")]
+                    # one mechanism at a time: its results have another shape (no session, no response); the
+                    # filters and modes that mean nothing for other mechanisms are left out of their links
+                    dropped = {"body", "page"} if entry["value"] == "UPR" else {"body", "page", *UPR_ONLY_FILTERS}
+                    others = [(k, v) for k, v in state if k not in dropped
+                              and not (k == "mode" and v in MEANING_MODES and entry["value"] != "UPR")]
                     toggled = others + ([] if entry["value"] == "UPR" else [("body", entry["value"])])
                     entry["url"] = "?" + urlencode(toggled)
                     continue

@@ -14,6 +14,7 @@ A search without ``body`` keeps meaning the UPR only, so existing links and scri
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -153,28 +154,280 @@ def _body_q(body: BodyFilter) -> Q:
 
 
 # --- searching ------------------------------------------------------------------------------------------
+#
+# What a filter means for other mechanisms' records (``search.filters`` says which apply at all):
+# ``sur``, ``sur_group``, ``sur_bloc``: a state the record concerns (by name, its regional group, its
+# organisations); ``year``: the document's year of publication; ``theme``: an OHCHR theme the record carries
+# (its name, or its code "G5", or both "G5 Refugees & asylum seekers"); ``issue``: a UPR Info issue, through
+# its OHCHR themes (``classify.crosswalk``); ``sdg``: an SDG target ("16.2") or goal ("SDG 16");
+# ``exact``: the words unstemmed; ``human_only``: every label here is the source's own, so it keeps all.
+# The others (cycle, session, recommending state, response, action category) and the search by meaning
+# are refused with a message, never silently ignored.
 
-def _base(params, parsed: ParsedQuery) -> tuple:
-    qs = MechanismRecommendation.objects.all()
+MEANING_MODES = ("semantic", "hybrid")
+_THEME_CODE = re.compile(r"^([A-Z]\d{1,3})(?:\s+(.*))?$")
+_SDG_TARGET = re.compile(r"^(\d{1,2})\.([0-9a-z]{1,2})$", re.I)
+_SDG_GOAL = re.compile(r"^(?:sdg|goal)?\s*(\d{1,2})$", re.I)
+
+
+def check_applicable(params) -> None:
+    """Refuse what a search of other mechanisms cannot honour (a 400 on every surface), saying why."""
+    from uprwatch.search.filters import UPR_ONLY_FILTERS
+
+    given = [name for name in UPR_ONLY_FILTERS if getattr(params, name)]
+    if given:
+        names = ", ".join(given)
+        raise QueryError(f"{names} {'does' if len(given) == 1 else 'do'} not apply to other UN mechanisms' "
+                         "records (treaty bodies and special procedures have no cycle, session, recommending state, "
+                         f"response or action category): leave {'it' if len(given) == 1 else 'them'} out, "
+                         "or search the UPR (body=UPR)")
+    if params.mode in MEANING_MODES:
+        raise QueryError(f"mode {params.mode}: other UN mechanisms' records are searched by their words "
+                         "(mode text or auto); the search by meaning covers UPR recommendations")
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """The theme / issue / SDG filters, resolved: each a list of alternatives (ORed); the filters ANDed."""
+
+    themes: tuple[frozenset[str], ...] = ()  # per filter: theme names (casefolded) any of which matches
+    sdgs: tuple[frozenset[str], ...] = ()  # per filter: "16.2" (a target) or "16" (a goal)
+
+    def __bool__(self) -> bool:
+        return bool(self.themes or self.sdgs)
+
+    def keep(self, themes: list[str], sdgs: list[str]) -> bool:
+        have = {_theme_key(t) for t in themes or ()}
+        if any(not (have & wanted) for wanted in self.themes):
+            return False
+        codes = set()
+        for entry in sdgs or ():
+            target = _sdg_code(entry)
+            if target:
+                codes.update((target, target.split(".")[0]))
+        return all(codes & wanted for wanted in self.sdgs)
+
+
+def _theme_key(name: str) -> str:
+    """A theme's name without its OHCHR code, folded: "G5 Refugees & asylum seekers" → "refugees & asylum seekers"."""
+    name = " ".join(str(name).split())
+    match = _THEME_CODE.match(name)
+    return (match.group(2) or match.group(1) if match else name).casefold()
+
+
+def _sdg_code(entry: str) -> str:
+    """An SDG label's target ("16.2 - Protect children ..." → "16.2"), or "" when it names none."""
+    head = str(entry).split(" ", 1)[0].strip(" -")
+    return head if _SDG_TARGET.match(head) else ""
+
+
+def _vocabulary() -> tuple[set[str], dict[str, str]]:
+    """(theme keys the mechanisms' records and the UPR's labels carry, their names as written) — for the
+    message that answers a theme nobody uses. Read once per data version."""
+    from django.db.models import Max
+
+    from uprwatch.classify import crosswalk
+    from uprwatch.records.models import Term
+
+    version = (MechanismRecommendation.objects.count(),
+               MechanismRecommendation.objects.aggregate(m=Max("updated_at"))["m"],
+               Term.objects.filter(taxonomy=Term.Taxonomy.THEME).count())
+    cached = _VOCABULARY.get("themes")
+    if cached and cached[0] == version:
+        return cached[1]
+    names: dict[str, str] = {}
+    for themes in MechanismRecommendation.objects.values_list("themes", flat=True).iterator(chunk_size=5000):
+        for theme in themes or ():
+            names.setdefault(_theme_key(theme), theme)
+    for name in Term.objects.filter(taxonomy=Term.Taxonomy.THEME).values_list("name", flat=True):
+        names.setdefault(_theme_key(name), name)
+    for link in crosswalk.links():  # OHCHR's list of themes, as far as the crosswalk names them
+        if link.theme:
+            names.setdefault(_theme_key(link.theme), link.theme)
+    _VOCABULARY["themes"] = (version, (set(names), names))
+    return set(names), names
+
+
+_VOCABULARY: dict[str, tuple] = {}
+
+
+def _labels(params, strict: bool = True) -> _Labels:
+    """The theme, issue and SDG filters as the records' labels; unknown values are errors (``strict``)."""
+    import difflib
+
+    from uprwatch.classify import crosswalk
+
+    themes: list[frozenset[str]] = []
+    if params.theme:
+        known, names = _vocabulary()
+        wanted: set[str] = set()
+        for value in params.theme:
+            keys = {_theme_key(value)}
+            code = _THEME_CODE.match(" ".join(value.split()))
+            if code:  # "G5": the crosswalk's name for the code
+                keys.update(_theme_key(link.theme) for link in crosswalk.links()
+                            if link.code.upper() == code.group(1).upper() and link.theme)
+            if strict and not keys & known:
+                close = difflib.get_close_matches(value, list(names.values()), n=3, cutoff=0.6)
+                raise QueryError(f"unknown theme {value!r}" + (f" (did you mean: {', '.join(close)}?)" if close else ""))
+            wanted |= keys
+        themes.append(frozenset(wanted))
+    if params.issue:
+        wanted = set()
+        issues = {link.issue.casefold(): link.issue for link in crosswalk.links()}
+        for value in params.issue:
+            issue = issues.get(" ".join(value.split()).casefold())
+            if issue is None:
+                if strict:
+                    close = difflib.get_close_matches(value, list(issues.values()), n=3, cutoff=0.6)
+                    raise QueryError(f"unknown issue {value!r}" + (f" (did you mean: {', '.join(close)}?)" if close else ""))
+                continue
+            linked = [link.theme for link in crosswalk.links() if link.issue == issue and link.code and link.theme]
+            if not linked and strict:
+                raise QueryError(f"the UPR Info issue {issue!r} has no OHCHR theme counterpart, and other UN "
+                                 "mechanisms' records carry OHCHR themes only: filter them by theme instead")
+            wanted.update(_theme_key(t) for t in linked)
+        themes.append(frozenset(wanted))
+    sdgs: list[frozenset[str]] = []
+    if params.sdg:
+        wanted = set()
+        for value in params.sdg:
+            text = " ".join(value.split())
+            target = _sdg_code(text) or (text if _SDG_TARGET.match(text) else "")
+            goal = _SDG_GOAL.match(text)
+            number = int((target.split(".")[0] if target else goal.group(1)) if (target or goal) else 0)
+            if not 1 <= number <= 17:
+                if strict:
+                    raise QueryError(f"unknown SDG target {value!r}: use a target such as 16.2 or a goal such as SDG 16")
+                continue
+            wanted.add(target.lower() if target else str(number))
+        sdgs.append(frozenset(wanted))
+    return _Labels(tuple(themes), tuple(sdgs))
+
+
+def _state_sets(params) -> list[list[int]]:
+    """The state filters (``sur``, ``sur_group``, ``sur_bloc``) as lists of state ids: a record must concern a
+    state of each list given."""
+    from uprwatch.records.models import Bloc, State
+    from uprwatch.records.states import REGIONAL_GROUP_ALIASES
+
+    sets = []
     if params.sur:
-        codes = []
-        for name in params.sur:
-            try:
-                codes.append(resolve_state(name).iso3)
-            except UnknownStateError as exc:
-                raise QueryError(str(exc)) from None
-        qs = qs.filter(states__iso3__in=codes).distinct()
+        sets.append([_state_id(name) for name in params.sur])
+    if params.sur_group:
+        groups = {g.casefold(): g for g in State.objects.exclude(regional_group="")
+                  .values_list("regional_group", flat=True).distinct()}
+        chosen = []
+        for value in params.sur_group:
+            key = REGIONAL_GROUP_ALIASES.get(value.strip().casefold(), value.strip()).casefold()
+            if key not in groups:
+                raise QueryError(f"unknown regional group {value!r}: use one of {', '.join(sorted(groups.values()))}")
+            chosen.append(groups[key])
+        sets.append(list(State.objects.filter(regional_group__in=chosen).values_list("pk", flat=True)))
+    if params.sur_bloc:
+        blocs = {b.casefold(): b for b in Bloc.objects.values_list("code", flat=True)}
+        chosen = []
+        for value in params.sur_bloc:
+            if value.strip().casefold() not in blocs:
+                raise QueryError(f"unknown organisation {value!r}: use one of {', '.join(sorted(blocs.values()))}")
+            chosen.append(blocs[value.strip().casefold()])
+        sets.append(list(State.objects.filter(blocs__code__in=chosen).values_list("pk", flat=True).distinct()))
+    return sets
+
+
+def _base(params, parsed: ParsedQuery, strict: bool = True) -> tuple:
+    """(records matching the state and year filters, text scores or None, the label filters)."""
+    qs = MechanismRecommendation.objects.all()
+    for states in _state_sets(params):
+        qs = qs.filter(pk__in=MechanismRecommendation.states.through.objects.filter(state_id__in=states)
+                       .values("mechanismrecommendation_id"))
     if params.year:
         qs = qs.filter(published__year__in=params.year)
-    scores = match(parsed) if parsed.tree is not None else None
-    return qs, scores
+    scores = None
+    if parsed.tree is not None:
+        # exact words: the stemmed index finds a superset of the records (checked against the texts after),
+        # provided a NOT does not exclude by stem ("-refugee" would drop "refugees"): NOTs wait for the check.
+        tree = _without_negations(parsed.tree) if parsed.exact else parsed.tree
+        scores = match(ParsedQuery(tree, False)) if tree is not None else None
+    return qs, scores, _labels(params, strict)
+
+
+def _without_negations(node):
+    """The query's positive part (a superset of what the whole query matches), or None when it has none."""
+    from uprwatch.search.query import And, Not, Or
+
+    if isinstance(node, Not):
+        return None
+    if isinstance(node, And):
+        children = tuple(c for c in (_without_negations(c) for c in node.children) if c is not None)
+        return None if not children else children[0] if len(children) == 1 else And(children)
+    if isinstance(node, Or):
+        children = tuple(_without_negations(c) for c in node.children)
+        return None if any(c is None for c in children) else Or(children)
+    return node
+
+
+def _selected_rows(params, parsed: ParsedQuery, body_q: Q | None, strict: bool = True) -> tuple[list, dict | None]:
+    """(rows (pk, published, body, body_kind, themes, sdgs) matching every filter, text scores or None)."""
+    qs, scores, labels = _base(params, parsed, strict)
+    if body_q is not None:
+        qs = qs.filter(body_q)
+    rows = list(qs.values_list("pk", "published", "body", "body_kind", "themes", "sdgs"))
+    if scores is not None:
+        rows = [r for r in rows if r[0] in scores]
+    if labels:
+        rows = [r for r in rows if labels.keep(r[4], r[5])]
+    if parsed.exact and parsed.tree is not None and rows:
+        # The index is stemmed: its matches hold every exact match; the texts decide which are.
+        texts = dict(MechanismRecommendation.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "text"))
+        rows = [r for r in rows if _exactly(parsed.tree, texts.get(r[0], ""))]
+    return rows, scores
+
+
+def _exactly(tree, text: str) -> bool:
+    """Whether the text holds the query's words as written (no stemming): terms, prefixes, phrases, NOT, OR."""
+    from uprwatch.search.query import And, Not, Or, Phrase, Term, words_of
+
+    words = words_of(text)
+    present = set(words)
+
+    def holds(node) -> bool:
+        if isinstance(node, Term):
+            word = fold(node.word)
+            return any(w.startswith(word) for w in present) if node.prefix else word in present
+        if isinstance(node, Phrase):
+            wanted = [fold(w) for w in node.words]
+            n = len(wanted)
+            return any(words[i:i + n] == wanted for i in range(len(words) - n + 1))
+        if isinstance(node, Not):
+            return not holds(node.child)
+        if isinstance(node, And):
+            return all(holds(c) for c in node.children)
+        if isinstance(node, Or):
+            return any(holds(c) for c in node.children)
+        return False
+
+    return holds(tree)
+
+
+def _needs_rows(params, parsed: ParsedQuery) -> bool:
+    """Whether the mechanism facet's counts need the rows (label filters, group, organisation, exact words)."""
+    return bool(params.theme or params.issue or params.sdg or params.sur_group or params.sur_bloc
+                or (parsed.exact and parsed.tree is not None))
 
 
 def body_counts(params, parsed: ParsedQuery) -> Counter:
-    """(mechanism, kind) → records matching the words and the state/year filters (the mechanism facet).
+    """(mechanism, kind) → records matching the words and the filters that apply to them (the mechanism facet).
 
-    One grouped SQL query joined to the text index: this runs beside every UPR search that shows the facet.
+    Usually one grouped SQL query joined to the text index: this runs beside every UPR search that shows the
+    facet. The UPR-only filters (cycle, response, ...) are not applied: the facet's links leave them out.
     """
+    if _needs_rows(params, parsed):
+        try:
+            rows, _ = _selected_rows(params, parsed, None, strict=False)
+        except QueryError:  # a filter the other mechanisms cannot read: the UPR search beside it still stands
+            return Counter()
+        return Counter((r[2], r[3]) for r in rows)
     table = MechanismRecommendation._meta.db_table
     through = MechanismRecommendation.states.through._meta.db_table
     where, args = [], []
@@ -228,21 +481,18 @@ def body_facet(counts: Counter, upr_count: int | None, selected: BodyFilter) -> 
 
 
 def search_mechanisms(params, parsed: ParsedQuery, body: BodyFilter, upr_count: int | None = None) -> dict:
-    """One page of other mechanisms' records: ``{"count", "results", "facets"}``."""
+    """One page of other mechanisms' records: ``{"count", "results", "facets"}`` (body, sur, theme, sdg)."""
     from uprwatch.search.highlight import snippet_html
 
-    qs, scores = _base(params, parsed)
-    selected = qs.filter(_body_q(body))
-    rows = list(selected.values_list("pk", "published"))
-    if scores is not None:
-        rows = [(pk, published) for pk, published in rows if pk in scores]
+    check_applicable(params)
+    rows, scores = _selected_rows(params, parsed, _body_q(body))
     if params.sort in ("relevance",) and scores is not None:
         rows.sort(key=lambda r: (-scores[r[0]], r[0]))
-    elif params.sort == "session":
+    elif params.sort == "session":  # oldest first
         rows.sort(key=lambda r: (r[1] is None, r[1] or 0, r[0]))
     else:  # newest first (also "relevance" without words)
         rows.sort(key=lambda r: (r[1] is None, -(r[1].toordinal() if r[1] else 0), r[0]))
-    page = [pk for pk, _ in rows[params.offset: params.offset + params.limit]]
+    page = [r[0] for r in rows[params.offset: params.offset + params.limit]]
     results = mechanism_out(page)
     for item in results:
         item["snippet"] = str(snippet_html(item["text"], parsed))
@@ -250,7 +500,7 @@ def search_mechanisms(params, parsed: ParsedQuery, body: BodyFilter, upr_count: 
     sur_counts: Counter = Counter()
     if rows:
         through = MechanismRecommendation.states.through
-        ids = [pk for pk, _ in rows]
+        ids = [r[0] for r in rows]
         for start in range(0, len(ids), 5000):
             for name, n in (through.objects.filter(mechanismrecommendation_id__in=ids[start:start + 5000])
                             .values_list("state__name").annotate(n=Count("id"))):
@@ -268,8 +518,31 @@ def search_mechanisms(params, parsed: ParsedQuery, body: BodyFilter, upr_count: 
             "body": body_facet(counts, upr_count, body),
             "sur": [{"value": name, "label": name, "count": n, "selected": name in wanted}
                     for name, n in sorted(sur_counts.items(), key=lambda e: (-e[1], e[0]))],
+            "theme": _label_facet([t for r in rows for t in dict.fromkeys(r[4] or ())], params.theme, _theme_key),
+            "sdg": _sdg_facet(rows, params.sdg),
         },
     }
+
+
+def _label_facet(values: list[str], selected: list[str], key) -> list[dict]:
+    counts = Counter(values)
+    chosen = {key(v) for v in selected}
+    return [{"value": name, "label": name, "count": n, "selected": key(name) in chosen}
+            for name, n in sorted(counts.items(), key=lambda e: (-e[1], e[0]))]
+
+
+def _sdg_facet(rows: list, selected: list[str]) -> list[dict]:
+    labels: dict[str, str] = {}
+    counts: Counter = Counter()
+    for row in rows:
+        for entry in dict.fromkeys(row[5] or ()):
+            code = _sdg_code(entry)
+            if code:
+                labels.setdefault(code, entry)
+                counts[code] += 1
+    chosen = {_sdg_code(v) or v.strip() for v in selected}
+    return [{"value": code, "label": labels[code], "count": n, "selected": code in chosen}
+            for code, n in sorted(counts.items(), key=lambda e: (-e[1], e[0]))]
 
 
 def mechanism_out(ids: list[int]) -> list[dict]:

@@ -26,6 +26,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 from uprwatch.ui.throttle import client_address
+from uprwatch.web import slots
 
 # Paths whose answer is built from a whole result set (prefixes; the query string chooses the size).
 EXPENSIVE_PREFIXES = (
@@ -144,8 +145,17 @@ class ExpensiveRequestMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or not is_expensive(request.path) or not is_anonymous(request):
+        if request.method not in ("GET", "HEAD") or not is_expensive(request.path):
             return self.get_response(request)
+        if not is_anonymous(request):
+            # Not limited, but still one at a time with the others (``uprwatch.web.slots``).
+            slot = slots.acquire()
+            try:
+                response = self.get_response(request)
+            except BaseException:
+                slot.release()
+                raise
+            return _released_when_done(response, slot.release)
         seconds = settings.UPRWATCH_EXPORT_CACHE_SECONDS
         key = _cache_key(request) if seconds > 0 else None
         if key is not None:
@@ -156,10 +166,22 @@ class ExpensiveRequestMiddleware:
         wait = retry_after(address)
         if wait is not None:
             return limited_response(request, wait)
+        slot = slots.acquire()
+        if key is not None:
+            # the request this one waited for may have been the identical one: built once, served to both
+            cached = caches["exports"].get(key)
+            if cached is not None:
+                slot.release()
+                return _from_cache(cached)
         started = time.thread_time()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            slot.release()
+            raise
 
         def done(content: bytes | None) -> None:
+            slot.release()
             charge(address, time.thread_time() - started)
             if key is not None and content is not None and response.status_code == 200:
                 caches["exports"].set(key, _entry(response, content), seconds)
@@ -169,3 +191,19 @@ class ExpensiveRequestMiddleware:
         else:
             done(response.content if len(response.content) <= MAX_CACHED_BYTES else None)
         return response
+
+
+def _released_when_done(response: HttpResponse, release: Callable[[], None]) -> HttpResponse:
+    """Release a slot once the answer is built: now, or after the last chunk of a streamed one."""
+    if not response.streaming:
+        release()
+        return response
+
+    def chunks(body: Iterable[bytes]) -> Iterator[bytes]:
+        try:
+            yield from body
+        finally:
+            release()
+
+    response.streaming_content = chunks(response.streaming_content)
+    return response
