@@ -155,7 +155,11 @@ class ExpensiveRequestMiddleware:
             except BaseException:
                 slot.release()
                 raise
-            return _released_when_done(response, slot.release)
+            if response.streaming:
+                response.streaming_content = slots.holding(response.streaming_content, slot)
+            else:
+                slot.release()
+            return response
         seconds = settings.UPRWATCH_EXPORT_CACHE_SECONDS
         key = _cache_key(request) if seconds > 0 else None
         if key is not None:
@@ -187,23 +191,8 @@ class ExpensiveRequestMiddleware:
                 caches["exports"].set(key, _entry(response, content), seconds)
 
         if response.streaming:
-            response.streaming_content = _metered(response.streaming_content, done)
+            response.streaming_content = _metered(slots.holding(response.streaming_content, slot), done)
         else:
             done(response.content if len(response.content) <= MAX_CACHED_BYTES else None)
         return response
 
-
-def _released_when_done(response: HttpResponse, release: Callable[[], None]) -> HttpResponse:
-    """Release a slot once the answer is built: now, or after the last chunk of a streamed one."""
-    if not response.streaming:
-        release()
-        return response
-
-    def chunks(body: Iterable[bytes]) -> Iterator[bytes]:
-        try:
-            yield from body
-        finally:
-            release()
-
-    response.streaming_content = chunks(response.streaming_content)
-    return response
