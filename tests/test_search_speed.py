@@ -182,6 +182,70 @@ def test_postings_rank_as_fts5_bm25(db, with_postings, q):
         np.testing.assert_allclose(ours, bm25[order], rtol=1e-4, atol=1e-5)
 
 
+MATCHED_QUERIES = RANKED_QUERIES + [
+    '"the right to"', '"right to right"', '"of the of"', "freedom of expression", '"human rights" -"rights defenders"',
+    '(women OR girls) "domestic violence" -rape', "foo_bar", '"_ torture"', "_", "non-refoulement -china",
+    '"women\'s rights"', "état", "漢字", '"national human rights institution" OR "paris principles"']
+
+
+@pytest.mark.parametrize("q", MATCHED_QUERIES)
+def test_postings_match_the_rows_fts5_matches(db, with_postings, q):
+    """Servers find a query's rows in the postings (positions for phrases) instead of asking FTS5: the same
+    rows, the words typed and every expansion of them, whatever the operators."""
+    from django.db import connection
+
+    from uprwatch.search import expansion, postings
+    from uprwatch.search.backends import get_backend, top_level_negation
+    from uprwatch.search.query import parse_query
+
+    if connection.vendor != "sqlite":
+        pytest.skip("postings are built from FTS5's index")
+    backend, catalog = get_backend(), catalog_module.get_catalog()
+    index = postings.for_catalog(catalog, backend)
+    assert index.offsets is not None
+    typed = parse_query(q)
+    for parsed in (typed, expansion.expand(typed)[0]):
+        if parsed.exact:
+            continue
+        node = top_level_negation(parsed.tree) or parsed.tree
+        ours = index.match_rows(node, backend)
+        if any(getattr(leaf, "prefix", False) for leaf in parsed.positive_leaves()):
+            assert ours is None  # FTS5's own prefix semantics: asked of the database
+            continue
+        ids, _ = backend.match(node, False, ranked=False)
+        assert np.array_equal(ours, np.sort(catalog.rows_of(ids))), parsed.tree
+
+
+def test_a_phrase_is_found_by_consecutive_positions(db, with_postings):
+    from uprwatch.search import postings
+    from uprwatch.search.backends import get_backend
+
+    backend, catalog = get_backend(), catalog_module.get_catalog()
+    index = postings.for_catalog(catalog, backend)
+    phrase = index._phrase_rows(["freedom", "of", "express"])
+    assert len(phrase) > 50
+    both = np.intersect1d(index._term("freedom")[0], index._term("express")[0])
+    assert len(both) > len(phrase)  # rows with both words apart are not phrase matches
+    texts = dict(Recommendation.objects.filter(pk__in=catalog.ids[both].tolist()).values_list("pk", "text"))
+    for row in both.tolist():
+        said = re.search(r"\bfreedoms? of expressions?\b", texts[int(catalog.ids[row])], re.IGNORECASE) is not None
+        assert said == (row in set(phrase.tolist())), texts[int(catalog.ids[row])]
+
+
+def test_search_asks_the_database_nothing_with_postings(db, with_postings, monkeypatch):
+    """A word, phrase, OR and NOT query's rows and ranks come from memory (no FTS5 query at all)."""
+    from uprwatch.search import backends
+
+    catalog_module.get_catalog()
+    asked: list[str] = []
+    original = backends.SQLiteBackend.match
+    monkeypatch.setattr(backends.SQLiteBackend, "match", lambda self, *a, **k: asked.append(a) or original(self, *a, **k))
+    result = search(SearchParams(q='"freedom of expression" OR journalists -police', limit=5, mode="text"))
+    assert result["count"] > 0 and asked == []
+    search(SearchParams(q="refug*", limit=5, mode="text"))
+    assert len(asked) == 1  # a prefix is FTS5's
+
+
 def test_search_results_are_the_same_with_postings(db, monkeypatch):
     from django.db import connection
 

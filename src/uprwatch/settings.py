@@ -177,6 +177,9 @@ LOGGING = {
 HTTPS = env_flag("UPRWATCH_HTTPS")
 # Set by `uprwatch serve --production`: static files then come from collectstatic's STATIC_ROOT.
 PRODUCTION = env_flag("UPRWATCH_PRODUCTION")
+# gunicorn workers of `uprwatch serve --production` without --workers (gunicorn's own variable name);
+# 0: 2 per CPU core + 1, at most 8.
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 0)
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 SESSION_COOKIE_SECURE = HTTPS
