@@ -219,6 +219,7 @@ def main() -> None:
             run_uprwatch(home, "init", timeout=3600, **env)
         else:
             copy_home(home)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "uprwatch.settings")  # default_workers reads a setting
         from uprwatch.web.production import default_workers
 
         workers = args.workers or default_workers()  # what `uprwatch serve --production` starts
