@@ -20,8 +20,8 @@ a phrase such as "freedom of expression" walks the position lists of every word,
 phrase used to be matched twice (for the rows, then for its postings); PostgreSQL's ``ts_rank`` over a
 broad word's 16k rows took 100-400 ms at 128k rows. On PostgreSQL, servers therefore rank with the same
 BM25 as SQLite (over PostgreSQL's Snowball lexemes) where ``ts_rank`` ranked before; one-shot commands,
-which build no postings, still rank with ``ts_rank``. Only the stemmed index has postings (about 27 MB
-at 128k rows with positions); ``exact:`` queries keep the database's own matching and ranking.
+which build no postings, still rank with ``ts_rank``. Only the stemmed index has postings (27 MB
+at 128k rows, 11 MB of it positions); ``exact:`` queries keep the database's own matching and ranking.
 """
 
 from __future__ import annotations
