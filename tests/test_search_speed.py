@@ -165,7 +165,7 @@ def test_postings_rank_as_fts5_bm25(db, with_postings, q):
     from uprwatch.search.query import parse_query
 
     if connection.vendor != "sqlite":
-        pytest.skip("postings are built from FTS5's index; PostgreSQL ranks with ts_rank")
+        pytest.skip("compared with FTS5's own bm25(): SQLite only")
     backend, catalog, parsed = get_backend(), catalog_module.get_catalog(), parse_query(q)
     index = postings.for_catalog(catalog, backend)
     assert index is not None and len(index.terms) > 5_000
