@@ -367,21 +367,39 @@ def _without_negations(node):
     return node
 
 
-def _selected_rows(params, parsed: ParsedQuery, body_q: Q | None, strict: bool = True) -> tuple[list, dict | None]:
-    """(rows (pk, published, body, body_kind, themes, sdgs) matching every filter, text scores or None)."""
+FACET_ROWS = 20_000  # the theme and SDG facets are counted up to this many matching records (JSON read per row)
+
+
+def _selected_rows(params, parsed: ParsedQuery, body_q: Q | None, strict: bool = True,
+                   facets: bool = False) -> tuple[list, dict | None, bool]:
+    """(rows (pk, published, body, body_kind, themes, sdgs) matching every filter, text scores or None, whether
+    the rows carry their labels). Labels (JSON) are read only when a filter or the facets need them."""
     qs, scores, labels = _base(params, parsed, strict)
     if body_q is not None:
         qs = qs.filter(body_q)
-    rows = list(qs.values_list("pk", "published", "body", "body_kind", "themes", "sdgs"))
+    rows = list(qs.values_list("pk", "published", "body", "body_kind"))
     if scores is not None:
         rows = [r for r in rows if r[0] in scores]
-    if labels:
-        rows = [r for r in rows if labels.keep(r[4], r[5])]
+    with_labels = bool(labels) or (facets and len(rows) <= FACET_ROWS)
+    if with_labels:
+        found = {}
+        ids = [r[0] for r in rows]
+        for start in range(0, len(ids), 5000):
+            found.update((pk, (themes, sdgs)) for pk, themes, sdgs in MechanismRecommendation.objects.filter(
+                pk__in=ids[start:start + 5000]).values_list("pk", "themes", "sdgs"))
+        rows = [(*r, *found.get(r[0], ([], []))) for r in rows]
+        if labels:
+            rows = [r for r in rows if labels.keep(r[4], r[5])]
+    else:
+        rows = [(*r, None, None) for r in rows]
     if parsed.exact and parsed.tree is not None and rows:
         # The index is stemmed: its matches hold every exact match; the texts decide which are.
-        texts = dict(MechanismRecommendation.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "text"))
+        texts: dict[int, str] = {}
+        ids = [r[0] for r in rows]
+        for start in range(0, len(ids), 5000):
+            texts.update(MechanismRecommendation.objects.filter(pk__in=ids[start:start + 5000]).values_list("pk", "text"))
         rows = [r for r in rows if _exactly(parsed.tree, texts.get(r[0], ""))]
-    return rows, scores
+    return rows, scores, with_labels
 
 
 def _exactly(tree, text: str) -> bool:
@@ -424,7 +442,7 @@ def body_counts(params, parsed: ParsedQuery) -> Counter:
     """
     if _needs_rows(params, parsed):
         try:
-            rows, _ = _selected_rows(params, parsed, None, strict=False)
+            rows, _, _ = _selected_rows(params, parsed, None, strict=False)
         except QueryError:  # a filter the other mechanisms cannot read: the UPR search beside it still stands
             return Counter()
         return Counter((r[2], r[3]) for r in rows)
@@ -481,11 +499,12 @@ def body_facet(counts: Counter, upr_count: int | None, selected: BodyFilter) -> 
 
 
 def search_mechanisms(params, parsed: ParsedQuery, body: BodyFilter, upr_count: int | None = None) -> dict:
-    """One page of other mechanisms' records: ``{"count", "results", "facets"}`` (body, sur, theme, sdg)."""
+    """One page of other mechanisms' records: ``{"count", "results", "facets"}``: body and sur, and theme and sdg
+    when the matching records are at most ``FACET_ROWS`` or a label filter is given (their labels are then read)."""
     from uprwatch.search.highlight import snippet_html
 
     check_applicable(params)
-    rows, scores = _selected_rows(params, parsed, _body_q(body))
+    rows, scores, with_labels = _selected_rows(params, parsed, _body_q(body), facets=True)
     if params.sort in ("relevance",) and scores is not None:
         rows.sort(key=lambda r: (-scores[r[0]], r[0]))
     elif params.sort == "session":  # oldest first
@@ -511,17 +530,15 @@ def search_mechanisms(params, parsed: ParsedQuery, body: BodyFilter, upr_count: 
             wanted.add(resolve_state(name).name)
         except UnknownStateError:
             pass
-    return {
-        "count": len(rows),
-        "results": results,
-        "facets": {
-            "body": body_facet(counts, upr_count, body),
-            "sur": [{"value": name, "label": name, "count": n, "selected": name in wanted}
-                    for name, n in sorted(sur_counts.items(), key=lambda e: (-e[1], e[0]))],
-            "theme": _label_facet([t for r in rows for t in dict.fromkeys(r[4] or ())], params.theme, _theme_key),
-            "sdg": _sdg_facet(rows, params.sdg),
-        },
+    facets = {
+        "body": body_facet(counts, upr_count, body),
+        "sur": [{"value": name, "label": name, "count": n, "selected": name in wanted}
+                for name, n in sorted(sur_counts.items(), key=lambda e: (-e[1], e[0]))],
     }
+    if with_labels:  # more than FACET_ROWS records and no label filter: narrow the search to see them
+        facets["theme"] = _label_facet([t for r in rows for t in dict.fromkeys(r[4] or ())], params.theme, _theme_key)
+        facets["sdg"] = _sdg_facet(rows, params.sdg)
+    return {"count": len(rows), "results": results, "facets": facets}
 
 
 def _label_facet(values: list[str], selected: list[str], key) -> list[dict]:
