@@ -22,10 +22,9 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template.loader import render_to_string
+from django.http import HttpRequest, HttpResponse
 
-from uprwatch.ui.throttle import client_address
+from uprwatch.ui.throttle import client_address, too_many_requests
 from uprwatch.web import slots
 
 # Paths whose answer is built from a whole result set (prefixes; the query string chooses the size).
@@ -88,14 +87,7 @@ def limited_response(request: HttpRequest, wait: int) -> HttpResponse:
         f"{settings.UPRWATCH_ANONYMOUS_CPU_WINDOW_SECONDS // 60} minutes per address), and your address has used "
         f"its share. Try again in {minutes} minute{'s' if minutes != 1 else ''}, or sign in."
     )
-    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-        response: HttpResponse = JsonResponse({"detail": message}, status=429)
-    else:
-        response = HttpResponse(
-            render_to_string("uprwatch/throttled.html", {"message": message}, request=request), status=429
-        )
-    response.headers["Retry-After"] = str(wait)
-    return response
+    return too_many_requests(request, message, wait)
 
 
 # --- the cache -------------------------------------------------------------------------------------
