@@ -228,6 +228,15 @@ def test_as_well_as_to_starts_the_later_states_own_recommendation():
     assert by_state["IRL"] == ["Continue to take further action to ensure equal enjoyment of human rights by Roma people"]
 
 
+def test_an_item_answering_a_state_named_in_words_is_that_states_recommendation():
+    # "3. With regard to the recommendation of Switzerland reflected in paragraph 35 above, Bahrain can
+    # conduct wide consultations ...": no parenthesis names the state, the sentence does
+    recs = by_paragraph(load("report-2008-cycle1-answered-by-name"))
+    assert recs["60.3"][0].recommending_states == ["CHE"] and recs["60.3"][0].response == "supported"
+    assert recs["60.3"][0].text.startswith("Conduct wide consultations between different partners")
+    assert recs["60.6"][0].recommending_states == ["NLD"] and recs["60.6"][0].text.startswith("Inform the Human Rights")
+
+
 def test_draft_report_leaves_positions_pending():
     parsed = load("draft-2025-cycle4-svn")
     assert (parsed.symbol, parsed.kind, parsed.session) == ("A/HRC/WG.6/48/L.7", "working_group_report", 48)

@@ -1,28 +1,27 @@
-"""Term postings held in memory, to rank full-text matches with BM25 in numpy.
+"""Term postings held in memory, to match and rank full-text queries with BM25 in numpy.
 
 FTS5's ``bm25()`` is an auxiliary function called once per matching row, and for a broad word it is
 most of the query's cost: at 300,000 rows "women" matches 37k rows in 20 ms without ranking and in
 120 ms with it. A server process (see ``build_with_catalog``) therefore keeps, next to its catalog, each
-indexed term's rows and term frequencies (read once from FTS5's own index through an ``fts5vocab``
-table, so the tokens are exactly FTS5's), and each row's length. A query is then matched by FTS5
-*without* scores and ranked here with the formula FTS5 documents
-(https://www.sqlite.org/fts5.html#the_bm25_function):
+indexed term's rows, term frequencies and token positions (read once from the database's own index:
+FTS5's through an ``fts5vocab`` table, PostgreSQL's tsvectors through ``unnest``, so the tokens are
+exactly the database's), and each row's length. A query's rows are found here (``match_rows``): words by
+their rows, phrases by consecutive positions, AND / OR / NOT as set operations, the same rows the
+database's match returns (tests compare them); prefixes (``refug*``) and words with no token are left to
+the database, whose semantics for them are its own. The rows are then ranked with the formula FTS5
+documents (https://www.sqlite.org/fts5.html#the_bm25_function):
 
     score = sum over the query's terms of  idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avglen))
 
 with k1 = 1.2, b = 0.75 and idf = log((N - n + 0.5) / (n + 0.5)) (at least 1e-6). Words under NOT do not
-count, as in FTS5. The scores equal ``bm25()``'s except for phrases: a phrase's rows are FTS5's match
-for it, but its frequency in a row is taken as its rarest word's, since positions are not kept here
-(tests check both). Only the stemmed index has postings (about 36 MB at 300k rows); ``exact:`` queries
-and PostgreSQL keep their database's own ranking.
-
-The postings also keep each occurrence's token position (FTS5's ``offset``), so a query's rows are found
-here too (``match_rows``): words by their rows, phrases by consecutive positions, AND / OR / NOT as set
-operations, the same rows FTS5's MATCH returns (tests compare them). A query's first run then asks the
-database nothing: FTS5 matching a phrase such as "freedom of expression" walks the position lists of
-every word, "of" included, and the match used to be run twice (for the rows, then for the phrase's
-postings): at 128k rows that was most of a new query's cost. Prefix queries (``refug*``) still go to
-FTS5, whose prefix semantics are its own.
+count, as in FTS5. The scores equal ``bm25()``'s except for phrases, whose frequency in a row is taken as
+its rarest word's (tests check both). A query's first run thus asks the database nothing: FTS5 matching
+a phrase such as "freedom of expression" walks the position lists of every word, "of" included, and the
+phrase used to be matched twice (for the rows, then for its postings); PostgreSQL's ``ts_rank`` over a
+broad word's 16k rows took 100-400 ms at 128k rows. On PostgreSQL, servers therefore rank with the same
+BM25 as SQLite (over PostgreSQL's Snowball lexemes) where ``ts_rank`` ranked before; one-shot commands,
+which build no postings, still rank with ``ts_rank``. Only the stemmed index has postings (27 MB
+at 128k rows, 11 MB of it positions); ``exact:`` queries keep the database's own matching and ranking.
 """
 
 from __future__ import annotations
@@ -143,26 +142,32 @@ class Postings:
         return rows[np.r_[True, rows[1:] != rows[:-1]]] if len(rows) else rows
 
     def match_rows(self, node: Node, backend) -> np.ndarray | None:
-        """The catalog rows the query matches, ascending, as FTS5's MATCH finds them; None for what only
-        the database answers (a prefix, or an index without positions)."""
+        """The catalog rows the query matches, ascending, as the database's match finds them (FTS5's MATCH,
+        PostgreSQL's ``@@``); None for what only the database answers: a prefix, a word with no token (FTS5
+        matches nothing, PostgreSQL drops the word), or an index without positions."""
         if self.offsets is None:
             return None
-        if isinstance(node, Term):
-            if node.prefix:
+        if hasattr(backend, "prefetch_tokens"):
+            backend.prefetch_tokens([w for leaf in _leaves(node) for w in _words(leaf)])
+        return self._match(node, backend)
+
+    def _match(self, node: Node, backend) -> np.ndarray | None:
+        if isinstance(node, Term | Phrase):
+            if isinstance(node, Term) and node.prefix:
                 return None
-            tokens = backend.tokens(node.word)  # a word of several tokens ("foo_bar") is a phrase to FTS5
-            return self._phrase_rows(tokens) if tokens else self.rows[:0]
-        if isinstance(node, Phrase):
-            tokens = [token for word in node.words for token in backend.tokens(word)]
-            return self._phrase_rows(tokens) if tokens else self.rows[:0]
+            # a word of several tokens ("foo_bar") is a phrase to both databases
+            tokens = [backend.tokens(word) for word in _words(node)]
+            if not all(tokens):
+                return None
+            return self._phrase_rows([token for word in tokens for token in word])
         if isinstance(node, Or):
-            parts = [self.match_rows(child, backend) for child in node.children]
+            parts = [self._match(child, backend) for child in node.children]
             if any(part is None for part in parts):
                 return None
             return _union(parts)
         if isinstance(node, And):
-            positives = [self.match_rows(c, backend) for c in node.children if not isinstance(c, Not)]
-            negatives = [self.match_rows(c.child, backend) for c in node.children if isinstance(c, Not)]
+            positives = [self._match(c, backend) for c in node.children if not isinstance(c, Not)]
+            negatives = [self._match(c.child, backend) for c in node.children if isinstance(c, Not)]
             if any(part is None for part in positives + negatives) or not positives:
                 return None
             rows = functools.reduce(_intersection, sorted(positives, key=len))
@@ -226,6 +231,18 @@ class Postings:
         if isinstance(node, Not):
             return []
         raise ValueError(f"unknown query node {node!r}")
+
+
+def _words(leaf: Term | Phrase) -> tuple[str, ...]:
+    return leaf.words if isinstance(leaf, Phrase) else (leaf.word,)
+
+
+def _leaves(node: Node) -> list[Term | Phrase]:
+    if isinstance(node, Term | Phrase):
+        return [node]
+    if isinstance(node, Not):
+        return _leaves(node.child)
+    return [leaf for child in node.children for leaf in _leaves(child)]
 
 
 def _intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
