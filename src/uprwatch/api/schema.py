@@ -65,6 +65,8 @@ PARAMETER_RULES = {
     ("/api/recommendations/export", "format"): {"enum": ["csv", "json", "xlsx"]},
     ("/api/recommendations/{rec_id}/similar", "k"): {"minimum": 1, "maximum": 100},
     ("/api/states/{name}/recurring", "limit"): {"minimum": 1, "maximum": 1000},
+    ("/api/classify/review", "limit"): {"minimum": 1, "maximum": 200},
+    ("/api/classify/review", "offset"): {"minimum": 0, "maximum": 1_000_000_000},
     ("/api/reports/brief", "format"): {"enum": ["json", "html", "pdf"]},
     ("/api/reports/matrix", "format"): {"enum": ["docx", "xlsx"]},
 }
