@@ -13,7 +13,10 @@ facets are complete too).
 
 Since other work may share the machine, it also reports the uprwatch server's CPU time per request
 (``*_server_cpu_ms``: the worker's on-CPU nanoseconds from ``/proc/<pid>/task/*/schedstat``, read
-around each request), which load does not inflate the way it inflates wall time. ``uprwatch_first_pass``
+around each request), which load does not inflate the way it inflates wall time. On PostgreSQL
+(``DATABASE_URL``, a server on this machine) that includes the database's own work for the request: the
+worker connects under an application name of its own, and the CPU of PostgreSQL's processes serving it
+is added (``DatabaseCpu``); ``database`` says which database was measured. ``uprwatch_first_pass``
 times the warm-up pass (each text query's first run, before its full-text match is cached);
 ``semantic_first_request_ms`` is the first semantic request (loads the model and the vectors).
 """
@@ -99,16 +102,18 @@ def wait_for(url: str, timeout: float = 120) -> None:
     raise RuntimeError(f"server at {url} did not start")
 
 
-def timed(url: str, cpu: list[float] | None = None, pid: int | None = None) -> float:
-    """Wall milliseconds of one request; with ``pid``, appends the server's CPU milliseconds to ``cpu``."""
-    before = cpu_ns(pid) if pid else 0
+def timed(url: str, cpu: list[float] | None = None, pid: int | None = None,
+          database: DatabaseCpu | None = None) -> float:
+    """Wall milliseconds of one request; with ``pid``, appends the server's CPU milliseconds to ``cpu``
+    (with ``database``, PostgreSQL's CPU for the request too)."""
+    before = (cpu_ns(pid) + (database.ns() if database else 0)) if pid else 0
     start = time.perf_counter()
     with urllib.request.urlopen(url, timeout=120) as response:
         response.read()
         assert response.status == 200, url
     wall = (time.perf_counter() - start) * 1000
     if pid and cpu is not None:
-        cpu.append((cpu_ns(pid) - before) / 1e6)
+        cpu.append((cpu_ns(pid) + (database.ns() if database else 0) - before) / 1e6)
     return wall
 
 
@@ -121,6 +126,42 @@ def cpu_ns(pid: int) -> int:
         except (FileNotFoundError, ProcessLookupError):  # a thread that just ended
             pass
     return total
+
+
+class DatabaseCpu:
+    """On-CPU nanoseconds of the PostgreSQL server processes serving one application name (``PGAPPNAME``
+    of the processes measured), read from ``/proc``: the database's share of their work. Nothing without
+    ``DATABASE_URL`` (SQLite runs inside the process) or when PostgreSQL runs on another machine."""
+
+    def __init__(self, application: str) -> None:
+        self.application = application
+        self.seen: dict[int, int] = {}  # backend pid -> its CPU ns when last read
+        url = os.environ.get("DATABASE_URL", "")
+        self.connection = None
+        if url.startswith(("postgres://", "postgresql://")):
+            import psycopg
+
+            self.connection = psycopg.connect(url, autocommit=True)
+
+    def environment(self, env: dict) -> dict:
+        return dict(env, PGAPPNAME=self.application) if self.connection is not None else env
+
+    def ns(self) -> int:
+        """The current backends' CPU, plus what ended backends had used when last read (``sample``)."""
+        if self.connection is None:
+            return 0
+        pids = [row[0] for row in self.connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s", [self.application]).fetchall()]
+        for pid in pids:
+            try:
+                self.seen[pid] = cpu_ns(pid)
+            except (FileNotFoundError, ProcessLookupError):  # ended meanwhile, or on another machine
+                pass
+        return sum(self.seen.values())
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
 
 
 def worker_pid(pid: int) -> int:
@@ -192,9 +233,10 @@ def main() -> None:
 
     rows = export_for_datasette(folder / "bench.db") if not args.no_datasette else Recommendation.objects.count()
     bin_dir = Path(sys.executable).parent
+    database = DatabaseCpu(f"uprwatch-search-bench-{args.port}")
     servers = [
         subprocess.Popen([str(bin_dir / "gunicorn"), "uprwatch.wsgi", "-w", "1", "-b", f"127.0.0.1:{args.port}",
-                          "--timeout", "300"], env=dict(os.environ), stdout=subprocess.DEVNULL,
+                          "--timeout", "300"], env=database.environment(dict(os.environ)), stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL),
     ]
     if not args.no_datasette:
@@ -219,7 +261,7 @@ def main() -> None:
         for q, filters in QUERIES:  # warm both (first requests load caches and the catalog)
             for name, url in systems.items():
                 if name == "uprwatch":
-                    first_pass.append(timed(url(q, filters), first_pass_cpu, worker))
+                    first_pass.append(timed(url(q, filters), first_pass_cpu, worker, database))
                 else:
                     timed(url(q, filters))
         # the first semantic request loads the model and the vectors; warm with a query not measured below
@@ -230,12 +272,12 @@ def main() -> None:
             for q, filters in QUERIES:
                 for name, url in systems.items():
                     if name == "uprwatch":
-                        times[name].append(timed(url(q, filters), cpu["text"], worker))
+                        times[name].append(timed(url(q, filters), cpu["text"], worker, database))
                     else:
                         times[name].append(timed(url(q, filters)))
-        semantic = [timed(uprwatch_url(ours, q, {}, mode="semantic"), cpu["semantic"], worker)
+        semantic = [timed(uprwatch_url(ours, q, {}, mode="semantic"), cpu["semantic"], worker, database)
                     for q in SEMANTIC_QUERIES for _ in range(args.runs)]
-        hybrid = [timed(uprwatch_url(ours, q, {}, mode="hybrid"), cpu["hybrid"], worker)
+        hybrid = [timed(uprwatch_url(ours, q, {}, mode="hybrid"), cpu["hybrid"], worker, database)
                   for q in SEMANTIC_QUERIES for _ in range(args.runs)]
         memory = rss_mb(servers[0].pid)
     finally:
@@ -243,7 +285,11 @@ def main() -> None:
             server.send_signal(signal.SIGTERM)
         for server in servers:
             server.wait(timeout=30)
+        database.close()
+    from django.db import connection
+
     report = {
+        "database": connection.vendor,
         "rows": rows,
         "queries": len(QUERIES),
         "runs_per_query": args.runs,

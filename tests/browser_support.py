@@ -174,7 +174,7 @@ class Server:
         self.process: subprocess.Popen | None = None
         self.log = home / "server.log"
 
-    def start(self) -> Server:
+    def start(self, timeout: float = 90) -> Server:
         args = [*UPRWATCH, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if self.production:
             args += ["--production", "--workers", str(self.workers)]
@@ -183,7 +183,7 @@ class Server:
             self.process = subprocess.Popen(args, env=clean_environment(self.home, **self.env), stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            wait_for(self.url + "/", self.process)
+            wait_for(self.url + "/", self.process, timeout=timeout)
         except RuntimeError as exc:
             self.stop()
             raise RuntimeError(f"{exc}; server log:\n{self.log.read_text(errors='replace')[-3000:]}") from None

@@ -106,10 +106,12 @@ def test_pair_view_canada_to_china(china):
 
 
 def test_find_state_accepts_aliases_and_rejects_unknown_names(db):
-    assert profiles.find_state("CHN").iso3 == "CHN"
-    assert profiles.find_state("Korea, Republic of").iso3 == "KOR"
-    with pytest.raises(profiles.StateNotFound, match="Narnia"):
-        profiles.find_state("Narnia")
+    from uprwatch.records.lookup import StateNotFound, find_state
+
+    assert find_state("CHN").iso3 == "CHN"
+    assert find_state("Korea, Republic of").iso3 == "KOR"
+    with pytest.raises(StateNotFound, match="Narnia"):
+        find_state("Narnia")
 
 
 def test_profile_cli_json_and_errors(db):

@@ -15,7 +15,7 @@ import pytest
 from uprwatch.classify.models import ReviewDecision
 from uprwatch.records.models import Recommendation
 from uprwatch.tracking import alerts, assessments, organisations
-from uprwatch.tracking.models import Event, EvidenceItem, Organisation, Watchlist
+from uprwatch.tracking.models import Campaign, Event, EvidenceItem, Organisation
 
 LONG = "x" * 10_000
 
@@ -103,7 +103,7 @@ def test_api_campaign_text_that_cannot_be_stored(client, coalition, alice_token,
     response = send(client, "post", "/api/tracking/campaigns", body, alice_token)
     assert response.status_code == 422
     assert response.json() == {"detail": message}
-    assert not Watchlist.objects.filter(organisation=coalition.org).exists()
+    assert not Campaign.objects.filter(organisation=coalition.org).exists()
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
@@ -139,7 +139,7 @@ def test_web_campaign_form_shows_the_error_for_an_overlong_name(client, coalitio
     response = client.post("/tracking/campaigns/new/", {"organisation": coalition.org.pk, "name": LONG})
     assert response.status_code == 400
     assert "name is 10,000 characters long; the limit is 200" in page(response)
-    assert not Watchlist.objects.filter(organisation=coalition.org).exists()
+    assert not Campaign.objects.filter(organisation=coalition.org).exists()
 
 
 def test_web_event_form_shows_the_error_for_a_nul_in_the_title(client, coalition):
@@ -177,21 +177,21 @@ def test_web_campaign_form_with_an_organisation_that_is_not_a_number(client, coa
     response = client.post("/tracking/campaigns/new/", {"organisation": organisation, "name": "Escapees"})
     assert response.status_code == 400
     assert "choose an organisation" in page(response)
-    assert not Watchlist.objects.filter(organisation=coalition.org).exists()
+    assert not Campaign.objects.filter(organisation=coalition.org).exists()
 
 
 @pytest.mark.parametrize("version", ["abc", "1.5", "²"])
 def test_web_campaign_edit_with_a_version_that_is_not_a_number(client, coalition, version):
     from uprwatch.tracking import campaigns
 
-    watchlist = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees")
+    campaign = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees")
     client.force_login(coalition.alice)
-    response = client.post(f"/tracking/campaigns/{watchlist.pk}/edit/",
+    response = client.post(f"/tracking/campaigns/{campaign.pk}/edit/",
                            {"name": "Renamed", "visibility": "private", "version": version})
     assert response.status_code == 400
     assert f"version must be a whole number, not {version!r}" in page(response)
-    watchlist.refresh_from_db()
-    assert (watchlist.name, watchlist.version) == ("Escapees", 1)
+    campaign.refresh_from_db()
+    assert (campaign.name, campaign.version) == ("Escapees", 1)
 
 
 def test_web_event_edit_without_a_version(client, coalition):
@@ -226,13 +226,13 @@ def test_web_assessment_with_a_version_that_is_not_a_number(client, coalition):
 def test_web_campaign_forms_refuse_what_is_not_a_number(client, coalition, action, data, message):
     from uprwatch.tracking import campaigns
 
-    watchlist = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees")
+    campaign = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees")
     client.force_login(coalition.alice)
-    response = client.post(f"/tracking/campaigns/{watchlist.pk}/{action}/", data)
+    response = client.post(f"/tracking/campaigns/{campaign.pk}/{action}/", data)
     assert response.status_code == 400
     assert message in page(response)
-    watchlist.refresh_from_db()
-    assert watchlist.visibility == "private" and not watchlist.pinned.exists()
+    campaign.refresh_from_db()
+    assert campaign.visibility == "private" and not campaign.pinned.exists()
 
 
 def test_web_token_revoke_with_a_superscript_digit(client, coalition):
@@ -269,14 +269,14 @@ def test_web_review_decision_keeps_a_next_on_this_site(client, alice):
 def test_web_pin_does_not_redirect_off_the_site(client, coalition):
     from uprwatch.tracking import campaigns
 
-    watchlist = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees")
+    campaign = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees")
     rec = Recommendation.objects.order_by("id").first()
     client.force_login(coalition.alice)
-    response = client.post(f"/tracking/campaigns/{watchlist.pk}/pin/",
+    response = client.post(f"/tracking/campaigns/{campaign.pk}/pin/",
                            {"recommendation": rec.pk, "next": "//elsewhere.example/"})
     assert response.status_code == 302
-    assert response["Location"] == watchlist.get_absolute_url()
-    assert watchlist.pinned.filter(pk=rec.pk).exists()
+    assert response["Location"] == campaign.get_absolute_url()
+    assert campaign.pinned.filter(pk=rec.pk).exists()
 
 
 @pytest.mark.parametrize("count", [2**31, 10**30])

@@ -73,14 +73,14 @@ def test_login_and_create_a_campaign(page, server_home):  # noqa: F811
     # User input comes back as text, never as markup.
     assert page.locator("h1").inner_text() == "Non-refoulement <in> China"
     assert page.locator("main b").count() == 0
-    saved = query_home(server_home, "list(__import__('uprwatch.tracking.models', fromlist=['Watchlist'])"
-                                    ".Watchlist.objects.values_list('name', flat=True))")
+    saved = query_home(server_home, "list(__import__('uprwatch.tracking.models', fromlist=['Campaign'])"
+                                    ".Campaign.objects.values_list('name', flat=True))")
     assert "Non-refoulement <in> China" in saved
     # A new campaign's form no longer takes recommendation numbers: they are pinned from the recommendation.
     page.goto(f"/recommendations/{rec_id}/")
     page.get_by_role("button", name="Pin to Non-refoulement <in> China").click()
     page.get_by_text("Pinned to Non-refoulement <in> China").wait_for()
-    pinned = query_home(server_home, "list(__import__('uprwatch.tracking.models', fromlist=['Watchlist'])"
-                                     ".Watchlist.objects.get(name='Non-refoulement <in> China')"
+    pinned = query_home(server_home, "list(__import__('uprwatch.tracking.models', fromlist=['Campaign'])"
+                                     ".Campaign.objects.get(name='Non-refoulement <in> China')"
                                      ".pinned.values_list('id', flat=True))")
     assert pinned == [rec_id]

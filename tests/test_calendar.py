@@ -208,15 +208,15 @@ def test_upcoming_deadlines_of_a_state():
 
 
 def test_upcoming_deadlines_entry_point_for_tracking_alerts():
-    from uprwatch.calendar.schedule import state_deadlines as upcoming_deadlines
+    from uprwatch.calendar.schedule import state_deadlines
 
     china = State.objects.get(iso3="CHN")
-    found = upcoming_deadlines(china, dt.date(2026, 11, 26), None)
+    found = state_deadlines(china, dt.date(2026, 11, 26), None)
     assert [d.label for d in found][:2] == [
         "Stakeholder submissions due (UPR cycle 5, WG 59; estimated from projected session dates)",
         "National report due (UPR cycle 5, WG 59; estimated from projected session dates)"]
-    assert upcoming_deadlines(china, dt.date(2026, 11, 26), 30) == []
-    from uprwatch.tracking.deadlines import upcoming_deadlines as tracking_deadlines
+    assert state_deadlines(china, dt.date(2026, 11, 26), 30) == []
+    from uprwatch.tracking.deadlines import watched_state_deadlines as tracking_deadlines
 
     assert tracking_deadlines(china, dt.date(2026, 11, 26))[0].date == found[0].date
 

@@ -228,7 +228,7 @@ def _move_session_59(start: dt.date) -> None:
 
 def test_a_corrected_date_moves_the_deadlines_in_every_surface(client):
     from uprwatch.reports.brief import deadlines_section
-    from uprwatch.tracking.deadlines import upcoming_deadlines as tracking_deadlines
+    from uprwatch.tracking.deadlines import watched_state_deadlines as tracking_deadlines
 
     _move_session_59(dt.date(2029, 1, 29))
     china5 = _by_cycle("China")[5]

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from uprwatch.records.models import Recommendation
 from uprwatch.tracking import assessments, campaigns, events, organisations
-from uprwatch.tracking.models import Assessment, EvidenceItem, Watchlist
+from uprwatch.tracking.models import Assessment, Campaign, EvidenceItem
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +36,12 @@ def rec():
 
 @pytest.fixture
 def campaign(coalition, rec):
-    watchlist = campaigns.create_campaign(coalition.bob, coalition.org, name="Escapees", query="q=refoulement&sur=China",
+    campaign = campaigns.create_campaign(coalition.bob, coalition.org, name="Escapees", query="q=refoulement&sur=China",
                                           states=["China"], pinned=[rec.pk])
     assessments.save_assessment(coalition.bob, coalition.org, rec.pk, status="not_implemented", rationale="DRAFT-VIEW")
     events.create_event(coalition.bob, coalition.org, title="PRIVATE-EVENT", occurred_on="2023-10-09", states=["China"],
                         recommendations=[rec.pk])
-    return watchlist
+    return campaign
 
 
 def test_pin_and_unpin_from_search_results_with_htmx(client, coalition, rec, campaign):
@@ -74,14 +74,14 @@ def test_save_this_search_as_a_campaign(client, coalition):
     client.force_login(coalition.bob)
     response = client.post("/tracking/campaigns/from-search/", {
         "organisation": coalition.org.pk, "name": "Refoulement in China", "query": "q=refoulement&sur=China"})
-    watchlist = Watchlist.objects.get(name="Refoulement in China")
-    assert response.status_code == 302 and response["Location"] == f"/tracking/campaigns/{watchlist.pk}/"
+    campaign = Campaign.objects.get(name="Refoulement in China")
+    assert response.status_code == 302 and response["Location"] == f"/tracking/campaigns/{campaign.pk}/"
     page = client.get(response["Location"]).content.decode()
     assert "What the campaign follows" in page and "<strong>words</strong> refoulement" in page
     bad = client.post("/tracking/campaigns/from-search/", {"organisation": coalition.org.pk, "name": "",
                                                            "query": "sur=Atlantis"})
     assert bad.status_code == 400 and "Atlantis" in bad.content.decode()
-    assert Watchlist.objects.count() == 1
+    assert Campaign.objects.count() == 1
 
 
 def test_a_refused_upload_keeps_the_typed_citation_beside_the_file_error(client, coalition, rec):

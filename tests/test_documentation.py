@@ -53,3 +53,9 @@ def test_every_setting_is_read_through_the_helper():
 @pytest.mark.parametrize("name", [n for n in SETTING_NAMES if n.startswith("UPRWATCH_")])
 def test_every_uprwatch_setting_is_in_the_readme(name):
     assert f"`{name}`" in README, f"README: no `{name}` in Configuration"
+
+
+@pytest.mark.parametrize("name", [n for n in SETTING_NAMES if not n.startswith("UPRWATCH_")])
+def test_every_other_setting_is_in_the_readme(name):
+    """Django's and the host's own names (``SECRET_KEY``, ``EMAIL_HOST``, ``WEB_CONCURRENCY``...) too."""
+    assert re.search(rf"`{name}[`=]", README), f"README: no `{name}`"

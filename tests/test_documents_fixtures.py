@@ -194,6 +194,49 @@ def test_footnote_read_during_the_dialogue_with_its_number_on_a_line_of_its_own(
                                                           "Goal related to poverty reduction")
 
 
+def test_recommendations_noted_at_paragraphs_of_the_dialogue_did_not_enjoy_support():
+    # "78. The recommendations noted in the present report at paragraphs 23 (g), 26 (f), ... and 67 above
+    # did not enjoy the support of the Congo"
+    recs = by_paragraph(load("report-2009-cycle1-at-paragraphs"))
+    assert recs["27(d)"][0].text == "Remove the provisions that criminalize homosexuality."
+    assert recs["27(d)"][0].recommending_states == ["GBR"] and recs["27(d)"][0].response == "noted"
+    # "Latvia recommended that the Congo consider extending ...": the state's name with its article goes
+    assert recs["67"][0].text.startswith("Consider extending a standing invitation")
+
+
+def test_object_after_the_last_slashed_alternative_is_everyones():
+    # "Consider extending (Latvia, Brazil)/Extend (France, Slovenia)/ extend and implement (Czech Republic)
+    # a standing invitation to all special procedures of the Human Rights Council;"
+    by_state = texts_by_state(load("report-2009-slash-object-after-alternatives"), "81.9")
+    assert by_state["LVA"] == ["Consider extending a standing invitation to all special procedures of the Human Rights Council"]
+    assert by_state["CZE"] == ["Extend and implement a standing invitation to all special procedures of the Human Rights "
+                               "Council"]
+
+
+def test_a_verb_waiting_for_its_object_takes_the_words_after_it():
+    by_state = texts_by_state(load("report-2012-verb-waiting-for-object"), "129.86")
+    # "Consider (Slovenia, Latvia) issuing a standing invitation to Special Procedures mandate holders (Uruguay, Hungary)"
+    assert by_state["SVN"] == ["Consider issuing a standing invitation to Special Procedures mandate holders"]
+    # "evaluate the possibility of ratifying (Argentina) the International Convention ... (Spain)"
+    assert texts_by_state(load("report-2012-verb-waiting-for-object"), "129.6")["ARG"][0].endswith(
+        "ratifying the International Convention on the protection of all persons from enforced disappearances")
+
+
+def test_as_well_as_to_starts_the_later_states_own_recommendation():
+    by_state = texts_by_state(load("report-2008-as-well-as-to"), "58.5")
+    assert by_state["BRA"] == ["Take further appropriate and effective measures to eliminate discrimination against Roma"]
+    assert by_state["IRL"] == ["Continue to take further action to ensure equal enjoyment of human rights by Roma people"]
+
+
+def test_an_item_answering_a_state_named_in_words_is_that_states_recommendation():
+    # "3. With regard to the recommendation of Switzerland reflected in paragraph 35 above, Bahrain can
+    # conduct wide consultations ...": no parenthesis names the state, the sentence does
+    recs = by_paragraph(load("report-2008-cycle1-answered-by-name"))
+    assert recs["60.3"][0].recommending_states == ["CHE"] and recs["60.3"][0].response == "supported"
+    assert recs["60.3"][0].text.startswith("Conduct wide consultations between different partners")
+    assert recs["60.6"][0].recommending_states == ["NLD"] and recs["60.6"][0].text.startswith("Inform the Human Rights")
+
+
 def test_draft_report_leaves_positions_pending():
     parsed = load("draft-2025-cycle4-svn")
     assert (parsed.symbol, parsed.kind, parsed.session) == ("A/HRC/WG.6/48/L.7", "working_group_report", 48)

@@ -225,3 +225,66 @@ def test_dump_moves_between_sqlite_and_postgresql_both_ways(richer_database, tmp
             source = again
     finally:
         drop()
+
+
+# --- dumps written before a model was renamed ---------------------------------------------------------
+
+def test_a_dump_written_when_campaigns_were_watchlists_restores_as_campaigns(tmp_path):
+    """Before tracking's migration 0004 the campaign model was ``Watchlist``: its dumps name
+    ``tracking.watchlist``, its many-to-many tables and ``watchlist_id`` columns, and its content type and
+    permissions. ``restore`` reads them as the campaign they are."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.auth.models import User
+
+    from uprwatch.records.models import State
+    from uprwatch.tracking import campaigns
+    from uprwatch.tracking.models import AuditEntry, Campaign, Notification
+
+    r1, r2, r3 = Recommendation.objects.filter(review__state__iso3="CHN").order_by("id").values_list("pk", flat=True)[:3]
+    china, cuba = (State.objects.get(iso3=code).pk for code in ("CHN", "CUB"))
+    at = "2026-12-02T18:05:48.397683+00:00"
+    # Tables and rows exactly as the code before the rename dumped them (`uprwatch dump`, uprwatch 0.1.0).
+    old = {
+        "admin.logentry": (["id", "action_time", "user_id", "content_type_id", "object_id", "object_repr",
+                            "action_flag", "change_message"], [[1, at, 1, ["tracking", "watchlist"], "1", "Escapees", 1, "[]"]]),
+        "auth.user": (["id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
+                       "is_staff", "is_active", "date_joined"],
+                      [[1, "!", None, False, "alice", "", "", "alice@example.org", False, True, at]]),
+        "auth.user_user_permissions": (["id", "user_id", "permission_id"], [[1, 1, ["tracking", "change_watchlist"]]]),
+        "tracking.auditentry": (["id", "organisation_id", "user_id", "username", "action", "object_type", "object_id",
+                                 "before", "after", "at"],
+                                [[1, 1, 1, "alice", "create", "watchlist", "1", None, {"id": 1, "name": "Escapees"}, at]]),
+        "tracking.membership": (["id", "user_id", "organisation_id", "role", "created_at"], [[1, 1, 1, "admin", at]]),
+        "tracking.notification": (["id", "user_id", "kind", "watchlist_id", "key", "message", "url",
+                                   "recommendation_ids", "created_at", "read_at", "emailed_at"],
+                                  [[1, 1, "watchlist_match", 1, "match:x", "2 new", "", [r1], at, None, None]]),
+        "tracking.organisation": (["id", "name", "slug", "coalition_id", "created_at"],
+                                  [[1, "Coalition", "coalition", None, at]]),
+        "tracking.watchlist": (["id", "organisation_id", "name", "description", "query", "visibility", "version",
+                                "created_by_id", "created_at", "updated_at"],
+                               [[1, 1, "Escapees", "", "", "private", 1, 1, at, at]]),
+        "tracking.watchlist_excluded": (["id", "watchlist_id", "recommendation_id"], [[1, 1, r3]]),
+        "tracking.watchlist_pinned": (["id", "watchlist_id", "recommendation_id"], [[1, 1, r1], [2, 1, r2]]),
+        "tracking.watchlist_states": (["id", "watchlist_id", "state_id"], [[1, 1, china], [2, 1, cuba]]),
+    }
+    path = write_dump(
+        tmp_path / "before-0004.jsonl.gz",
+        [[label, row] for label, (_columns, rows) in old.items() for row in rows],
+        models=[{"model": label, "columns": columns, "count": len(rows)} for label, (columns, rows) in old.items()],
+        migrations={"tracking": ["0001_initial", "0002_job_running", "0003_evidence_visibility"]},
+    )
+
+    assert restore_database(path, migrate=False).rows == sum(len(rows) for _columns, rows in old.values())
+
+    campaign = Campaign.objects.get()
+    assert (campaign.pk, campaign.name, campaign.organisation.name) == (1, "Escapees", "Coalition")
+    assert set(campaign.pinned.values_list("pk", flat=True)) == {r1, r2}
+    assert set(campaign.excluded.values_list("pk", flat=True)) == {r3}
+    assert set(campaign.states.values_list("iso3", flat=True)) == {"CHN", "CUB"}
+    assert campaigns.recommendation_ids(campaign) == {r1, r2}
+    assert Notification.objects.get().campaign == campaign
+    alice = User.objects.get(username="alice")
+    assert alice.has_perm("tracking.change_campaign")
+    assert LogEntry.objects.get().get_edited_object() == campaign
+    # The audit log keeps calling campaigns "watchlist", before and after the rename.
+    assert AuditEntry.objects.get().object_type == "watchlist"

@@ -15,7 +15,7 @@ from uprwatch.errors import NotFound
 from uprwatch.records.models import Recommendation
 from uprwatch.tracking import assessments, campaigns, events, organisations
 from uprwatch.tracking.errors import NotAllowed
-from uprwatch.tracking.models import EvidenceItem, Watchlist
+from uprwatch.tracking.models import Campaign, EvidenceItem
 from uprwatch.tracking.permissions import get_visible
 
 ROLES = ["anonymous", "outsider", "viewer", "contributor", "editor"]
@@ -180,32 +180,32 @@ def _publish_evidence(client, coalition, people, tokens, recs, surface, role, st
 CAMPAIGN_ACTIONS = ["rename", "describe", "saved search", "pin", "exclude"]
 
 
-def _campaign_action(surface, action, user, role, watchlist, recs, client, tokens):
+def _campaign_action(surface, action, user, role, campaign, recs, client, tokens):
     fields = {"rename": {"name": "Renamed by someone"}, "describe": {"description": "New description"},
               "saved search": {"query": "q=torture"}}
     if surface == "service":
         if action in fields:
-            return _attempt(lambda: campaigns.update_campaign(user, watchlist.pk, version=watchlist.version,
+            return _attempt(lambda: campaigns.update_campaign(user, campaign.pk, version=campaign.version,
                                                               **fields[action]))
-        return _attempt(lambda: campaigns.pin(user, watchlist, recs[2], exclude=action == "exclude"))
+        return _attempt(lambda: campaigns.pin(user, campaign, recs[2], exclude=action == "exclude"))
     if surface == "web":
         web = _client_as(client, user)
         if action in fields:
-            form = {"name": watchlist.name, "description": watchlist.description, "query": watchlist.query,
-                    "states": "", "pinned": str(recs[1]), "version": watchlist.version, **fields[action]}
-            return web.post(f"/tracking/campaigns/{watchlist.pk}/edit/", form)
-        return web.post(f"/tracking/campaigns/{watchlist.pk}/pin/", {"recommendation": recs[2], "action": action})
+            form = {"name": campaign.name, "description": campaign.description, "query": campaign.query,
+                    "states": "", "pinned": str(recs[1]), "version": campaign.version, **fields[action]}
+            return web.post(f"/tracking/campaigns/{campaign.pk}/edit/", form)
+        return web.post(f"/tracking/campaigns/{campaign.pk}/pin/", {"recommendation": recs[2], "action": action})
     if action in fields:
         import json
 
-        return _api(client, tokens, role, "patch", f"/campaigns/{watchlist.pk}",
-                    data=json.dumps({"version": watchlist.version, **fields[action]}), content_type="application/json")
+        return _api(client, tokens, role, "patch", f"/campaigns/{campaign.pk}",
+                    data=json.dumps({"version": campaign.version, **fields[action]}), content_type="application/json")
     # The API changes pins and exclusions through the campaign's lists.
     key = "pinned" if action == "pin" else "excluded"
     import json
 
-    return _api(client, tokens, role, "patch", f"/campaigns/{watchlist.pk}",
-                data=json.dumps({"version": watchlist.version, key: [recs[1], recs[2]]}),
+    return _api(client, tokens, role, "patch", f"/campaigns/{campaign.pk}",
+                data=json.dumps({"version": campaign.version, key: [recs[1], recs[2]]}),
                 content_type="application/json")
 
 
@@ -218,31 +218,31 @@ def test_campaign_edits(client, coalition, people, tokens, recs, role, action, s
 
 
 def _campaign_edit(client, coalition, people, tokens, recs, surface, role, action, state):
-    watchlist = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees", description="before",
+    campaign = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees", description="before",
                                           query="q=refoulement", pinned=[recs[1]],
                                           visibility="published" if state == "published" else "private")
-    before = (watchlist.name, watchlist.description, watchlist.query, watchlist.version)
-    outcome = _campaign_action(surface, action, people[role], role, watchlist, recs, client, tokens)
-    watchlist.refresh_from_db()
+    before = (campaign.name, campaign.description, campaign.query, campaign.version)
+    outcome = _campaign_action(surface, action, people[role], role, campaign, recs, client, tokens)
+    campaign.refresh_from_db()
     if role in ("anonymous", "outsider", "viewer"):
         _refused(surface, role, outcome)
-        assert (watchlist.name, watchlist.description, watchlist.query, watchlist.version) == before
-        assert watchlist.visibility == ("published" if state == "published" else "private")
+        assert (campaign.name, campaign.description, campaign.query, campaign.version) == before
+        assert campaign.visibility == ("published" if state == "published" else "private")
         return
-    assert watchlist.version == before[3] + 1, getattr(outcome, "content", outcome)
+    assert campaign.version == before[3] + 1, getattr(outcome, "content", outcome)
     public = state == "published" and role == "editor"
-    assert watchlist.visibility == ("published" if public else "private")
+    assert campaign.visibility == ("published" if public else "private")
     client.logout()
-    assert (client.get(f"/tracking/campaigns/{watchlist.pk}/").status_code == 200) == public
-    assert (client.get(f"/api/tracking/campaigns/{watchlist.pk}").status_code == 200) == public
-    assert any(w.pk == watchlist.pk for w in campaigns.visible_campaigns(None)) == public
+    assert (client.get(f"/tracking/campaigns/{campaign.pk}/").status_code == 200) == public
+    assert (client.get(f"/api/tracking/campaigns/{campaign.pk}").status_code == 200) == public
+    assert any(w.pk == campaign.pk for w in campaigns.visible_campaigns(None)) == public
     if not public:
         # the organisation sees the change, marked as a draft; an editor publishes it again
-        page = _client_as(client, people["viewer"]).get(f"/tracking/campaigns/{watchlist.pk}/").content.decode()
+        page = _client_as(client, people["viewer"]).get(f"/tracking/campaigns/{campaign.pk}/").content.decode()
         assert "draft" in page
-        assessments.publish(people["editor"], watchlist)
+        assessments.publish(people["editor"], campaign)
         client.logout()
-        assert client.get(f"/api/tracking/campaigns/{watchlist.pk}").json()["version"] == watchlist.version + 1
+        assert client.get(f"/api/tracking/campaigns/{campaign.pk}").json()["version"] == campaign.version + 1
 
 
 def test_private_objects_and_missing_ones_answer_alike(client, coalition, recs):
@@ -250,13 +250,13 @@ def test_private_objects_and_missing_ones_answer_alike(client, coalition, recs):
     draft = assessments.save_assessment(coalition.bob, coalition.org, recs[0], status="unknown")
     event = events.create_event(coalition.bob, coalition.org, title="x", occurred_on="2023-01-01")
     item = assessments.add_evidence(coalition.bob, event, citation="c")
-    watchlist = campaigns.create_campaign(coalition.bob, coalition.org, name="w")
+    campaign = campaigns.create_campaign(coalition.bob, coalition.org, name="w")
     token = organisations.create_token(coalition.charlie)[1]
     for path, pk in (("assessments", draft.pk), ("events", event.pk), ("evidence", item.pk),
-                     ("campaigns", watchlist.pk)):
+                     ("campaigns", campaign.pk)):
         for headers in ({}, {"HTTP_AUTHORIZATION": f"Bearer {token}"}):
             private = client.get(f"/api/tracking/{path}/{pk}", **headers)
             missing = client.get(f"/api/tracking/{path}/999999999", **headers)
             assert private.status_code == missing.status_code == 404
             assert private.content == missing.content
-    assert Watchlist.objects.filter(pk=watchlist.pk).exists()
+    assert Campaign.objects.filter(pk=campaign.pk).exists()

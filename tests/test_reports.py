@@ -86,7 +86,7 @@ def campaign(coalition):
 
     # UPR Info keeps one row per recommending state: take the first of them.
     rec = Recommendation.objects.filter(review__state__iso3="CHN", text__startswith=DEATH_PENALTY).order_by("id")[0]
-    watchlist = campaigns.create_campaign(
+    campaign = campaigns.create_campaign(
         coalition.alice, coalition.org, name="Death penalty in China", query="q=death+penalty&sur=China",
         states=["China"], visibility="published",
     )
@@ -102,7 +102,7 @@ def campaign(coalition):
         coalition.alice, coalition.org, states=["China"], title="Public sentencing rally in Guangdong",
         occurred_on="2024-06-26", visibility="published",
     )
-    return watchlist, rec
+    return campaign, rec
 
 
 def test_china_brief_html_lists_every_recommendation_to_china(tmp_path):
@@ -130,7 +130,7 @@ def test_brief_with_query_keeps_only_matching_recommendations_of_that_state(tmp_
 
 
 def test_brief_shows_published_tracking_data_only_unless_organisation_given(campaign, tmp_path):
-    watchlist, rec = campaign
+    campaign, rec = campaign
     out = tmp_path / "campaign.html"
     result = run("report", "brief", "--sur", "China", "--campaign", "Death penalty in China", "--output", str(out))
     assert result.exit_code == 0, result.output
@@ -140,7 +140,7 @@ def test_brief_shows_published_tracking_data_only_unless_organisation_given(camp
     assert "Amnesty International, Death Sentences 2023" in rows[rec.pk]
     assert "Public sentencing rally in Guangdong" in html
     assert "SECRET DRAFT" not in html
-    result = run("report", "brief", "--sur", "China", "--campaign", str(watchlist.pk),
+    result = run("report", "brief", "--sur", "China", "--campaign", str(campaign.pk),
                  "--organisation", "Other Rights Group", "--output", str(out))
     assert result.exit_code == 0, result.output
     assert "SECRET DRAFT" in out.read_text(encoding="utf-8")
@@ -203,9 +203,9 @@ def test_china_brief_pdf_has_every_recommendation_with_its_states_and_response(t
 
 def test_brief_pdf_shows_assessments_and_evidence_but_not_private_ones(campaign, tmp_path):
     require_weasyprint()
-    watchlist, rec = campaign
+    campaign, rec = campaign
     out = tmp_path / "campaign.pdf"
-    result = run("report", "brief", "--sur", "China", "--campaign", str(watchlist.pk), "--format", "pdf",
+    result = run("report", "brief", "--sur", "China", "--campaign", str(campaign.pk), "--format", "pdf",
                  "--output", str(out))
     assert result.exit_code == 0, result.output
     text = pdf_text(out.read_bytes())
@@ -308,17 +308,17 @@ def test_matrix_xlsx_and_docx_from_a_campaign(campaign, tmp_path):
     from docx import Document
     from openpyxl import load_workbook
 
-    watchlist, rec = campaign
+    campaign, rec = campaign
     xlsx, docx = tmp_path / "m.xlsx", tmp_path / "m.docx"
-    assert run("report", "matrix", "--campaign", watchlist.name, "--format", "xlsx", "--output", str(xlsx)).exit_code == 0
-    assert run("report", "matrix", "--campaign", watchlist.name, "--format", "docx", "--output", str(docx)).exit_code == 0
+    assert run("report", "matrix", "--campaign", campaign.name, "--format", "xlsx", "--output", str(xlsx)).exit_code == 0
+    assert run("report", "matrix", "--campaign", campaign.name, "--format", "docx", "--output", str(docx)).exit_code == 0
 
     sheet = load_workbook(xlsx)["Matrix"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("Recommendation", "Recommending states", "Position")
     from uprwatch.tracking.campaigns import recommendation_ids
 
-    assert len(rows) - 1 == len(recommendation_ids(watchlist))
+    assert len(rows) - 1 == len(recommendation_ids(campaign))
     row = next(r for r in rows[1:] if r[0].startswith(DEATH_PENALTY) and r[3])
     assert row[1] == ", ".join(s.name for s in rec.recommending_states.all())
     assert row[2] == rec.response == "noted"
@@ -396,12 +396,12 @@ def test_brief_page_downloads_and_errors(client):
 
 
 def test_private_assessment_hidden_from_outsiders_on_the_web(campaign, client, coalition):
-    watchlist, rec = campaign
+    campaign, rec = campaign
     client.force_login(coalition.bob)  # the coalition, not the other group
-    html = client.get("/reports/brief/", {"sur": "China", "campaign": watchlist.pk}).content.decode()
+    html = client.get("/reports/brief/", {"sur": "China", "campaign": campaign.pk}).content.decode()
     assert "Still 46 capital crimes" in html and "SECRET DRAFT" not in html
     client.force_login(coalition.charlie)
-    assert "SECRET DRAFT" in client.get("/reports/brief/", {"sur": "China", "campaign": watchlist.pk}).content.decode()
+    assert "SECRET DRAFT" in client.get("/reports/brief/", {"sur": "China", "campaign": campaign.pk}).content.decode()
 
 
 def test_api_brief_json(client):
@@ -444,11 +444,11 @@ def test_output_is_atomic(tmp_path):
 
 
 def test_campaign_page_links_to_its_brief_and_matrix(campaign, client, coalition):
-    watchlist, rec = campaign
+    campaign, rec = campaign
     client.force_login(coalition.alice)
-    page = client.get(f"/tracking/campaigns/{watchlist.pk}/").content.decode()
-    assert f"/reports/brief/?campaign={watchlist.pk}" in page
-    response = client.get("/reports/brief/", {"campaign": watchlist.pk})  # the campaign's one state: China
+    page = client.get(f"/tracking/campaigns/{campaign.pk}/").content.decode()
+    assert f"/reports/brief/?campaign={campaign.pk}" in page
+    response = client.get("/reports/brief/", {"campaign": campaign.pk})  # the campaign's one state: China
     assert response.status_code == 200
     rows = parse_brief(response.content.decode()).rows
     assert rec.pk in rows and set(rows) <= china_ids()
@@ -472,3 +472,15 @@ def test_profile_exports_json_xlsx_csv(tmp_path, client):
     result = CliRunner().invoke(main, ["report", "profile", "--state", "China", "--format", "csv",
                                        "--output", str(tmp_path / "x.csv")])
     assert result.exit_code == 1 and "--table" in result.output and not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize("state, slug", [("China", "china"), ("Cuba", "cuba"), ("Haiti", "haiti")])
+def test_profile_and_brief_show_the_same_support_rate_for_a_state(client, state, slug):
+    """One definition (``records.stats.support_rate``): a state's profile and its brief, which cover the
+    same recommendations (all it received), print the same percentage."""
+    profile = client.get(f"/states/{slug}/profile/").content.decode()
+    brief = client.get("/reports/brief/", {"sur": state}).content.decode()
+    on_profile = re.search(r'<div class="figure response-supported">(\d+)%</div>support rate', profile)
+    on_brief = re.search(r"<strong>(\d+) %</strong> support rate", brief)
+    assert on_profile and on_brief, "both pages show a support rate"
+    assert on_profile.group(1) == on_brief.group(1)

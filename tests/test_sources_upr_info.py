@@ -241,7 +241,8 @@ def test_a_disagreement_with_an_official_document_is_kept_and_shown(db, home, se
 
 
 def test_not_supported_counts_as_noted_in_figures(db, server):
-    from uprwatch.analysis.profiles import find_state, state_profile
+    from uprwatch.analysis.profiles import state_profile
+    from uprwatch.records.lookup import find_state
     from uprwatch.records.stats import dataset_stats
 
     before = dataset_stats()
@@ -277,7 +278,7 @@ def test_after_a_sync_the_campaign_hears_of_the_new_recommendation(db, server, c
     new = Recommendation.objects.get(text=NON_REFOULEMENT)
     assert new.response == "pending" and new.review.session_id == 45
     for person in (coalition.alice, coalition.bob):
-        note = Notification.objects.get(user=person, watchlist=campaign)
+        note = Notification.objects.get(user=person, campaign=campaign)
         assert note.recommendation_ids == [new.pk]
     assert not Notification.objects.filter(user=coalition.charlie).exists()
     # the next sync finds nothing new: no second alert

@@ -17,11 +17,11 @@ from uprwatch.tracking.errors import Conflict, Invalid, NotAllowed
 from uprwatch.tracking.models import (
     AssessmentVersion,
     AuditEntry,
+    Campaign,
     Event,
     EvidenceItem,
     Job,
     Notification,
-    Watchlist,
 )
 
 
@@ -57,7 +57,7 @@ def test_campaign_bad_query_and_unknown_state_are_refused_without_writing(coalit
         campaigns.create_campaign(coalition.bob, coalition.org, name="x", query="sur=Narnia")
     with pytest.raises(Invalid, match="Narnia"):
         campaigns.create_campaign(coalition.bob, coalition.org, name="x", states=["Narnia"])
-    assert not Watchlist.objects.exists()
+    assert not Campaign.objects.exists()
 
 
 def test_roles_contributor_drafts_editor_publishes_outsider_refused(coalition, escapees):
@@ -178,14 +178,14 @@ def test_ingest_signal_queues_job_and_jobs_run_notifies_and_emails(coalition, es
 
 def test_deadline_alert_for_watched_state(coalition, escapees):
     china = State.objects.get(iso3="CHN")
-    upcoming = deadlines.upcoming_deadlines(china, datetime.date(2026, 1, 1))
+    upcoming = deadlines.watched_state_deadlines(china, datetime.date(2026, 1, 1))
     if not upcoming:  # without the calendar feature, a scheduled review is the deadline
         session = Session.objects.create(number=99, cycle_id=1, year=2030, start_date=datetime.date(2030, 1, 21))
         Review.objects.create(state=china, session=session)
-        upcoming = deadlines.upcoming_deadlines(china, datetime.date(2026, 1, 1))
+        upcoming = deadlines.watched_state_deadlines(china, datetime.date(2026, 1, 1))
     today = upcoming[0].date - datetime.timedelta(days=20)
-    for_bob = deadlines.upcoming_deadlines(china, today, 30)  # Bob keeps the default 30 days
-    for_alice = deadlines.upcoming_deadlines(china, today, 10)
+    for_bob = deadlines.watched_state_deadlines(china, today, 30)  # Bob keeps the default 30 days
+    for_alice = deadlines.watched_state_deadlines(china, today, 10)
     alerts.update_preferences(coalition.alice, deadline_days=10)
     assert alerts.check_deadlines(today) == len(for_bob) + len(for_alice)
     bob_notes = Notification.objects.filter(kind="deadline", user=coalition.bob)

@@ -8,7 +8,7 @@ import pytest
 
 from uprwatch.records.models import Recommendation
 from uprwatch.tracking import assessments, campaigns, events, organisations
-from uprwatch.tracking.models import Assessment, AuditEntry, Event, EvidenceItem, Notification, Watchlist
+from uprwatch.tracking.models import Assessment, AuditEntry, Campaign, Event, EvidenceItem, Notification
 
 
 @pytest.fixture
@@ -37,12 +37,12 @@ def rec():
 @pytest.fixture
 def private(coalition, rec):
     """Private campaign, draft assessment and private event of the coalition."""
-    watchlist = campaigns.create_campaign(coalition.bob, coalition.org, name="North Korean escapees in China",
+    campaign = campaigns.create_campaign(coalition.bob, coalition.org, name="North Korean escapees in China",
                                           query="q=refoulement&sur=China", states=["China"], pinned=[rec.pk])
     draft = assessments.save_assessment(coalition.bob, coalition.org, rec.pk, status="not_implemented", rationale="secret")
     event = events.create_event(coalition.bob, coalition.org, title="secret event", occurred_on="2023-10-09",
                                 states=["China"], recommendations=[rec.pk])
-    return watchlist, draft, event
+    return campaign, draft, event
 
 
 def test_campaign_create_permissions(api, coalition, rec):
@@ -52,7 +52,7 @@ def test_campaign_create_permissions(api, coalition, rec):
     assert api("post", "/campaigns", json=body, HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 401
     assert api("post", "/campaigns", "charlie", json=body).status_code == 403
     assert api("post", "/campaigns", "bob", json={**body, "visibility": "published"}).status_code == 403
-    assert not Watchlist.objects.exists()
+    assert not Campaign.objects.exists()
     response = api("post", "/campaigns", "bob", json=body)
     assert response.status_code == 201, response.content
     assert response.json()["visibility"] == "private" and response.json()["pinned"] == [rec.pk]
@@ -61,17 +61,17 @@ def test_campaign_create_permissions(api, coalition, rec):
 
 
 def test_private_data_hidden_from_charlie_and_anonymous(api, private):
-    watchlist, draft, event = private
+    campaign, draft, event = private
     for who in (None, "charlie"):
         assert api("get", "/campaigns", who).json() == []
-        assert api("get", f"/campaigns/{watchlist.pk}", who).status_code == 404
+        assert api("get", f"/campaigns/{campaign.pk}", who).status_code == 404
         assert api("get", "/assessments", who, data={"recommendation": draft.recommendation_id}).json()["assessments"] == []
         assert api("get", f"/assessments/{draft.pk}", who).status_code == 404
         assert api("get", "/events", who).json() == []
         assert api("get", f"/events/{event.pk}", who).status_code == 404
         assert api("get", "/states/china/timeline", who).json() == []
-        assert api("get", f"/campaigns/{watchlist.pk}/timeline", who).status_code == 404
-    detail = api("get", f"/campaigns/{watchlist.pk}", "bob").json()
+        assert api("get", f"/campaigns/{campaign.pk}/timeline", who).status_code == 404
+    detail = api("get", f"/campaigns/{campaign.pk}", "bob").json()
     assert draft.recommendation_id in detail["recommendations"] and detail["assessments"][0]["rationale"] == "secret"
     assert len(api("get", "/states/china/timeline", "alice").json()) == 2
 
@@ -147,17 +147,17 @@ def test_events_crud_publish_and_locking(api, coalition, rec):
 
 
 def test_campaign_update_publish_delete(api, private):
-    watchlist, _, _ = private
-    assert api("patch", f"/campaigns/{watchlist.pk}", json={"version": 1, "name": "x"}).status_code == 401
-    assert api("patch", f"/campaigns/{watchlist.pk}", "charlie", json={"version": 1, "name": "x"}).status_code == 404
-    assert api("patch", f"/campaigns/{watchlist.pk}", "bob", json={"version": 1, "description": "d"}).status_code == 200
-    assert api("patch", f"/campaigns/{watchlist.pk}", "alice", json={"version": 1, "description": "e"}).status_code == 409
-    assert api("post", f"/campaigns/{watchlist.pk}/publish", "bob").status_code == 403
-    assert api("post", f"/campaigns/{watchlist.pk}/publish", "alice").json()["visibility"] == "published"
+    campaign, _, _ = private
+    assert api("patch", f"/campaigns/{campaign.pk}", json={"version": 1, "name": "x"}).status_code == 401
+    assert api("patch", f"/campaigns/{campaign.pk}", "charlie", json={"version": 1, "name": "x"}).status_code == 404
+    assert api("patch", f"/campaigns/{campaign.pk}", "bob", json={"version": 1, "description": "d"}).status_code == 200
+    assert api("patch", f"/campaigns/{campaign.pk}", "alice", json={"version": 1, "description": "e"}).status_code == 409
+    assert api("post", f"/campaigns/{campaign.pk}/publish", "bob").status_code == 403
+    assert api("post", f"/campaigns/{campaign.pk}/publish", "alice").json()["visibility"] == "published"
     assert api("get", "/campaigns").json()[0]["name"] == "North Korean escapees in China"
-    assert api("delete", f"/campaigns/{watchlist.pk}", "bob").status_code == 403
-    assert api("delete", f"/campaigns/{watchlist.pk}", "charlie").status_code == 403
-    assert api("delete", f"/campaigns/{watchlist.pk}", "alice").status_code == 204
+    assert api("delete", f"/campaigns/{campaign.pk}", "bob").status_code == 403
+    assert api("delete", f"/campaigns/{campaign.pk}", "charlie").status_code == 403
+    assert api("delete", f"/campaigns/{campaign.pk}", "alice").status_code == 204
 
 
 def test_audit_notifications_preferences_organisations(api, coalition, private):

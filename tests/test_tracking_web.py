@@ -12,11 +12,11 @@ from uprwatch.tracking import assessments, campaigns, events
 from uprwatch.tracking.models import (
     ApiToken,
     Assessment,
+    Campaign,
     Event,
     EvidenceItem,
     Invitation,
     Notification,
-    Watchlist,
 )
 
 
@@ -27,7 +27,7 @@ def rec():
 
 @pytest.fixture
 def private(coalition, rec):
-    watchlist = campaigns.create_campaign(coalition.bob, coalition.org, name="North Korean escapees in China",
+    campaign = campaigns.create_campaign(coalition.bob, coalition.org, name="North Korean escapees in China",
                                           query="q=refoulement&sur=China", states=["China"], pinned=[rec.pk])
     draft = assessments.save_assessment(coalition.bob, coalition.org, rec.pk, status="not_implemented",
                                         rationale="SECRET-RATIONALE")
@@ -35,7 +35,7 @@ def private(coalition, rec):
                                 states=["China"], recommendations=[rec.pk])
     item = assessments.add_evidence(coalition.bob, event, citation="SECRET-CITATION",
                                     upload=SimpleUploadedFile("r.pdf", b"%PDF-1.4 secret"))
-    return watchlist, draft, event, item
+    return campaign, draft, event, item
 
 
 def as_user(client, user):
@@ -45,16 +45,16 @@ def as_user(client, user):
     return client
 
 
-def pages(watchlist, draft, event, item, coalition, rec) -> list[str]:
+def pages(campaign, draft, event, item, coalition, rec) -> list[str]:
     return [
-        f"/tracking/campaigns/{watchlist.pk}/", f"/tracking/campaigns/{watchlist.pk}/edit/",
+        f"/tracking/campaigns/{campaign.pk}/", f"/tracking/campaigns/{campaign.pk}/edit/",
         f"/tracking/assessments/{draft.pk}/", f"/tracking/events/{event.pk}/", f"/tracking/events/{event.pk}/edit/",
         f"/tracking/evidence/{item.pk}/file/",
     ]
 
 
 def test_private_pages_are_404_for_outsiders_and_login_for_anonymous(client, coalition, private, rec):
-    watchlist, draft, event, item = private
+    campaign, draft, event, item = private
     for url in pages(*private, coalition, rec):
         anonymous = as_user(client, None).get(url)
         assert anonymous.status_code in (302, 404), url
@@ -81,7 +81,7 @@ def test_campaign_create_and_page_shows_recommendations_assessments_and_claim(cl
     as_user(client, coalition.charlie)
     # Charlie can only choose his own organisation; posting the coalition's id is refused.
     response = client.post("/tracking/campaigns/new/", {"organisation": coalition.org.pk, "name": "x"})
-    assert response.status_code == 403 and not Watchlist.objects.exists()
+    assert response.status_code == 403 and not Campaign.objects.exists()
     as_user(client, None)
     assert client.get("/tracking/campaigns/new/").status_code == 302
     as_user(client, coalition.bob)
@@ -90,55 +90,55 @@ def test_campaign_create_and_page_shows_recommendations_assessments_and_claim(cl
         "organisation": coalition.org.pk, "name": "North Korean escapees in China", "query": "q=refoulement&sur=China",
         "states": "China", "pinned": str(rec.pk),
     })
-    watchlist = Watchlist.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/tracking/campaigns/{watchlist.pk}/"
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/tracking/campaigns/{campaign.pk}/"
     bad = client.post("/tracking/campaigns/new/", {"organisation": coalition.org.pk, "name": "y", "query": "sur=Atlantis"})
-    assert bad.status_code == 400 and "Atlantis" in bad.content.decode() and Watchlist.objects.count() == 1
+    assert bad.status_code == 400 and "Atlantis" in bad.content.decode() and Campaign.objects.count() == 1
     assessments.save_assessment(coalition.charlie, coalition.other, rec.pk, status="partially_implemented",
                                 rationale="Other group's view", publish=True)
-    page = client.get(f"/tracking/campaigns/{watchlist.pk}/").content.decode()
+    page = client.get(f"/tracking/campaigns/{campaign.pk}/").content.decode()
     assert "fled to China" in page and "non-refoulement" in page
     assert "Other group&#x27;s view" in page and "China's response" in page
     assert "cycle 1" in page and "cycle 2" in page
 
 
 def test_campaign_edit_conflict_keeps_text(client, coalition, private):
-    watchlist = private[0]
+    campaign = private[0]
     as_user(client, coalition.alice)
-    campaigns.update_campaign(coalition.bob, watchlist.pk, version=1, description="Bob's change")
-    response = client.post(f"/tracking/campaigns/{watchlist.pk}/edit/", {
-        "version": "1", "name": watchlist.name, "description": "ALICE-TEXT", "query": watchlist.query, "states": "China",
+    campaigns.update_campaign(coalition.bob, campaign.pk, version=1, description="Bob's change")
+    response = client.post(f"/tracking/campaigns/{campaign.pk}/edit/", {
+        "version": "1", "name": campaign.name, "description": "ALICE-TEXT", "query": campaign.query, "states": "China",
     })
     assert response.status_code == 409
     body = response.content.decode()
     assert "changed by someone else" in body and "ALICE-TEXT" in body and "Bob&#x27;s change" in body
-    watchlist.refresh_from_db()
-    assert watchlist.description == "Bob's change"
+    campaign.refresh_from_db()
+    assert campaign.description == "Bob's change"
     # The form now carries the current version: saving again is deliberate and works.
     assert 'name="version" value="2"' in body
-    ok = client.post(f"/tracking/campaigns/{watchlist.pk}/edit/", {
-        "version": "2", "name": watchlist.name, "description": "ALICE-TEXT", "query": watchlist.query, "states": "China",
+    ok = client.post(f"/tracking/campaigns/{campaign.pk}/edit/", {
+        "version": "2", "name": campaign.name, "description": "ALICE-TEXT", "query": campaign.query, "states": "China",
     })
     assert ok.status_code == 302
-    watchlist.refresh_from_db()
-    assert watchlist.description == "ALICE-TEXT"
+    campaign.refresh_from_db()
+    assert campaign.description == "ALICE-TEXT"
 
 
 def test_pin_exclude_publish_delete_campaign(client, coalition, private, rec):
-    watchlist = private[0]
-    url = f"/tracking/campaigns/{watchlist.pk}/"
+    campaign = private[0]
+    url = f"/tracking/campaigns/{campaign.pk}/"
     assert as_user(client, coalition.charlie).post(url + "pin/", {"recommendation": rec.pk, "action": "exclude"}).status_code == 404
     as_user(client, coalition.bob).post(url + "pin/", {"recommendation": rec.pk, "action": "exclude"})
-    assert rec.pk not in campaigns.recommendation_ids(watchlist)
+    assert rec.pk not in campaigns.recommendation_ids(campaign)
     assert client.post(url + "publish/").status_code == 403
     assert client.post(url + "delete/").status_code == 403
     as_user(client, coalition.alice).post(url + "publish/")
-    watchlist.refresh_from_db()
-    assert watchlist.visibility == "published"
+    campaign.refresh_from_db()
+    assert campaign.visibility == "published"
     assert as_user(client, None).get(url).status_code == 200
     assert as_user(client, coalition.charlie).post(url + "delete/").status_code == 403
     assert as_user(client, coalition.alice).post(url + "delete/").status_code == 302
-    assert not Watchlist.objects.exists()
+    assert not Campaign.objects.exists()
 
 
 def test_assess_draft_then_publish(client, coalition, rec):
@@ -259,10 +259,10 @@ def test_campaign_page_shows_firsts_and_lineage(client, coalition):
     earlier = Recommendation.objects.filter(review__state__iso3="CHN", review__session_id=4,
                                             recommending_states__iso3="CZE", text__icontains="refoul").first()
     LineageLink.objects.create(recommendation=later, earlier=earlier, lexical=0.5, semantic=0.6, score=0.55, method="test")
-    watchlist = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees",
+    campaign = campaigns.create_campaign(coalition.alice, coalition.org, name="Escapees",
                                           query="q=refoulement&sur=China", visibility="published")
     as_user(client, coalition.alice)
-    page = client.get(f"/tracking/campaigns/{watchlist.pk}/").content.decode()
+    page = client.get(f"/tracking/campaigns/{campaign.pk}/").content.decode()
     # Firsts load with htmx over the campaign's saved search; lineage is listed per recommendation.
     assert '/analysis/firsts/?q=refoulement&amp;sur=China' in page
     assert "Repeats 1 earlier recommendation" in page and f"/recommendations/{earlier.pk}/" in page

@@ -149,7 +149,9 @@ def test_sync_merges_adds_and_reports(tmp_path):
     result = run("--file", str(export(tmp_path)), "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert list(report) == ["source", "records", "upr", "other_mechanisms", "skipped", "unrecognised"]
+    assert list(report) == ["source", "records", "upr", "other_mechanisms", "skipped", "unrecognised",
+                            "missing_from_source"]
+    assert report["missing_from_source"] == {"upr": 0, "other_mechanisms": 0, "examples": []}
     assert report["source"] == "uhri" and report["records"] == len(ALL)
     assert set(report["upr"]) == {"added", "updated", "unchanged", "merged"}
     assert set(report["other_mechanisms"]) == {"added", "updated", "unchanged"}
@@ -188,6 +190,38 @@ def test_a_later_export_updates_what_changed(tmp_path):
     korea = Recommendation.objects.get(source_records__record_id=KOREA_2024)
     assert korea.response == Response.PARTIALLY_SUPPORTED  # UHRI alone stands behind it
     assert MechanismRecommendation.objects.get(record_id=CAT_CHINA).text.endswith("border areas.")
+
+
+@pytest.mark.django_db
+def test_a_later_export_without_a_record_reports_it_and_deletes_nothing(tmp_path):
+    """OHCHR withdraws records: the next sync says which are gone, and keeps them (UPR Info holds one of them)."""
+    assert run("--file", str(export(tmp_path))).exit_code == 0
+    before = counts()
+    korea_2013 = Recommendation.objects.get(source_records__record_id=KOREA_2013)
+    kept = [r for r in ALL if r["AnnotationId"] not in (KOREA_2024, KOREA_2013, CAT_CHINA)
+            and not r["AnnotationId"].endswith("000000000006")]  # the joint Sudan / South Sudan record too
+    later = export(tmp_path, records=kept, name="later.json")
+
+    dry = json.loads(run("--file", str(later), "--dry-run", "--json").output)
+    report = json.loads(run("--file", str(later), "--json").output)
+    for result in (dry, report):
+        assert list(result)[:6] == ["source", "records", "upr", "other_mechanisms", "skipped", "unrecognised"]
+        assert result["missing_from_source"] == {
+            "upr": 4, "other_mechanisms": 1,  # Korea 2024, Korea 2013, Sudan and South Sudan's; the CAT's
+            "examples": sorted([KOREA_2024, KOREA_2013, CAT_CHINA, "b0000000-0000-4000-8000-000000000006#SDN",
+                                "b0000000-0000-4000-8000-000000000006#SSD"])}
+        assert result["upr"]["unchanged"] == 8 and result["other_mechanisms"]["unchanged"] == 5
+    # nothing deleted: neither UHRI's own records nor what UPR Info also holds
+    assert counts()[:5] == before[:5]
+    assert Provenance.objects.filter(recommendation=korea_2013, dataset="UPR Info database").exists()
+    assert MechanismRecommendation.objects.filter(record_id=CAT_CHINA).exists()
+
+    text = run("--file", str(later))
+    assert text.exit_code == 0
+    assert "no longer in the export, kept (nothing deleted): UPR 4, other mechanisms 1" in text.output
+    # the full export again: nothing is missing any more
+    again = json.loads(run("--file", str(export(tmp_path, name="full-again.json")), "--json").output)
+    assert again["missing_from_source"] == {"upr": 0, "other_mechanisms": 0, "examples": []}
 
 
 @pytest.mark.django_db

@@ -66,7 +66,9 @@ def export_records() -> list[dict]:
             WG_REPORT, "2024-04-26"),
         # the treaty bodies and a special procedure to China: under acronyms and long names
         mechanism(CAT, "- CAT", f"<p>{CAT_TEXT.replace('“', '&ldquo;').replace('”', '&rdquo;')}</p>", ["- China"],
-                  "CAT/C/CHN/CO/5", "2016-02-03", kind="- Recommendations"),
+                  "CAT/C/CHN/CO/5", "2016-02-03", kind="- Recommendations",
+                  Sdgs=["- 16.3 - Promote the rule of law at the national and international levels and ensure equal "
+                        "access to justice for all"]),
         mechanism("e1f0a6c2-7b3d-4f5e-9a1b-2c3d4e5f6b02", "Committee against Torture", "The State party should "
                   "abolish the practice of residential surveillance at a designated location and guarantee that all "
                   "detainees have access to a lawyer of their choice from the outset of detention.", ["China"],
@@ -152,8 +154,9 @@ def test_find_koreas_escapee_recommendation_beside_the_treaty_bodies(browser, uh
         assert facts.locator("dt:has-text('Recommended by') + dd").inner_text() == "Republic of Korea"
         response = facts.locator("dt:has-text('Response') + dd").inner_text()
         assert "noted" in response and "source: OHCHR Universal Human Rights Index" in response
-        assert WG_REPORT in facts.locator("dt:has-text('Sources') + dd").inner_text() or \
-            "OHCHR Universal Human Rights Index" in facts.locator("dt:has-text('Sources') + dd").inner_text()
+        sources = facts.locator("dt:has-text('Sources') + dd")
+        assert sources.inner_text().startswith(f"OHCHR Universal Human Rights Index — {WG_REPORT}, record {KOREA}")
+        assert sources.get_by_role("link", name=WG_REPORT).get_attribute("href") == f"https://docs.un.org/en/{WG_REPORT}"
         panel = page.locator("#other-mechanisms")
         assert panel.get_by_role("heading").inner_text() == "Other UN mechanisms on this point"
         cat = panel.locator("li", has=page.locator(".badge", has_text=re.compile(r"^CAT$")))

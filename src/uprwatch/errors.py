@@ -81,7 +81,9 @@ def nothing_written(*kinds: type[UserError]) -> Iterator[None]:
     try:
         yield
     except UserError as exc:
-        if isinstance(exc, TooLarge) or (kinds and not isinstance(exc, kinds)):
+        said = getattr(exc, "database_unchanged", False)  # by an inner transaction of the same work
+        if said or isinstance(exc, TooLarge) or (kinds and not isinstance(exc, kinds)):
             raise
         exc.args = (f"{exc} (database unchanged)", *exc.args[1:])
+        exc.database_unchanged = True
         raise

@@ -177,6 +177,9 @@ LOGGING = {
 HTTPS = env_flag("UPRWATCH_HTTPS")
 # Set by `uprwatch serve --production`: static files then come from collectstatic's STATIC_ROOT.
 PRODUCTION = env_flag("UPRWATCH_PRODUCTION")
+# gunicorn workers of `uprwatch serve --production` without --workers (gunicorn's own variable name);
+# 0: 2 per CPU core + 1, at most 8.
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 0)
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 SESSION_COOKIE_SECURE = HTTPS
@@ -245,8 +248,8 @@ UPRWATCH_EXPORT_CACHE_SECONDS = env_int("UPRWATCH_EXPORT_CACHE_SECONDS", 600)
 # How many exports, matrices and briefs are built at once on the whole server (uprwatch.web.slots; the
 # others wait their turn, so pages keep the remaining CPUs); 0 = half the CPUs, at least one.
 UPRWATCH_EXPENSIVE_SLOTS = env_int("UPRWATCH_EXPENSIVE_SLOTS", 0)
-# 1: every answer carries "Server-Timing: cpu;dur=<ms>", the CPU its thread spent building it
-# (benchmarks/load.py sets it to report the server's CPU per page kind; off by default).
+# 1: every answer carries "Server-Timing: cpu;dur=<ms>, total;dur=<ms>", the CPU its thread spent building
+# it and how long the server held it (benchmarks/load.py sets it to report them per page kind; off by default).
 UPRWATCH_SERVER_TIMING = env("UPRWATCH_SERVER_TIMING", "0") == "1"
 # --- end deploy settings ---
 

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 
 from uprwatch.office import xml_safe
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_CELL_CHARS = 32767  # Excel's limit for one cell
 FLUSH_BYTES = 256 * 1024
 
@@ -165,7 +165,3 @@ def stream_xlsx(sheets: list[Sheet]) -> Iterator[bytes]:
         yield sink.take()
     archive.close()
     yield sink.take()
-
-
-def xlsx_bytes(sheets: list[Sheet]) -> bytes:
-    return b"".join(stream_xlsx(sheets))

@@ -15,9 +15,6 @@ from collections import defaultdict
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
-# find_state and StateNotFound moved to records.lookup (the one resolver); importable here as before.
-from uprwatch.records.lookup import StateNotFound as StateNotFound
-from uprwatch.records.lookup import find_state as find_state
 from uprwatch.records.models import ACTION_CATEGORIES, Label, Recommendation, Response, Review, State, Term
 from uprwatch.records.stats import support_rate
 

@@ -29,7 +29,7 @@ def sessions(request, first: int = Query(1, ge=1, le=68), last: int = Query(68, 
 
 @router.get("/calendar/upcoming", summary="Deadlines due within `days` days (of every state, or one)")
 def upcoming(request, days: int = Query(90, ge=0, le=3650), state: str | None = None) -> list[dict]:
-    return summary.upcoming_deadlines(days, state=state)
+    return summary.deadlines_due(days, state=state)
 
 
 @router.get("/calendar/check", summary="Derived cycle-2 sessions 24-26 against the published lists of 52-54")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from uprwatch.spreadsheet import XLSX_CONTENT_TYPE
 from uprwatch.web.costs import is_expensive
 
 ERROR_SCHEMA = {
@@ -45,8 +46,8 @@ MESSAGES = {
 # Downloads: the media types of a 200 by path (the JSON ones stay as ninja wrote them).
 DOWNLOADS = {
     "/api/recommendations/export": ["text/csv; charset=utf-8", "application/json",
-                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
-    "/api/reports/matrix": ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                    XLSX_CONTENT_TYPE],
+    "/api/reports/matrix": [XLSX_CONTENT_TYPE,
                             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
     "/api/reports/brief": ["application/json", "text/html; charset=utf-8", "application/pdf"],
     "/api/tracking/organisations/{slug}/audit": ["application/json", "text/csv"],
@@ -64,6 +65,8 @@ PARAMETER_RULES = {
     ("/api/recommendations/export", "format"): {"enum": ["csv", "json", "xlsx"]},
     ("/api/recommendations/{rec_id}/similar", "k"): {"minimum": 1, "maximum": 100},
     ("/api/states/{name}/recurring", "limit"): {"minimum": 1, "maximum": 1000},
+    ("/api/classify/review", "limit"): {"minimum": 1, "maximum": 200},
+    ("/api/classify/review", "offset"): {"minimum": 0, "maximum": 1_000_000_000},
     ("/api/reports/brief", "format"): {"enum": ["json", "html", "pdf"]},
     ("/api/reports/matrix", "format"): {"enum": ["docx", "xlsx"]},
 }

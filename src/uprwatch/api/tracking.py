@@ -23,7 +23,7 @@ from uprwatch.api.auth import bearer, caller
 from uprwatch.records.models import Recommendation, State
 from uprwatch.tracking import alerts, assessments, audit, campaigns, events
 from uprwatch.tracking.errors import Invalid
-from uprwatch.tracking.models import Assessment, Event, EvidenceItem, Organisation, Role, Watchlist
+from uprwatch.tracking.models import Assessment, Campaign, Event, EvidenceItem, Organisation, Role
 from uprwatch.tracking.permissions import get_visible, has_role, require_role
 
 router = Router(tags=["tracking"])
@@ -93,7 +93,7 @@ def event_out(e: Event, *, full: bool = False, user=None) -> dict:
     return out
 
 
-def campaign_out(w: Watchlist, *, full: bool = False, user=None) -> dict:
+def campaign_out(w: Campaign, *, full: bool = False, user=None) -> dict:
     out = {
         "id": w.pk, "organisation": w.organisation.slug, "name": w.name, "description": w.description,
         "query": w.query, "states": [s.name for s in w.states.all()],
@@ -221,19 +221,19 @@ def campaign_list(request):
 def campaign_create(request, payload: CampaignIn):
     data = payload.dict()
     org = _organisation(data.pop("organisation"))
-    watchlist = campaigns.create_campaign(request.auth, org, **data)
-    return Status(201, campaign_out(watchlist))
+    campaign = campaigns.create_campaign(request.auth, org, **data)
+    return Status(201, campaign_out(campaign))
 
 
 @router.get("/tracking/campaigns/{int:pk}", summary="A campaign with its recommendations and assessments")
 def campaign_detail(request, pk: int):
     user = reader(request)
-    return campaign_out(_visible(Watchlist, user, pk), full=True, user=user)
+    return campaign_out(_visible(Campaign, user, pk), full=True, user=user)
 
 
 @router.patch("/tracking/campaigns/{int:pk}", auth=bearer, summary="Change a campaign (send the version you read)")
 def campaign_update(request, pk: int, payload: CampaignPatch):
-    _visible(Watchlist, request.auth, pk)
+    _visible(Campaign, request.auth, pk)
     data = payload.dict()
     version = data.pop("version")
     return campaign_out(campaigns.update_campaign(request.auth, pk, version=version, **data))
@@ -241,21 +241,21 @@ def campaign_update(request, pk: int, payload: CampaignPatch):
 
 @router.post("/tracking/campaigns/{int:pk}/publish", auth=bearer, summary="Publish a campaign (editors)")
 def campaign_publish(request, pk: int, version: int | None = None):
-    watchlist = _visible(Watchlist, request.auth, pk)
-    return campaign_out(assessments.publish(request.auth, watchlist, version=version))
+    campaign = _visible(Campaign, request.auth, pk)
+    return campaign_out(assessments.publish(request.auth, campaign, version=version))
 
 
 @router.delete("/tracking/campaigns/{int:pk}", auth=bearer, response={204: None}, summary="Delete a campaign (editors)")
 def campaign_delete(request, pk: int):
-    campaigns.delete_campaign(request.auth, _visible(Watchlist, request.auth, pk))
+    campaigns.delete_campaign(request.auth, _visible(Campaign, request.auth, pk))
     return Status(204, None)
 
 
 @router.get("/tracking/campaigns/{int:pk}/timeline", summary="Events, evidence and assessments of a campaign")
 def campaign_timeline(request, pk: int):
     user = reader(request)
-    watchlist = _visible(Watchlist, user, pk)
-    return timeline_out(events.campaign_timeline(user, watchlist, campaigns.recommendation_ids(watchlist)))
+    campaign = _visible(Campaign, user, pk)
+    return timeline_out(events.campaign_timeline(user, campaign, campaigns.recommendation_ids(campaign)))
 
 
 # --- assessments and evidence --------------------------------------------------------------------
@@ -400,7 +400,7 @@ def notification_list(request, unread: bool = False):
     notes = request.auth.notifications.all()
     if unread:
         notes = notes.filter(read_at__isnull=True)
-    return [{"id": n.pk, "kind": n.kind, "message": n.message, "url": n.url, "campaign": n.watchlist_id,
+    return [{"id": n.pk, "kind": n.kind, "message": n.message, "url": n.url, "campaign": n.campaign_id,
              "recommendations": n.recommendation_ids, "created_at": n.created_at, "read_at": n.read_at,
              "emailed_at": n.emailed_at} for n in notes[:500]]
 

@@ -36,9 +36,6 @@ INSTRUCTIONS = (
     "many there are; use 'offset' or narrower filters for more."
 )
 
-# One value or a list; the search filters take any alias of a state name ("DPRK", "Korea, Republic of").
-Strings = Annotated[list[str], Field(default_factory=list)]
-Ints = Annotated[list[int], Field(default_factory=list)]
 Limit = Annotated[int, Field(ge=1, le=tools.MAX_LIMIT, description=f"Results per page (1-{tools.MAX_LIMIT}).")]
 Offset = Annotated[int, Field(ge=0, description="Where the page starts (see next_offset in the answer).")]
 
@@ -222,7 +219,7 @@ def build_server() -> MCPServer:
 
     @server.tool()
     def list_campaigns(ctx: Context, limit: Limit = tools.DEFAULT_LIMIT, offset: Offset = 0) -> dict:
-        """Campaigns (watchlists of recommendations) the caller may see: published ones, and with a member's
+        """Campaigns (followed sets of recommendations) the caller may see: published ones, and with a member's
         token that organisation's private ones. Nothing private of any other organisation."""
         return campaigns_impl(ctx, limit=limit, offset=offset)
 

@@ -19,11 +19,12 @@ from uprwatch.analysis.firsts import first_raised
 from uprwatch.assistant.citations import cite, cite_ids, recommendations_by_id
 from uprwatch.calendar import summary as calendar_summary
 from uprwatch.errors import Invalid, NotFound
+from uprwatch.records.lookup import find_state
 from uprwatch.search.service import SearchParams, search
 from uprwatch.sources.merge import disagreements, positions
 from uprwatch.sources.related import related_mechanisms
 from uprwatch.tracking import assessments, campaigns, events
-from uprwatch.tracking.models import Watchlist
+from uprwatch.tracking.models import Campaign
 from uprwatch.tracking.permissions import can_view
 
 MAX_LIMIT = 25
@@ -55,7 +56,7 @@ def _paged(total: int, offset: int, returned: int, narrow: str) -> dict:
 
 
 def _state(name: str):
-    return profiles.find_state(name)  # StateNotFound is a NotFound, with suggestions
+    return find_state(name)  # StateNotFound is a NotFound, with suggestions
 
 
 def _search_params(query: str, filters: dict[str, Any], **extra: Any) -> SearchParams:
@@ -203,7 +204,7 @@ def upcoming(caller, url_base: str, days: int = 120, state: str | None = None, l
     limit, offset = _page(limit, offset)
     if not 0 <= days <= 3650:
         raise Invalid("days must be between 0 and 3650")
-    due = calendar_summary.upcoming_deadlines(days, state=state)
+    due = calendar_summary.deadlines_due(days, state=state)
     page = due[offset:offset + limit]
     return {**_paged(len(due), offset, len(page), "give state, or fewer days."), "days": days, "state": state,
             "deadlines": page}
@@ -244,11 +245,11 @@ def get_campaign(caller, url_base: str, campaign_id: int, limit: int = DEFAULT_L
     from uprwatch.api.tracking import assessment_out, campaign_out
 
     limit, offset = _page(limit, offset)
-    watchlist = _visible(Watchlist, caller, campaign_id)
-    ids = sorted(campaigns.recommendation_ids(watchlist))
+    campaign = _visible(Campaign, caller, campaign_id)
+    ids = sorted(campaigns.recommendation_ids(campaign))
     page = ids[offset:offset + limit]
     grouped = assessments.assessments_of(caller, page)
-    out = {**campaign_out(watchlist), "url": f"{url_base}{watchlist.get_absolute_url()}"}
+    out = {**campaign_out(campaign), "url": f"{url_base}{campaign.get_absolute_url()}"}
     return {
         "campaign": out,
         **_paged(len(ids), offset, len(page), "use search_recommendations for a subset."),

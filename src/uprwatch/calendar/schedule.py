@@ -30,8 +30,6 @@ from uprwatch.calendar.sessions import SessionDates, session_dates
 from uprwatch.records.cycles import cycle_of_session
 from uprwatch.records.states import StateRecord, UnknownStateError, load_states, resolve_state
 
-STATUSES = ("official", "derived", "projected")  # of a review's place; its dates: see calendar.sessions
-
 
 @dataclass(frozen=True)
 class ReviewEntry:

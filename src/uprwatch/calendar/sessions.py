@@ -313,10 +313,5 @@ def _guess(number: int, previous: SessionDates, between: bool, practice: Practic
                         "projected from the Working Group's practice (three sessions a year)", "", rule, sure)
 
 
-def all_session_years(include_database: bool = True) -> dict[int, int]:
-    """Year of every session 1-68, from its dates (real, estimated or projected)."""
-    return {number: dates.year for number, dates in session_dates(include_database).items()}
-
-
 def practice(include_database: bool = True) -> Practice:
     return observe_practice(held_dates(include_database)[0])

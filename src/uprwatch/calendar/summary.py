@@ -59,7 +59,9 @@ def sessions_summary(first: int = 1, last: int = 68) -> list[dict]:
     return [s.as_dict() for s in sessions_overview(first, last)]
 
 
-def upcoming_deadlines(days: int, on: dt.date | None = None, state: str | None = None) -> list[dict]:
+def deadlines_due(days: int, on: dt.date | None = None, state: str | None = None) -> list[dict]:
+    """Every state's deadlines (or one state's) due within ``days`` days of ``on``, soonest first, as the
+    JSON the API's ``/calendar/upcoming`` and the assistant's ``upcoming_deadlines`` tool return."""
     states = [resolve_state(state)] if state else None
     return [u.as_dict() for u in upcoming(days, on=on, states=states)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from uprwatch.cli import _django, echo_json, fail, main
+from uprwatch.cli import _django, echo_json, main
 
 
 @main.command()
@@ -16,14 +16,9 @@ def fetch(symbols: tuple[str, ...], language: str, no_ingest: bool, as_json: boo
     """Download UN documents by symbol (A/HRC/56/6, A/HRC/56/6/Add.1, A/HRC/WG.6/45/L.11, A/HRC/WG.6/45/CHN/3)
     from UPRWATCH_UN_DOCUMENTS_URL, keep them under UPRWATCH_HOME by sha256 and ingest them (one transaction)."""
     _django()
-    from uprwatch.errors import UserError
     from uprwatch.sources.un_documents import fetch_documents
 
-    try:
-        report = fetch_documents(list(symbols), language=language, ingest=not no_ingest)
-    except UserError as exc:
-        message = str(exc)
-        fail(message if "database unchanged" in message else f"{message} (database unchanged)")
+    report = fetch_documents(list(symbols), language=language, ingest=not no_ingest)  # errors: "(database unchanged)"
     if as_json:
         echo_json(report.to_json())
         return

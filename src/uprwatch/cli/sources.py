@@ -109,6 +109,11 @@ def sync_uhri(file: str | None, url: str | None, dry_run: bool, as_json: bool) -
     if report["unrecognised"]:
         click.echo("not understood: " + ", ".join(f"{key} ({count:,})" for key, count in
                                                  list(report["unrecognised"].items())[:20]))
+    missing = report.get("missing_from_source") or {}
+    if missing.get("upr") or missing.get("other_mechanisms"):
+        click.echo(f"no longer in the export, kept (nothing deleted): UPR {missing['upr']:,}, other mechanisms "
+                   f"{missing['other_mechanisms']:,} records loaded by an earlier sync"
+                   + (f" — e.g. {', '.join(missing['examples'][:3])}" if missing.get("examples") else ""))
 
 
 @main.command()

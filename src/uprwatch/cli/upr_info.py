@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from uprwatch.cli import _django, console, echo_json, fail
+from uprwatch.cli import _django, console, echo_json
 from uprwatch.cli.sources import summary_line, sync
 
 
@@ -19,16 +19,13 @@ def sync_upr_info_command(since: dt.datetime | None, as_json: bool) -> None:
     """Page through UPR Info's database (UPRWATCH_UPR_INFO_URL) politely, resuming an interrupted pass,
     and merge it with what uprwatch holds (one transaction; provenance kept, disagreements shown)."""
     _django()
-    from uprwatch.errors import UserError
+    from uprwatch.errors import nothing_written
     from uprwatch.sources.runner import sync_lock
     from uprwatch.sources.upr_info import sync_upr_info
 
-    try:
-        with sync_lock():  # one sync at a time on a home (cron, this command, the Data sources page)
-            report = sync_upr_info(since=since.date() if since else None,
-                                   on_progress=None if as_json else _progress_line)
-    except UserError as exc:
-        fail(f"{exc} (database unchanged)")
+    # One sync at a time on a home (cron, this command, the Data sources page).
+    with nothing_written(), sync_lock():
+        report = sync_upr_info(since=since.date() if since else None, on_progress=None if as_json else _progress_line)
     if as_json:
         echo_json(report.to_json())
         return

@@ -228,12 +228,12 @@ def _read(word: bytes, table: bytes) -> WordText:
     rows: list[list[str]] = []
     current: list[str] = []
     for cp, ch in enumerate(text[:ccp_text]):
-        if ch not in "\r\x07":
+        if ch not in ("\r", CELL_MARK):
             current.append(ch)
-        elif ch == "\x07" and within(cp, row_ends):  # the row mark closes the row of cells before it
+        elif ch == CELL_MARK and within(cp, row_ends):  # the row mark closes the row of cells before it
             rows.append(cells)
             cells, current = [], []
-        elif ch == "\x07":
+        elif ch == CELL_MARK:
             cells.append(_clean("".join(current).replace("\r", "\n")))
             current = []
         elif within(cp, inside):

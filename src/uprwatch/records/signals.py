@@ -3,7 +3,7 @@
 ``recommendations_changed`` is sent whenever recommendations are added or changed outside the
 bundled load — a document ingest, a merge, a label decision — with ``ids`` (list of recommendation
 primary keys) and ``reason`` (e.g. "ingest", "classify", "review"). The search index, the vectors,
-the classifiers, the lineage links and the watchlist alerts keep themselves current by connecting
+the classifiers, the lineage links and the campaign alerts keep themselves current by connecting
 receivers to it.
 
 Receivers run *inside* the sender's transaction, each in a savepoint: the derived rows they write

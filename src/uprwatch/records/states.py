@@ -21,8 +21,6 @@ from uprwatch.errors import NotFound
 
 STATES_FILE = Path(__file__).resolve().parent.parent / "data" / "states.csv"
 
-REGIONAL_GROUPS = ("African", "Asia-Pacific", "EEG", "GRULAC", "WEOG")
-
 # UPR Info's spellings of the regional groups.
 REGIONAL_GROUP_ALIASES = {
     "africa": "African",

@@ -21,6 +21,10 @@ and permissions are created by ``migrate`` with database-specific ids, so refere
 written as natural keys (``[app_label, model]``, ``[app_label, codename]``). Values are written
 in a portable form (ISO dates, decimal strings, base64 bytes) so a dump moves between SQLite and
 PostgreSQL unchanged.
+
+A dump names models and columns as they were when it was written; ``restore`` reads the names of
+models renamed since (``RENAMED_MODELS``, ``RENAMED_COLUMNS``: ``tracking.watchlist`` is
+``tracking.campaign`` since tracking's migration 0004) under their new names.
 """
 
 from __future__ import annotations
@@ -64,6 +68,27 @@ EXTRA_APPS = ("auth", "admin")
 # files); ``uprwatch restore`` runs them after a restore. Steps that load or derive rows are not run:
 # the dump already holds those rows.
 DERIVED_INIT_STEPS = ("search index", "vectors", "mechanism index")
+
+# Renamed models and columns: ``{label in older dumps: label now}`` (a model's many-to-many tables are
+# named after it) and ``{(label now, column in older dumps): column now}``.
+RENAMED_MODELS = {
+    "tracking.watchlist": "tracking.campaign",
+    "tracking.watchlist_pinned": "tracking.campaign_pinned",
+    "tracking.watchlist_excluded": "tracking.campaign_excluded",
+    "tracking.watchlist_states": "tracking.campaign_states",
+}
+RENAMED_COLUMNS = {
+    ("tracking.notification", "watchlist_id"): "campaign_id",
+    ("tracking.campaign_pinned", "watchlist_id"): "campaign_id",
+    ("tracking.campaign_excluded", "watchlist_id"): "campaign_id",
+    ("tracking.campaign_states", "watchlist_id"): "campaign_id",
+}
+# References to a renamed model's content type and permissions (``change_watchlist``...), by natural key.
+RENAMED_CONTENT_TYPES = {("tracking", "watchlist"): ("tracking", "campaign")}
+RENAMED_PERMISSIONS = {
+    (app, f"{action}_{old}"): (new_app, f"{action}_{new}")
+    for (app, old), (new_app, new) in RENAMED_CONTENT_TYPES.items() for action in ("add", "change", "delete", "view")
+}
 
 
 class DumpError(Invalid):
@@ -211,22 +236,27 @@ def _natural_keys_out() -> dict:
 
 
 class _MissingNaturalKey(dict):
-    def __init__(self, kind: str, data: dict):
+    def __init__(self, kind: str, data: dict, renamed: dict):
         super().__init__(data)
         self.kind = kind
+        self.renamed = renamed
 
     def __missing__(self, key):
+        if key in self.renamed:
+            return self[self.renamed[key]]
         raise DumpError(f"the dump refers to {self.kind} {'.'.join(key)}, which this database does not have")
 
 
 def _natural_keys_in() -> dict:
     return {
         ContentType: _MissingNaturalKey(
-            "content type", {(ct.app_label, ct.model): ct.pk for ct in ContentType.objects.all()}
+            "content type", {(ct.app_label, ct.model): ct.pk for ct in ContentType.objects.all()},
+            RENAMED_CONTENT_TYPES,
         ),
         Permission: _MissingNaturalKey(
             "permission",
             {(p.content_type.app_label, p.codename): p.pk for p in Permission.objects.select_related("content_type")},
+            RENAMED_PERMISSIONS,
         ),
     }
 
@@ -530,19 +560,22 @@ def restore_database(
         call_command("migrate", interactive=False, verbosity=0)
     _check_migrations(header)
     registry = {m._meta.label_lower: m for m in dumped_models()}
-    missing = [m["model"] for m in header["models"] if m["model"] not in registry and m["count"]]
+    missing = [m["model"] for m in header["models"]
+               if RENAMED_MODELS.get(m["model"], m["model"]) not in registry and m["count"]]
     if missing:
         raise DumpError(f"this database has no table for {', '.join(missing)}; upgrade uprwatch first")
-    plans = {}
+    plans = {}  # by the label the dump's rows carry, which may be a model's earlier name
     for entry in header["models"]:
-        model = registry.get(entry["model"])
+        label = RENAMED_MODELS.get(entry["model"], entry["model"])
+        model = registry.get(label)
         if model is None:
             continue
         by_attname = {f.attname: f for f in _columns(model)}
-        unknown = [c for c in entry["columns"] if c not in by_attname]
+        columns = [RENAMED_COLUMNS.get((label, c), c) for c in entry["columns"]]
+        unknown = [c for c in columns if c not in by_attname]
         if unknown:
             raise DumpError(f"{entry['model']} has no column {', '.join(unknown)} here; upgrade uprwatch first")
-        plans[entry["model"]] = (model, [by_attname[c] for c in entry["columns"]], entry["count"])
+        plans[entry["model"]] = (model, [by_attname[c] for c in columns], entry["count"])
 
     total = 0
     with transaction.atomic():

@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 from uprwatch.office import xml_safe
 from uprwatch.records.models import Recommendation
 from uprwatch.reports.selection import Selection, visible_evidence
+from uprwatch.spreadsheet import XLSX_CONTENT_TYPE
 
 COLUMNS = ("Recommendation", "Recommending states", "Position", "Assessment", "Evidence",
            "Suggested follow-up recommendation (draft)")
@@ -192,5 +193,5 @@ FORMATS = {"docx": matrix_docx, "xlsx": matrix_xlsx}
 STREAMS = {"xlsx": iter_matrix_xlsx}
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_CONTENT_TYPE,
 }

@@ -15,11 +15,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from uprwatch.office import xml_safe
 from uprwatch.records.lookup import find_state
 from uprwatch.reports.selection import ReportError, ReportNotFound
+from uprwatch.spreadsheet import XLSX_CONTENT_TYPE
 
 FORMATS = ("json", "xlsx", "csv")
 CONTENT_TYPES = {
     "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_CONTENT_TYPE,
     "csv": "text/csv; charset=utf-8",
 }
 

@@ -62,7 +62,7 @@ class Audience:
 class Selection:
     state: State | None
     query: str
-    campaign: object | None  # a tracking Watchlist
+    campaign: object | None  # a tracking Campaign
     audience: Audience
     ids: list[int]
 
@@ -88,9 +88,9 @@ def visible_evidence(selection: Selection):
 
 def find_campaign(name: str, audience: Audience):
     """A campaign the audience may see, by id or (case-insensitive) name."""
-    from uprwatch.tracking.models import Watchlist
+    from uprwatch.tracking.models import Campaign
 
-    visible = Watchlist.objects.filter(Audience(audience.organisation_ids).visible()).select_related("organisation")
+    visible = Campaign.objects.filter(Audience(audience.organisation_ids).visible()).select_related("organisation")
     name = name.strip()
     found = list(visible.filter(pk=int(name))) if name.isdecimal() else list(visible.filter(name__iexact=name))
     if not found:
@@ -121,17 +121,17 @@ def select(sur: str | None, query: str = "", campaign: str | None = None,
     audience = audience or Audience()
     query = (query or "").strip()
     state = find_state(sur) if sur else None
-    watchlist = find_campaign(campaign, audience) if campaign else None
-    if state is None and watchlist is not None:
+    chosen = find_campaign(campaign, audience) if campaign else None
+    if state is None and chosen is not None:
         # A campaign about one state (the usual case) is briefed for that state.
-        named = list(watchlist.states.all()[:2])
+        named = list(chosen.states.all()[:2])
         state = named[0] if len(named) == 1 else None
-    if state is None and watchlist is None and not query:
+    if state is None and chosen is None and not query:
         raise ReportError("say what the report is about: a State under Review, a campaign or a query")
-    if watchlist is not None:
+    if chosen is not None:
         from uprwatch.tracking.campaigns import recommendation_ids
 
-        ids = set(recommendation_ids(watchlist))
+        ids = set(recommendation_ids(chosen))
         if query:
             ids &= set(_search_ids(query, state))
     elif query:
@@ -147,8 +147,8 @@ def select(sur: str | None, query: str = "", campaign: str | None = None,
     if not ordered:
         subject = " and ".join(x for x in [
             f"to {state.name}" if state else "",
-            f"in campaign {watchlist.name!r}" if watchlist is not None else "",
+            f"in campaign {chosen.name!r}" if chosen is not None else "",
             f"matching {query!r}" if query else "",
         ] if x)
         raise ReportNotFound(f"no recommendation {subject}: nothing to report")
-    return Selection(state=state, query=query, campaign=watchlist, audience=audience, ids=ordered)
+    return Selection(state=state, query=query, campaign=chosen, audience=audience, ids=ordered)

@@ -17,6 +17,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 
 from uprwatch.search.results import recommendations_out
 from uprwatch.search.service import QueryError, SearchParams, matching_ids
+from uprwatch.spreadsheet import XLSX_CONTENT_TYPE
 
 FORMATS = ("csv", "json", "xlsx")
 CHUNK = 500
@@ -27,7 +28,7 @@ COLUMNS = [
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_CONTENT_TYPE,
 }
 
 

@@ -41,7 +41,6 @@ FILTERS: tuple[Filter, ...] = (
            "'special procedures' or a mechanism's name.", catalog=False),
 )
 
-FILTER_NAMES: tuple[str, ...] = tuple(f.name for f in FILTERS)
 FACET_FILTERS: tuple[str, ...] = tuple(f.name for f in FILTERS if f.catalog)  # counted from the catalog
 INT_FILTERS: tuple[str, ...] = tuple(f.name for f in FILTERS if f.kind is int)
 # Filters that mean nothing for other UN mechanisms' records: a search of them with one is refused (400),

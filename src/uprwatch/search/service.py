@@ -251,21 +251,28 @@ def _text_match(catalog: catalog_module.Catalog, parsed: ParsedQuery, ranked: bo
     key = ("text" if ranked else "rows", parsed)
     backend = get_backend()
     negated = top_level_negation(parsed.tree)
+    # The catalog's postings (see ``postings``), where the backend has them: they find the rows without
+    # asking the database (prefixes aside) and rank them, both a fraction of the database's cost.
+    index = postings.for_catalog(catalog, backend) if not parsed.exact else None
     if negated is not None:
-        ids, _ = backend.match(negated, parsed.exact, ranked=False)
+        excluded = index.match_rows(negated, backend) if index is not None else None
+        if excluded is None:
+            ids, _ = backend.match(negated, parsed.exact, ranked=False)
+            excluded = catalog.rows_of(ids)
         keep = np.ones(catalog.size, dtype=bool)
-        keep[catalog.rows_of(ids)] = False
+        keep[excluded] = False
         rows = np.flatnonzero(keep).astype(np.int32)  # every score is 0: ties by id, i.e. row order
         match = TextMatch(rows, np.zeros(len(rows), dtype=np.float32))
     else:
-        # Ranked in numpy from the catalog's postings where the backend has them (see ``postings``):
-        # the database then only finds the rows, which is a fraction of the cost of scoring them.
-        index = postings.for_catalog(catalog, backend) if ranked and not parsed.exact else None
-        ids, values = backend.match(parsed.tree, parsed.exact, ranked=ranked and index is None)
-        rows = np.searchsorted(catalog.ids, ids)
-        known = (rows < catalog.size) & (catalog.ids[np.clip(rows, 0, max(catalog.size - 1, 0))] == ids)
-        rows, values = rows[known], values[known]
-        if index is not None:
+        rows = index.match_rows(parsed.tree, backend) if index is not None else None
+        if rows is None:
+            ids, values = backend.match(parsed.tree, parsed.exact, ranked=ranked and index is None)
+            rows = np.searchsorted(catalog.ids, ids)
+            known = (rows < catalog.size) & (catalog.ids[np.clip(rows, 0, max(catalog.size - 1, 0))] == ids)
+            rows, values = rows[known], values[known]
+        else:
+            values = np.zeros(len(rows), dtype=np.float32)
+        if index is not None and ranked:
             rows = np.sort(rows)
             values = index.scores(index.query_postings(parsed.tree, backend, catalog.ids), rows)
         order = np.lexsort((catalog.ids[rows], -values))

@@ -15,8 +15,9 @@ from collections import defaultdict
 
 from django.db.models import Count, Max
 
+from uprwatch.records.lookup import find_state
 from uprwatch.records.models import Provenance, Recommendation, State
-from uprwatch.records.states import UnknownStateError, resolve_state
+from uprwatch.records.states import try_resolve_state
 
 LOAD_COMMAND = "uprwatch sync uhri"
 
@@ -55,12 +56,8 @@ def _facts(state_ids: list[int] | None) -> tuple[dict, dict, dict]:
 
 def _rows(state: State, schedule, facts, today: dt.date) -> list[dict]:
     counts, sources, last = facts
-    from uprwatch.records.states import resolve_state as resolve
-
-    try:
-        entries = schedule.reviews_of(resolve(state.iso3))
-    except UnknownStateError:
-        entries = []
+    record = try_resolve_state(state.iso3)
+    entries = schedule.reviews_of(record) if record is not None else []
     rows = []
     seen_cycles = set()
     for entry in entries:
@@ -94,22 +91,15 @@ def _rows(state: State, schedule, facts, today: dt.date) -> list[dict]:
 
 def state_coverage(state: State | str) -> list[dict]:
     if isinstance(state, str):
-        try:
-            iso3 = resolve_state(state).iso3
-        except UnknownStateError as exc:
-            from uprwatch.errors import NotFound
-
-            raise NotFound(str(exc)) from None
-        state = State.objects.get(iso3=iso3)
+        state = find_state(state)  # StateNotFound (a NotFound) names close matches
     return _rows(state, _schedule(), _facts([state.pk]), _today())
 
 
 def coverage(state: str | None = None) -> dict:
     """``{"states": [{"state", "iso3", "cycles": [...]}, ...]}`` for one state or every member state."""
     if state:
-        rows = state_coverage(state)
-        chosen = State.objects.get(iso3=resolve_state(state).iso3)
-        return {"states": [{"state": chosen.name, "iso3": chosen.iso3, "cycles": rows}]}
+        chosen = find_state(state)
+        return {"states": [{"state": chosen.name, "iso3": chosen.iso3, "cycles": state_coverage(chosen)}]}
     schedule, facts, today = _schedule(), _facts(None), _today()
     return {"states": [{"state": s.name, "iso3": s.iso3, "cycles": _rows(s, schedule, facts, today)}
                        for s in State.objects.order_by("name")]}

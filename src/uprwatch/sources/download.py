@@ -45,7 +45,14 @@ Progress = Callable[[int, "int | None"], None]
 
 
 class DownloadError(Unavailable):
-    """The source could not be fetched (network, HTTP status, truncated transfer); nothing was replaced."""
+    """The source could not be fetched (network, HTTP status, truncated transfer); nothing was replaced.
+
+    ``status``: the HTTP status the server refused with (one not worth retrying), None otherwise.
+    """
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class UnexpectedContent(Invalid):
@@ -266,7 +273,7 @@ def _attempt(url, dest: Path, expect, progress, timeout, extra_headers, conditio
             raise _Retry("the partial copy did not match the file on the server", wait=0) from None
         if exc.code in RETRY_STATUSES:
             raise _Retry(f"HTTP {exc.code} {exc.reason}", _retry_after(exc.headers.get("Retry-After"))) from None
-        raise DownloadError(f"{what}: HTTP {exc.code} {exc.reason}") from None
+        raise DownloadError(f"{what}: HTTP {exc.code} {exc.reason}", status=exc.code) from None
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, (TimeoutError, socket.timeout, ConnectionError, OSError)):

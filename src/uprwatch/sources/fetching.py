@@ -33,10 +33,9 @@ def fetcher(workdir: Path, *, conditional: bool = False, expect: str | tuple[str
         except UnexpectedContent as exc:
             raise SourceAnswerError(str(exc)) from None
         except DownloadError as exc:
-            message = str(exc)
-            if ": HTTP 4" in message and "HTTP 429" not in message:
-                return Answer(int(message.split(": HTTP ", 1)[1][:3]), {}, b"", url)
-            raise SourceUnreachable(message) from None
+            if exc.status is not None and 400 <= exc.status < 500:  # the source's own answer (404...)
+                return Answer(exc.status, {}, b"", url)
+            raise SourceUnreachable(str(exc)) from None
         validators = {"etag": result.etag, "last_modified": result.last_modified}
         if result.status == "not_modified":
             return Answer(304, validators, dest.read_bytes() if dest.exists() else b"", url)

@@ -37,6 +37,7 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from uprwatch.documents.ingestion import MERGE_SIMILARITY
 from uprwatch.documents.similarity import normalise_text, text_similarity
 from uprwatch.errors import Invalid
 from uprwatch.records import bulk
@@ -55,8 +56,7 @@ from uprwatch.records.models import (
 from uprwatch.records.signals import announce_recommendations_changed
 from uprwatch.sources.models import MechanismRecommendation, SourceRecord
 
-# Same thresholds as documents.ingestion: UPR Info copies the official text with light edits.
-MERGE_SIMILARITY = 0.85
+# UPR Info copies the official text with light edits: the same threshold as documents' ingestion.
 PARAGRAPH_SIMILARITY = 0.6
 CHUNK = 2000  # records merged per round: bounded memory, a few queries per round
 ANNOUNCE_CHUNK = 5000  # ids per recommendations_changed announcement (SQL parameter limits)

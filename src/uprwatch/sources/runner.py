@@ -108,7 +108,7 @@ def _started(job) -> datetime.datetime | None:
 def run_sources(names: list[str] | None = None, *, alerts: bool = True) -> dict:
     """Run each source in turn; a source's failure is reported in its entry (``error``) and the next runs.
 
-    Then the alert jobs the new recommendations queued are processed at once (watchlist matches), so a
+    Then the alert jobs the new recommendations queued are processed at once (campaign matches), so a
     campaign hears about a new recommendation to its state without waiting for the next ``jobs run``.
     """
     names = list(names or SOURCES)
@@ -129,7 +129,7 @@ def run_sources(names: list[str] | None = None, *, alerts: bool = True) -> dict:
 
 
 def send_alerts() -> dict:
-    """Process the queued watchlist-match jobs now (the rest of the queue is left to ``jobs run``)."""
+    """Process the queued campaign-match jobs now (the rest of the queue is left to ``jobs run``)."""
     from uprwatch.tracking.alerts import run_jobs
 
     figures = run_jobs(limit=1000, deadlines=False, kinds=("watchlist_match",))

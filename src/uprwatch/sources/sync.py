@@ -5,7 +5,12 @@
     {"source": "uhri", "records": 267500,
      "upr": {"added", "updated", "unchanged", "merged"},
      "other_mechanisms": {"added", "updated", "unchanged"},
-     "skipped": {reason: count}, "unrecognised": {column or value: count}}
+     "skipped": {reason: count}, "unrecognised": {column or value: count},
+     "missing_from_source": {"upr", "other_mechanisms", "examples"}}
+
+``missing_from_source`` counts the records an earlier UHRI sync loaded that this export no longer holds
+(withdrawn or re-keyed by OHCHR, or a partial file): they are reported, never deleted — a recommendation
+may be held by other sources too (UPR Info, a UN document), and campaigns and assessments may point at it.
 
 The file is read as a stream while the merge writes; any error (a damaged or truncated file, a missing
 column, a kill) rolls the whole transaction back, so the database is as it was. ``dry_run`` does all of
@@ -86,6 +91,7 @@ def sync_uhri(
                     record_progress(reader.report.records)
             merged = merger.finish()
             result = _result(reader.report, merged)
+            result["missing_from_source"] = missing_from_source(reader.report.annotation_ids)
             if dry_run:
                 raise _DryRun
             batch.summary = {**result, "sha256": digest, "format": reader.report.format,
@@ -110,6 +116,29 @@ def _result(read: uhri.ReadReport, merged) -> dict:
     }
 
 
+MISSING_EXAMPLES = 10
+
+
+def missing_from_source(annotation_ids: set[str]) -> dict:
+    """What earlier UHRI syncs loaded that the export read now does not hold: counts and a few record ids.
+
+    A record id is the annotation id, or ``<annotation id>#<ISO3>`` for a recommendation addressed to two
+    states jointly (one record each): both stand for the annotation.
+    """
+    from uprwatch.sources.models import MechanismRecommendation, SourceRecord
+
+    found = {"upr": 0, "other_mechanisms": 0, "examples": []}
+    examples: list[str] = []
+    for key, rows in (("upr", SourceRecord.objects.filter(source=uhri.SOURCE)),
+                      ("other_mechanisms", MechanismRecommendation.objects.filter(source=uhri.SOURCE))):
+        for record_id in rows.values_list("record_id", flat=True).iterator(chunk_size=10_000):
+            if record_id.split("#", 1)[0] not in annotation_ids:
+                found[key] += 1
+                examples.append(record_id)
+    found["examples"] = sorted(examples)[:MISSING_EXAMPLES]
+    return found
+
+
 def _unchanged(summary: dict) -> dict:
     """The server said the file has not changed and it was merged before: nothing to do."""
     upr = summary.get("upr", {})
@@ -123,4 +152,6 @@ def _unchanged(summary: dict) -> dict:
                              "unchanged": sum(other.get(k, 0) for k in ("added", "updated", "unchanged"))},
         "skipped": summary.get("skipped", {}),
         "unrecognised": summary.get("unrecognised", {}),
+        # the same file as that sync: what it found missing still is (and nothing more)
+        "missing_from_source": summary.get("missing_from_source", {"upr": 0, "other_mechanisms": 0, "examples": []}),
     }

@@ -217,6 +217,9 @@ class ReadReport:
     skipped: Counter = field(default_factory=Counter)
     unrecognised: Counter = field(default_factory=Counter)
     format: str = ""
+    # every annotation id the export holds, read or skipped: what a previous sync loaded and this export no
+    # longer holds is reported (``sync.missing_from_source``), not taken for a row that was merely skipped
+    annotation_ids: set[str] = field(default_factory=set, repr=False)
 
 
 class ExportReader:
@@ -330,9 +333,10 @@ class ExportReader:
 
     def _records(self, row: dict) -> list[UprRecord | MechanismRecord]:
         record_id = cell_one(row.get("annotation_id"))
-        text = clean_text(row.get("text"))
         if not record_id:
             return self._skip("no annotation id")
+        self.report.annotation_ids.add(record_id)
+        text = clean_text(row.get("text"))
         if not text or not re.search(r"[A-Za-z]{3}", text):
             return self._skip("no text")
         if re.match(r"^Response of\b", text, re.I):

@@ -274,11 +274,12 @@ def fetch_documents(symbols: list[str], **options) -> FetchReport:
     corrupt download or an unreadable document ends with a one-line error and the database unchanged.
     The outcome (or the error) is kept for the Data sources page.
     """
-    from uprwatch.errors import UserError
+    from uprwatch.errors import UserError, nothing_written
     from uprwatch.sources.status import write_status
 
     try:
-        report = _fetch_documents(symbols, **options)
+        with nothing_written():
+            report = _fetch_documents(symbols, **options)
     except UserError as exc:
         write_status("un-documents", state="failed", error=str(exc).splitlines()[0] if str(exc) else "failed")
         raise
@@ -306,12 +307,12 @@ def _fetch_documents(symbols: list[str], *, language: str = "en", ingest: bool =
             else:
                 parsed_sources.append(Source(_parse(item), item.sha256, item.symbol.replace("/", "-") + "." + item.format))
         except DocumentError as exc:
-            raise Invalid(f"{item.symbol}: {exc} (database unchanged)") from None
+            raise Invalid(f"{item.symbol}: {exc}") from None
     with transaction.atomic():
         try:
             ingested = ingest_sources(parsed_sources, user=user, kind="document_fetch") if parsed_sources else None
         except DocumentError as exc:
-            raise Invalid(f"{exc} (database unchanged)") from None
+            raise Invalid(str(exc)) from None
         if ingested is not None:
             report.added, report.updated, report.merged = ingested.added, ingested.updated, ingested.merged
             outcomes = {d.filename: d for d in ingested.documents}

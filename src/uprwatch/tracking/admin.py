@@ -27,8 +27,8 @@ class MembershipAdmin(ReadOnlyAdmin):
     list_filter = ("role",)
 
 
-@admin.register(models.Watchlist)
-class WatchlistAdmin(ReadOnlyAdmin):
+@admin.register(models.Campaign)
+class CampaignAdmin(ReadOnlyAdmin):
     list_display = ("name", "organisation", "visibility", "version")
 
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from uprwatch.tracking import campaigns, selection
-from uprwatch.tracking.models import Job, Notification, NotificationPreference, Watchlist
+from uprwatch.tracking.models import Campaign, Job, Notification, NotificationPreference
 
 log = logging.getLogger(__name__)
 
@@ -58,21 +58,21 @@ def update_preferences(user, **values) -> NotificationPreference:
     return prefs
 
 
-def _recipients(watchlist: Watchlist, preference: str):
+def _recipients(campaign: Campaign, preference: str):
     User = get_user_model()
-    for user in User.objects.filter(memberships__organisation=watchlist.organisation, is_active=True).distinct():
+    for user in User.objects.filter(memberships__organisation=campaign.organisation, is_active=True).distinct():
         prefs = preferences(user)
         if getattr(prefs, preference) and (prefs.in_app or prefs.email):
             yield user, prefs
 
 
 def notify(user, prefs: NotificationPreference, *, kind: str, key: str, message: str, url: str,
-           watchlist: Watchlist | None = None, recommendation_ids: list[int] | None = None) -> Notification | None:
+           campaign: Campaign | None = None, recommendation_ids: list[int] | None = None) -> Notification | None:
     """Create one notification (once per key) and email it if the user wants email."""
     try:
         with transaction.atomic():
             note = Notification.objects.create(
-                user=user, kind=kind, key=key[:200], message=message, url=url, watchlist=watchlist,
+                user=user, kind=kind, key=key[:200], message=message, url=url, campaign=campaign,
                 recommendation_ids=recommendation_ids or [],
                 # Email-only users still get a row (it stops repeats) but it is already "read".
                 read_at=None if prefs.in_app else timezone.now(),
@@ -92,7 +92,7 @@ def _site() -> str:
     return settings.UPRWATCH_SITE_URL.rstrip("/")
 
 
-def match_watchlists(ids: list[int], reason: str = "", changed_at: datetime.datetime | None = None) -> int:
+def match_campaigns(ids: list[int], reason: str = "", changed_at: datetime.datetime | None = None) -> int:
     """Notify members of every campaign that the changed recommendations match. Returns notifications made.
 
     Only campaigns that existed when the change happened are told: a campaign made later already shows
@@ -100,61 +100,59 @@ def match_watchlists(ids: list[int], reason: str = "", changed_at: datetime.date
     """
     changed = set(ids)
     made = 0
-    watchlists = Watchlist.objects.select_related("organisation")
+    candidates = Campaign.objects.select_related("organisation")
     if changed_at is not None:
-        watchlists = watchlists.filter(created_at__lte=changed_at)
-    for watchlist in watchlists:
+        candidates = candidates.filter(created_at__lte=changed_at)
+    for campaign in candidates:
         try:
-            matched = sorted(changed & campaigns.recommendation_ids(watchlist))
+            matched = sorted(changed & campaigns.recommendation_ids(campaign))
         except selection.Invalid as exc:
-            log.warning("campaign %s: %s", watchlist.pk, exc)
+            log.warning("campaign %s: %s", campaign.pk, exc)
             continue
         if not matched:
             continue
         what = "newly classified" if reason == "classify" else "new or changed"
-        url = reverse("tracking:campaign", args=[watchlist.pk])
-        for user, prefs in _recipients(watchlist, "watchlist_matches"):
+        url = reverse("tracking:campaign", args=[campaign.pk])
+        for user, prefs in _recipients(campaign, "watchlist_matches"):
             # A recommendation is announced once per person and campaign, however often it changes
             # afterwards (ingest, then classification, then a merge...).
             told = {
                 i for ids_ in Notification.objects.filter(
-                    user=user, watchlist=watchlist, kind=Notification.Kind.WATCHLIST_MATCH
+                    user=user, campaign=campaign, kind=Notification.Kind.CAMPAIGN_MATCH
                 ).values_list("recommendation_ids", flat=True) for i in ids_
             }
             fresh = [i for i in matched if i not in told]
             if not fresh:
                 continue
-            message = f"{len(fresh)} {what} recommendation(s) match the campaign “{watchlist.name}”"
-            key = f"match:{watchlist.pk}:{','.join(map(str, fresh))}"[:200]
-            if notify(user, prefs, kind=Notification.Kind.WATCHLIST_MATCH, key=key, message=message, url=url,
-                      watchlist=watchlist, recommendation_ids=fresh):
+            message = f"{len(fresh)} {what} recommendation(s) match the campaign “{campaign.name}”"
+            key = f"match:{campaign.pk}:{','.join(map(str, fresh))}"[:200]
+            if notify(user, prefs, kind=Notification.Kind.CAMPAIGN_MATCH, key=key, message=message, url=url,
+                      campaign=campaign, recommendation_ids=fresh):
                 made += 1
     return made
 
 
 def check_deadlines(today: datetime.date | None = None) -> int:
     """Notify members of campaigns whose watched states have a deadline within their warning window."""
-    from uprwatch.calendar.schedule import Schedule
-    from uprwatch.tracking.deadlines import upcoming_deadlines
+    from uprwatch.tracking.deadlines import watched_state_deadlines
 
     today = today or timezone.localdate()
     made = 0
-    schedule = Schedule()  # one for every campaign and state of this run
-    for watchlist in Watchlist.objects.select_related("organisation").prefetch_related("states"):
-        recipients = list(_recipients(watchlist, "deadlines"))
+    for campaign in Campaign.objects.select_related("organisation").prefetch_related("states"):
+        recipients = list(_recipients(campaign, "deadlines"))
         if not recipients:
             continue
         horizon = max(prefs.deadline_days for _, prefs in recipients)
-        for state in campaigns.watched_states(watchlist):
-            for deadline in upcoming_deadlines(state, today, horizon, schedule=schedule):
+        for state in campaigns.watched_states(campaign):
+            for deadline in watched_state_deadlines(state, today, horizon):
                 days = (deadline.date - today).days
                 message = f"{state.name}: {deadline.label} on {deadline.date.isoformat()} (in {days} days)"
-                key = f"deadline:{watchlist.pk}:{state.iso3}:{deadline.label}:{deadline.date.isoformat()}"
-                url = reverse("tracking:campaign", args=[watchlist.pk])
+                key = f"deadline:{campaign.pk}:{state.iso3}:{deadline.label}:{deadline.date.isoformat()}"
+                url = reverse("tracking:campaign", args=[campaign.pk])
                 for user, prefs in recipients:
                     if days <= prefs.deadline_days and notify(
                         user, prefs, kind=Notification.Kind.DEADLINE, key=key, message=message, url=url,
-                        watchlist=watchlist,
+                        campaign=campaign,
                     ):
                         made += 1
     return made
@@ -163,7 +161,7 @@ def check_deadlines(today: datetime.date | None = None) -> int:
 # A job's kind -> what runs it. Apps above tracking add theirs when Django starts (the sources app adds
 # "source_sync" in SourcesConfig.ready), so the queue knows them without importing them.
 HANDLERS = {
-    "watchlist_match": lambda job: match_watchlists(job.payload.get("ids", []), job.payload.get("reason", ""),
+    "watchlist_match": lambda job: match_campaigns(job.payload.get("ids", []), job.payload.get("reason", ""),
                                                     changed_at=job.created_at),
 }
 # Jobs that manage their own transactions: a source sync pages through a remote API for minutes and

@@ -24,6 +24,6 @@ class TrackingConfig(AppConfig):
 
         from uprwatch.tracking import limits, models
 
-        for model in (models.Organisation, models.Invitation, models.ApiToken, models.Watchlist, models.Assessment,
+        for model in (models.Organisation, models.Invitation, models.ApiToken, models.Campaign, models.Assessment,
                       models.Event, models.EvidenceItem):
             pre_save.connect(limits.check_before_save, sender=model, dispatch_uid=f"tracking-limits-{model.__name__}")

@@ -173,16 +173,17 @@ def check_file(upload) -> tuple[str, str]:
     name = Path(upload.name or "file").name
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED_FILE_TYPES:
-        raise Invalid(f"files of type {suffix or '(none)'} are not accepted; use {', '.join(sorted(ALLOWED_FILE_TYPES))}")
+        raise Invalid(f"files of type {suffix or '(none)'} are not accepted; "
+                      f"use {', '.join(sorted(ALLOWED_FILE_TYPES))}", field="file")
     if upload.size > MAX_EVIDENCE_BYTES:
-        raise Invalid(f"the file is {upload.size:,} bytes; the limit is {MAX_EVIDENCE_BYTES:,}")
+        raise Invalid(f"the file is {upload.size:,} bytes; the limit is {MAX_EVIDENCE_BYTES:,}", field="file")
     content_type, magic = ALLOWED_FILE_TYPES[suffix]
     head = upload.read(8)
     upload.seek(0)
     if magic and not head.startswith(magic):
-        raise Invalid(f"the file's content is not {suffix} (it does not start like one)")
+        raise Invalid(f"the file's content is not {suffix} (it does not start like one)", field="file")
     if magic is None and b"\x00" in upload.read(4096):
-        raise Invalid("a text file may not contain binary data")
+        raise Invalid("a text file may not contain binary data", field="file")
     upload.seek(0)
     return name, content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
@@ -238,10 +239,6 @@ def forget_evidence(user, items) -> None:
         audit.record(user, "delete", item, before=audit.tombstone(item))
         if stored:
             transaction.on_commit(lambda storage=item.file.storage, name=stored: storage.delete(name))
-
-
-def evidence_parent(item: EvidenceItem):
-    return item.assessment or item.event
 
 
 def visible_evidence(user, parent: Assessment | Event):

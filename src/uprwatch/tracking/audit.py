@@ -38,6 +38,11 @@ def snapshot(obj: models.Model) -> dict:
     return data
 
 
+def object_type(obj: models.Model) -> str:
+    """What the log calls ``obj``'s kind: its model's name, or the name the model had (``audit_type``)."""
+    return getattr(obj, "audit_type", obj._meta.model_name)
+
+
 def record(user, action: str, obj: models.Model, *, before: dict | None = None, after: dict | None = None,
            organisation: Organisation | None = None) -> AuditEntry:
     organisation = organisation or getattr(obj, "organisation", None)
@@ -46,7 +51,7 @@ def record(user, action: str, obj: models.Model, *, before: dict | None = None, 
         user=user if getattr(user, "is_authenticated", False) else None,
         username=getattr(user, "username", "") or "",
         action=action,
-        object_type=obj._meta.model_name,
+        object_type=object_type(obj),
         object_id=str(obj.pk),
         before=before,
         after=after,
@@ -66,7 +71,7 @@ def forget(obj: models.Model) -> int:
     evidence item's text must not survive in the log, its exports or a dump.
     """
     stub = tombstone(obj)
-    entries = AuditEntry.objects.filter(object_type=obj._meta.model_name, object_id=str(obj.pk))
+    entries = AuditEntry.objects.filter(object_type=object_type(obj), object_id=str(obj.pk))
     return (entries.filter(before__isnull=False).update(before=stub)
             + entries.filter(after__isnull=False).update(after=stub))
 

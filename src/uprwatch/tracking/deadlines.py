@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from uprwatch.calendar.schedule import Schedule, state_deadlines
+from uprwatch.calendar.schedule import state_deadlines
 from uprwatch.records.models import State
 
 
@@ -17,9 +17,8 @@ class Deadline:
     label: str
 
 
-def upcoming_deadlines(state: State, today: datetime.date, within_days: int | None = None,
-                       schedule: Schedule | None = None) -> list[Deadline]:
-    """``schedule``: one ``Schedule()`` shared by the calls for several states (see ``state_deadlines``)."""
+def watched_state_deadlines(state: State, today: datetime.date, within_days: int | None = None) -> list[Deadline]:
+    """The deadlines of a state a campaign watches, from ``today`` (within ``within_days`` days, or all)."""
     until = today + datetime.timedelta(days=within_days) if within_days is not None else None
-    found = [Deadline(d.date, d.label) for d in state_deadlines(state, today, within_days, schedule)]
+    found = [Deadline(d.date, d.label) for d in state_deadlines(state, today, within_days)]
     return sorted((d for d in found if d.date >= today and (until is None or d.date <= until)), key=lambda d: d.date)

@@ -8,9 +8,16 @@ __all__ = ["Conflict", "Hidden", "Invalid", "NotAllowed"]
 
 
 class Invalid(errors.Invalid):
-    """Bad input (HTTP 400 on the web; 422 in the API, as the tracking API has always answered it)."""
+    """Bad input (HTTP 400 on the web; 422 in the API, as the tracking API has always answered it).
+
+    ``field``: the model field at fault, when there is one, so a form can show the message beside it.
+    """
 
     api_status = 422
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class NotAllowed(errors.NotAllowed):

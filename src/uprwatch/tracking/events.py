@@ -15,13 +15,13 @@ from uprwatch.tracking.campaigns import _recommendations, _states
 from uprwatch.tracking.errors import Conflict, Invalid
 from uprwatch.tracking.limits import parse_version
 from uprwatch.tracking.models import (
+    Campaign,
     Confidence,
     Event,
     EvidenceItem,
     Organisation,
     Role,
     Visibility,
-    Watchlist,
 )
 from uprwatch.tracking.permissions import require_role, visible_evidence_filter, visible_filter
 
@@ -161,8 +161,8 @@ def _visible_evidence(user):
     return EvidenceItem.objects.filter(visible_evidence_filter(user)).select_related("organisation", "event", "assessment")
 
 
-def campaign_timeline(user, watchlist: Watchlist, rec_ids: set[int]) -> list[TimelineItem]:
-    states = list(watchlist.states.all())
+def campaign_timeline(user, campaign: Campaign, rec_ids: set[int]) -> list[TimelineItem]:
+    states = list(campaign.states.all())
     events = visible_events(user).filter(Q(recommendations__in=rec_ids) | Q(states__in=states)).distinct()
     evidence = _visible_evidence(user).filter(
         Q(event__in=events) | Q(assessment__recommendation_id__in=rec_ids)

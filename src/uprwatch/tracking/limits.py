@@ -29,9 +29,10 @@ def check_text(instance: models.Model, only: Iterable[str] | None = None) -> Non
             continue
         label = field.name.replace("_", " ")
         if "\x00" in value:
-            raise Invalid(f"{label} contains a NUL character")
+            raise Invalid(f"{label} contains a NUL character", field=field.name)
         if field.max_length is not None and len(value) > field.max_length:
-            raise Invalid(f"{label} is {len(value):,} characters long; the limit is {field.max_length:,}")
+            raise Invalid(f"{label} is {len(value):,} characters long; the limit is {field.max_length:,}",
+                          field=field.name)
 
 
 def check_before_save(sender, instance: models.Model, raw: bool = False,

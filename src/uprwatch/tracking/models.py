@@ -1,4 +1,4 @@
-"""Implementation tracking: organisations and roles, campaigns (watchlists), assessments with evidence,
+"""Implementation tracking: organisations and roles, campaigns, assessments with evidence,
 events, alerts, API tokens and the audit log.
 
 Content (campaigns, assessments, events) is ``private`` to its organisation until it is ``published``;
@@ -128,16 +128,23 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
 
-class Watchlist(models.Model):
-    """A campaign: a saved search plus pinned and excluded recommendations, owned by an organisation."""
+class Campaign(models.Model):
+    """A campaign: a saved search plus pinned and excluded recommendations, owned by an organisation.
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="watchlists")
+    Named ``Watchlist`` until migration 0004: the audit log keeps that name for it (``audit_type``), so
+    the log and its exports read the same before and after, and ``uprwatch restore`` maps older dumps.
+    """
+
+    # What the audit log calls this model (``AuditEntry.object_type``).
+    audit_type = "watchlist"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="campaigns")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     query = models.CharField(max_length=1000, blank=True, help_text="Search query string, e.g. q=refoulement&sur=China")
     pinned = models.ManyToManyField(Recommendation, blank=True, related_name="pinned_in")
     excluded = models.ManyToManyField(Recommendation, blank=True, related_name="excluded_from")
-    states = models.ManyToManyField(State, blank=True, related_name="watchlists", help_text="States whose deadlines are watched")
+    states = models.ManyToManyField(State, blank=True, related_name="campaigns", help_text="States whose deadlines are watched")
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -272,6 +279,7 @@ class NotificationPreference(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tracking_preferences")
     in_app = models.BooleanField(default=True)
     email = models.BooleanField(default=True)
+    # The preference's name predates the campaign name; it is a key of the API and of the form.
     watchlist_matches = models.BooleanField(default=True)
     deadlines = models.BooleanField(default=True)
     deadline_days = models.PositiveSmallIntegerField(default=30, help_text="Warn this many days before a deadline")
@@ -279,13 +287,14 @@ class NotificationPreference(models.Model):
 
 class Notification(models.Model):
     class Kind(models.TextChoices):
-        WATCHLIST_MATCH = "watchlist_match", "new recommendations match a campaign"
+        # The stored value (and the job's kind) keep the model's first name.
+        CAMPAIGN_MATCH = "watchlist_match", "new recommendations match a campaign"
         DEADLINE = "deadline", "a deadline approaches"
         INVITATION = "invitation", "invitation"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    watchlist = models.ForeignKey(Watchlist, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     # Stops the same deadline or match being announced twice.
     key = models.CharField(max_length=200)
     message = models.TextField()

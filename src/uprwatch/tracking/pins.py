@@ -6,28 +6,28 @@ whether it is pinned there: one query for the campaigns and one for the pins, wh
 
 from __future__ import annotations
 
-from uprwatch.tracking.models import Membership, Role, Watchlist
+from uprwatch.tracking.models import Campaign, Membership, Role
 
 WRITING_ROLES = (Role.CONTRIBUTOR, Role.EDITOR, Role.ADMIN)
 
 
-def pinnable_campaigns(user) -> list[Watchlist]:
+def pinnable_campaigns(user) -> list[Campaign]:
     """Campaigns of the organisations where the person is at least a contributor, by name."""
     if not getattr(user, "is_authenticated", False):
         return []
     orgs = Membership.objects.filter(user=user, role__in=WRITING_ROLES).values_list("organisation_id", flat=True)
-    return list(Watchlist.objects.filter(organisation_id__in=list(orgs)).select_related("organisation")
+    return list(Campaign.objects.filter(organisation_id__in=list(orgs)).select_related("organisation")
                 .order_by("name", "pk"))
 
 
-def pin_controls(user, rec_ids: list[int], campaigns: list[Watchlist] | None = None) -> dict[int, dict]:
+def pin_controls(user, rec_ids: list[int], campaigns: list[Campaign] | None = None) -> dict[int, dict]:
     """``{rec_id: {"rec_id", "pinned": [campaign...], "unpinned": [campaign...]}}``; empty for outsiders."""
     campaigns = pinnable_campaigns(user) if campaigns is None else campaigns
     if not campaigns:
         return {}
-    through = Watchlist.pinned.through
-    pairs = set(through.objects.filter(watchlist_id__in=[c.pk for c in campaigns], recommendation_id__in=rec_ids)
-                .values_list("recommendation_id", "watchlist_id"))
+    through = Campaign.pinned.through
+    pairs = set(through.objects.filter(campaign_id__in=[c.pk for c in campaigns], recommendation_id__in=rec_ids)
+                .values_list("recommendation_id", "campaign_id"))
     return {
         rec_id: {
             "rec_id": rec_id,

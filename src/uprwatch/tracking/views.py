@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from uprwatch.analysis import recurrence
-from uprwatch.calendar.schedule import Schedule
 from uprwatch.records import browse
 from uprwatch.records.models import Recommendation, State
 from uprwatch.tracking import (
@@ -39,6 +38,7 @@ from uprwatch.tracking.errors import Conflict, Invalid, NotAllowed
 from uprwatch.tracking.models import (
     ApiToken,
     Assessment,
+    Campaign,
     Confidence,
     Event,
     EvidenceItem,
@@ -46,7 +46,6 @@ from uprwatch.tracking.models import (
     Organisation,
     Role,
     Visibility,
-    Watchlist,
 )
 from uprwatch.tracking.permissions import get_visible, has_role, require_role, role_in
 from uprwatch.ui.security import next_url
@@ -80,16 +79,6 @@ def _refuse_other_organisation(request, orgs: list[Organisation]) -> None:
         org = Organisation.objects.filter(pk=int(raw)).first()
         if org is not None:
             require_role(request.user, org, Role.CONTRIBUTOR)
-
-
-def _org_from_post(request, role: str = Role.CONTRIBUTOR) -> Organisation:
-    raw = request.POST.get("organisation", "")
-    # a number or nothing: a filter on pk="abc" raises ValueError (a 500), it does not match nothing
-    org = Organisation.objects.filter(pk=int(raw)).first() if raw.isdecimal() else None
-    if org is None:
-        raise Invalid("choose an organisation")
-    require_role(request.user, org, role)
-    return org
 
 
 def _lines(text: str) -> list[str]:
@@ -221,17 +210,17 @@ def campaign_list(request):
 def campaign_form(request, pk: int | None = None):
     if not request.user.is_authenticated:
         raise NotAllowed("sign in first")
-    watchlist = _visible(Watchlist, request.user, pk) if pk else None
-    if watchlist:
-        require_role(request.user, watchlist.organisation, Role.CONTRIBUTOR)
+    campaign = _visible(Campaign, request.user, pk) if pk else None
+    if campaign:
+        require_role(request.user, campaign.organisation, Role.CONTRIBUTOR)
     orgs = _writable_orgs(request.user)
     if not orgs:
         raise NotAllowed("you need the contributor role in an organisation to make campaigns")
-    can_publish = (has_role(request.user, watchlist.organisation, Role.EDITOR) if watchlist
+    can_publish = (has_role(request.user, campaign.organisation, Role.EDITOR) if campaign
                    else any(has_role(request.user, o, Role.EDITOR) for o in orgs))
     pinned_choices = [(str(r.pk), f"#{r.pk} {r.review.state.name}, session {r.review.session_id}: {r.text[:140]}")
-                      for r in watchlist.pinned.select_related("review__state")] if watchlist else []
-    options = {"orgs": orgs, "editing": watchlist is not None, "can_publish": can_publish,
+                      for r in campaign.pinned.select_related("review__state")] if campaign else []
+    options = {"orgs": orgs, "editing": campaign is not None, "can_publish": can_publish,
                "pinned_choices": pinned_choices}
     status, current = 200, None
     if request.method == "POST":
@@ -242,49 +231,49 @@ def campaign_form(request, pk: int | None = None):
             fields = {"name": data["name"], "description": data["description"], "query": data["query"],
                       "states": data["states"]}
             try:
-                if watchlist is None:
-                    watchlist = campaigns.create_campaign(
+                if campaign is None:
+                    campaign = campaigns.create_campaign(
                         request.user, data["organisation"], **fields, pinned=data.get("pinned") or [],
                         visibility=data.get("visibility") or Visibility.PRIVATE,
                     )
                 else:
-                    watchlist = campaigns.update_campaign(
-                        request.user, watchlist.pk, version=data.get("version"), visibility=data.get("visibility") or None,
+                    campaign = campaigns.update_campaign(
+                        request.user, campaign.pk, version=data.get("version"), visibility=data.get("visibility") or None,
                         **({"pinned": data["pinned"]} if "pinned" in data else {}), **fields,
                     )
-                messages.success(request, "Campaign saved." if watchlist.visibility == Visibility.PUBLISHED else
+                messages.success(request, "Campaign saved." if campaign.visibility == Visibility.PUBLISHED else
                                  "Campaign saved as a draft (visible to your organisation only until an editor "
                                  "publishes it).")
-                return redirect(watchlist)
+                return redirect(campaign)
             except Conflict as exc:
                 status, current = exc.status, exc.current
                 form.add_conflict(exc)
-                watchlist.refresh_from_db()
+                campaign.refresh_from_db()
             except (Invalid, NotAllowed) as exc:
                 status = exc.status
                 form.add_service_error(exc)
         else:
             status = 400
-    elif watchlist:
+    elif campaign:
         form = forms.CampaignForm(initial={
-            "name": watchlist.name, "description": watchlist.description, "query": watchlist.query,
-            "states": "\n".join(s.name for s in watchlist.states.all()),
-            "pinned": [c for c, _ in pinned_choices], "visibility": watchlist.visibility,
-            "version": watchlist.version}, **options)
+            "name": campaign.name, "description": campaign.description, "query": campaign.query,
+            "states": "\n".join(s.name for s in campaign.states.all()),
+            "pinned": [c for c, _ in pinned_choices], "visibility": campaign.visibility,
+            "version": campaign.version}, **options)
     else:
         form = forms.CampaignForm(initial={"query": request.GET.get("query", ""), "name": request.GET.get("name", ""),
                                            "organisation": request.GET.get("organisation")}, **options)
     query = form["query"].value() or ""
     return render(request, "tracking/campaign_form.html", {
-        "watchlist": watchlist, "form": form, "current": current,
+        "campaign": campaign, "form": form, "current": current,
         "query_words": selection.describe(query), "query_url": query,
     }, status=status)
 
 
 def campaign(request, pk: int):
-    watchlist = _visible(Watchlist, request.user, pk)
-    rec_ids = campaigns.recommendation_ids(watchlist)
-    recs = campaigns.recommendations(watchlist)
+    campaign = _visible(Campaign, request.user, pk)
+    rec_ids = campaigns.recommendation_ids(campaign)
+    recs = campaigns.recommendations(campaign)
     page = Paginator(recs, 50).get_page(request.GET.get("page"))
     on_page = [r.pk for r in page]
     assessed = assessments.assessments_of(request.user, on_page)
@@ -294,10 +283,8 @@ def campaign(request, pk: int):
         for r in page
     ]
     today = timezone.localdate()
-    states = campaigns.watched_states(watchlist)
-    calendar = Schedule()  # one for every state of the page
-    schedule = [{"state": s, "deadlines": deadlines.upcoming_deadlines(s, today, schedule=calendar)[:3]}
-                for s in states[:30]]
+    states = campaigns.watched_states(campaign)
+    schedule = [{"state": s, "deadlines": deadlines.watched_state_deadlines(s, today)[:3]} for s in states[:30]]
     by_cycle: dict[int, int] = {}
     for cycle in recs.values_list("review__session__cycle_id", flat=True):
         by_cycle[cycle] = by_cycle.get(cycle, 0) + 1
@@ -307,30 +294,30 @@ def campaign(request, pk: int):
     n_assessed = (assessments.visible_assessments(request.user).filter(recommendation_id__in=rec_ids)
                   .values("recommendation_id").distinct().count())
     return render(request, "tracking/campaign.html", {
-        "query_words": selection.describe(watchlist.query), "responses": sorted(responses.items(), key=lambda x: -x[1]),
-        "n_pinned": watchlist.pinned.count(), "n_assessed": n_assessed,
-        "watchlist": watchlist, "page": page, "rows": rows, "total": len(rec_ids), "by_cycle": sorted(by_cycle.items()),
-        "timeline": events.campaign_timeline(request.user, watchlist, rec_ids)[:100],
-        "schedule": schedule, "firsts_query": watchlist.query, "pinned": set(watchlist.pinned.values_list("pk", flat=True)),
-        "can_edit": has_role(request.user, watchlist.organisation, Role.CONTRIBUTOR),
-        "can_publish": has_role(request.user, watchlist.organisation, Role.EDITOR),
-        "excluded": watchlist.excluded.all()[:100] if has_role(request.user, watchlist.organisation, Role.VIEWER) else [],
+        "query_words": selection.describe(campaign.query), "responses": sorted(responses.items(), key=lambda x: -x[1]),
+        "n_pinned": campaign.pinned.count(), "n_assessed": n_assessed,
+        "campaign": campaign, "page": page, "rows": rows, "total": len(rec_ids), "by_cycle": sorted(by_cycle.items()),
+        "timeline": events.campaign_timeline(request.user, campaign, rec_ids)[:100],
+        "schedule": schedule, "firsts_query": campaign.query, "pinned": set(campaign.pinned.values_list("pk", flat=True)),
+        "can_edit": has_role(request.user, campaign.organisation, Role.CONTRIBUTOR),
+        "can_publish": has_role(request.user, campaign.organisation, Role.EDITOR),
+        "excluded": campaign.excluded.all()[:100] if has_role(request.user, campaign.organisation, Role.VIEWER) else [],
     })
 
 
 @require_POST
 def campaign_pin(request, pk: int):
-    watchlist = _visible(Watchlist, request.user, pk)
+    campaign = _visible(Campaign, request.user, pk)
     rec_id = request.POST.get("recommendation", "")
     if not rec_id.isdecimal():
         raise Invalid("give a recommendation id")
-    was_published = watchlist.visibility == Visibility.PUBLISHED
-    watchlist = campaigns.pin(request.user, watchlist, int(rec_id),
+    was_published = campaign.visibility == Visibility.PUBLISHED
+    campaign = campaigns.pin(request.user, campaign, int(rec_id),
                               exclude=request.POST.get("action") in ("exclude", "unexclude"),
                               undo=request.POST.get("action") in ("unpin", "unexclude"))
-    if was_published and watchlist.visibility != Visibility.PUBLISHED:
+    if was_published and campaign.visibility != Visibility.PUBLISHED:
         messages.info(request, "The campaign is a draft again until an editor publishes your change.")
-    return redirect(next_url(request, watchlist.get_absolute_url()))
+    return redirect(next_url(request, campaign.get_absolute_url()))
 
 
 def _pin_fragment(request, rec_id: int, status: int = 200, message: str = ""):
@@ -346,14 +333,14 @@ def recommendation_pin(request, pk: int):
     if request.method != "POST":
         return _pin_fragment(request, rec.pk)
     raw = request.POST.get("campaign", "")
-    watchlist = _visible(Watchlist, request.user, int(raw)) if raw.isdecimal() else None
-    if watchlist is None:
+    campaign = _visible(Campaign, request.user, int(raw)) if raw.isdecimal() else None
+    if campaign is None:
         raise Invalid("choose a campaign")
     unpin = request.POST.get("action") == "unpin"
-    was_published = watchlist.visibility == Visibility.PUBLISHED
-    watchlist = campaigns.pin(request.user, watchlist, rec.pk, undo=unpin)
-    message = f"{'Unpinned from' if unpin else 'Pinned to'} “{watchlist.name}”."
-    if was_published and watchlist.visibility != Visibility.PUBLISHED:
+    was_published = campaign.visibility == Visibility.PUBLISHED
+    campaign = campaigns.pin(request.user, campaign, rec.pk, undo=unpin)
+    message = f"{'Unpinned from' if unpin else 'Pinned to'} “{campaign.name}”."
+    if was_published and campaign.visibility != Visibility.PUBLISHED:
         message += " The campaign is a draft again until an editor publishes the change."
     if request.headers.get("HX-Request"):
         return _pin_fragment(request, rec.pk, message=message)
@@ -374,11 +361,11 @@ def save_search(request):
     form = forms.SaveSearchForm(request.POST, orgs=orgs)
     if form.is_valid():
         try:
-            watchlist = campaigns.create_campaign(request.user, form.cleaned_data["organisation"],
+            campaign = campaigns.create_campaign(request.user, form.cleaned_data["organisation"],
                                                   name=form.cleaned_data["name"], query=form.cleaned_data["query"])
-            messages.success(request, f"Campaign “{watchlist.name}” made from your search. Pin more recommendations "
+            messages.success(request, f"Campaign “{campaign.name}” made from your search. Pin more recommendations "
                                       "from search results, or assess them below.")
-            return redirect(watchlist)
+            return redirect(campaign)
         except Invalid as exc:
             form.add_service_error(exc)
     # The full campaign form, with what was typed and the errors beside the fields.
@@ -390,19 +377,19 @@ def save_search(request):
                 full.add_error(field if field in full.fields else None, error)
     query = request.POST.get("query", "")
     return render(request, "tracking/campaign_form.html", {
-        "watchlist": None, "form": full, "query_words": selection.describe(query), "query_url": query,
+        "campaign": None, "form": full, "query_words": selection.describe(query), "query_url": query,
     }, status=400)
 
 
 @require_POST
 def campaign_publish(request, pk: int):
-    return _publish(request, Watchlist, pk, "Campaign")
+    return _publish(request, Campaign, pk, "Campaign")
 
 
 @require_POST
 def campaign_delete(request, pk: int):
-    watchlist = _visible(Watchlist, request.user, pk)
-    campaigns.delete_campaign(request.user, watchlist)
+    campaign = _visible(Campaign, request.user, pk)
+    campaigns.delete_campaign(request.user, campaign)
     messages.success(request, "Campaign deleted.")
     return redirect("tracking:campaigns")
 
@@ -473,6 +460,10 @@ def assessment_publish(request, pk: int):
     return _publish(request, Assessment, pk, "Assessment")
 
 
+# The evidence fields an upload fills: an error about one of them is shown beside the file field.
+FILE_FIELDS = ("file", "file_name", "file_type")
+
+
 def _evidence_post(request, parent, form=None):
     """Add the evidence the form describes; a refused file or field comes back as the form's error.
 
@@ -485,13 +476,10 @@ def _evidence_post(request, parent, form=None):
         assessments.add_evidence(request.user, parent, **form.service_fields())
     except Invalid as exc:
         # The service names what is wrong; a file problem belongs beside the file field.
-        form.add_error("file" if form.cleaned_data.get("file") and _about_file(str(exc)) else None, str(exc))
+        about_file = exc.field in FILE_FIELDS and form.cleaned_data.get("file")
+        form.add_error("file" if about_file else None, str(exc))
         return form
     return None
-
-
-def _about_file(message: str) -> bool:
-    return any(word in message for word in ("file", "type", "bytes", "content", "binary"))
 
 
 def _evidence_view(request, model, pk: int, page_view):

@@ -130,13 +130,19 @@ def throttled_response(request: HttpRequest, locked: Lockout) -> HttpResponse:
         f"Too many failed sign-ins {'for this account from your address' if locked.reason == 'user' else 'from your address'}. "
         f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
     )
+    return too_many_requests(request, message, locked.retry_after)
+
+
+def too_many_requests(request: HttpRequest, message: str, retry_after: int) -> HttpResponse:
+    """The one HTTP 429 of every limit (sign-ins, password resets, anonymous expensive requests):
+    ``{"detail": message}`` under /api/ and for JSON clients, else the throttled page; ``Retry-After``."""
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
         response: HttpResponse = JsonResponse({"detail": message}, status=429)
     else:
         response = HttpResponse(
             render_to_string("uprwatch/throttled.html", {"message": message}, request=request), status=429
         )
-    response.headers["Retry-After"] = str(locked.retry_after)
+    response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -193,9 +199,5 @@ class ThrottledPasswordResetView(PasswordResetView):
             minutes = math.ceil(wait / 60)
             message = (f"Too many password-reset requests for this address or from your network. "
                        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.")
-            response = HttpResponse(
-                render_to_string("uprwatch/throttled.html", {"message": message}, request=self.request), status=429
-            )
-            response.headers["Retry-After"] = str(wait)
-            return response
+            return too_many_requests(self.request, message, wait)
         return super().form_valid(form)

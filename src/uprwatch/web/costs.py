@@ -22,10 +22,9 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template.loader import render_to_string
+from django.http import HttpRequest, HttpResponse
 
-from uprwatch.ui.throttle import client_address
+from uprwatch.ui.throttle import client_address, too_many_requests
 from uprwatch.web import slots
 
 # Paths whose answer is built from a whole result set (prefixes; the query string chooses the size).
@@ -88,14 +87,7 @@ def limited_response(request: HttpRequest, wait: int) -> HttpResponse:
         f"{settings.UPRWATCH_ANONYMOUS_CPU_WINDOW_SECONDS // 60} minutes per address), and your address has used "
         f"its share. Try again in {minutes} minute{'s' if minutes != 1 else ''}, or sign in."
     )
-    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-        response: HttpResponse = JsonResponse({"detail": message}, status=429)
-    else:
-        response = HttpResponse(
-            render_to_string("uprwatch/throttled.html", {"message": message}, request=request), status=429
-        )
-    response.headers["Retry-After"] = str(wait)
-    return response
+    return too_many_requests(request, message, wait)
 
 
 # --- the cache -------------------------------------------------------------------------------------
@@ -155,7 +147,11 @@ class ExpensiveRequestMiddleware:
             except BaseException:
                 slot.release()
                 raise
-            return _released_when_done(response, slot.release)
+            if response.streaming:
+                response.streaming_content = slots.holding(response.streaming_content, slot)
+            else:
+                slot.release()
+            return response
         seconds = settings.UPRWATCH_EXPORT_CACHE_SECONDS
         key = _cache_key(request) if seconds > 0 else None
         if key is not None:
@@ -187,23 +183,8 @@ class ExpensiveRequestMiddleware:
                 caches["exports"].set(key, _entry(response, content), seconds)
 
         if response.streaming:
-            response.streaming_content = _metered(response.streaming_content, done)
+            response.streaming_content = _metered(slots.holding(response.streaming_content, slot), done)
         else:
             done(response.content if len(response.content) <= MAX_CACHED_BYTES else None)
         return response
 
-
-def _released_when_done(response: HttpResponse, release: Callable[[], None]) -> HttpResponse:
-    """Release a slot once the answer is built: now, or after the last chunk of a streamed one."""
-    if not response.streaming:
-        release()
-        return response
-
-    def chunks(body: Iterable[bytes]) -> Iterator[bytes]:
-        try:
-            yield from body
-        finally:
-            release()
-
-    response.streaming_content = chunks(response.streaming_content)
-    return response

@@ -68,9 +68,8 @@ def collect_static() -> None:
 
 
 def default_workers() -> int:
-    configured = os.environ.get("WEB_CONCURRENCY")
-    if configured:
-        return max(1, int(configured))
+    if settings.WEB_CONCURRENCY:
+        return max(1, settings.WEB_CONCURRENCY)
     return min(2 * (os.cpu_count() or 1) + 1, 8)
 
 

@@ -8,6 +8,9 @@ wait for a slot — the rest of the CPUs stay free for pages. The slots are lock
 ``UPRWATCH_HOME/cache/slots`` (``flock``), so they are shared by all of gunicorn's worker processes, and a
 crashed worker's lock is released by the kernel.
 
+A streamed answer keeps its slot while it is sent, which is while it is built; but a client reading slowly
+would keep it for minutes, so an answer gives its slot up after ``MAX_HOLD_SECONDS`` and finishes without.
+
 A request that waited may find its answer already made by the request it waited for: the cost limits
 (``uprwatch.web.costs``) look in their cache again once they hold a slot, so a burst of identical
 downloads is built once.
@@ -18,11 +21,13 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from django.conf import settings
 
 POLL_SECONDS = 0.05
+MAX_HOLD_SECONDS = 10.0
 
 
 def slot_count() -> int:
@@ -35,12 +40,27 @@ class Slot:
 
     def __init__(self, handle):
         self._handle = handle
+        self._since = time.monotonic()
+
+    def held_too_long(self) -> bool:
+        return time.monotonic() - self._since > MAX_HOLD_SECONDS
 
     def release(self) -> None:
         if self._handle is not None:
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
             self._handle = None
+
+
+def holding(chunks: Iterable[bytes], slot: Slot) -> Iterator[bytes]:
+    """Pass a streamed body through, giving ``slot`` up after the last chunk (or after MAX_HOLD_SECONDS)."""
+    try:
+        for chunk in chunks:
+            yield chunk
+            if slot.held_too_long():
+                slot.release()
+    finally:
+        slot.release()
 
 
 def acquire(timeout: float = 90.0) -> Slot:

@@ -1,8 +1,9 @@
-"""``Server-Timing: cpu;dur=<ms>`` on every answer, when ``UPRWATCH_SERVER_TIMING=1``.
+"""``Server-Timing: cpu;dur=<ms>, total;dur=<ms>`` on every answer, when ``UPRWATCH_SERVER_TIMING=1``.
 
-The CPU time the request's thread spent (every middleware, the page cache included), so a load benchmark
-can say what each kind of page costs the server under load, and not only how long the client waited
-(which on a busy machine mostly measures the queue). A streamed body's CPU is spent after this header is
+The CPU time the request's thread spent (every middleware, the page cache included) and the time from the
+first middleware to the answer, so a load benchmark can say what each kind of page costs the server under
+load and how long the server held it, apart from how long the client waited (which on a busy machine
+also measures the queue before a worker takes the request, and the client's own turns on the CPU). A streamed body's CPU is spent after this header is
 sent and is not in it. Off by default: it tells a client how long its request kept the server busy.
 """
 
@@ -22,7 +23,8 @@ class ServerTimingMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not settings.UPRWATCH_SERVER_TIMING:
             return self.get_response(request)
-        started = time.thread_time()
+        started, started_wall = time.thread_time(), time.perf_counter()
         response = self.get_response(request)
-        response.headers["Server-Timing"] = f"cpu;dur={(time.thread_time() - started) * 1000:.1f}"
+        cpu, total = time.thread_time() - started, time.perf_counter() - started_wall
+        response.headers["Server-Timing"] = f"cpu;dur={cpu * 1000:.1f}, total;dur={total * 1000:.1f}"
         return response

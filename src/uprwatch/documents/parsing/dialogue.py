@@ -31,11 +31,15 @@ def response_of_intro(intro: str) -> tuple[str | None, bool]:
 
 
 _REFERENCE_SENTENCE = re.compile(
-    r"recommendations[^.]{0,80}?\bin\s+paragraphs?\s*:?\s+([^.]{1,800}?)(?:above\s*,?\s+)?"
+    # "The recommendations noted in the present report at paragraphs 16 (c), 17 ... above did not enjoy",
+    # "One recommendation noted in the report in paragraph 18 above (to put an end to ...) did not
+    # enjoy", "The recommendation under paragraph 64 (d) (Chile) was not supported", "recommendations
+    # contained in paragraphs 23(b) and (f), ... are neither ... and cannot accept them"
+    r"recommendations?[^.]{0,80}?\b(?:in|at|under)\s+paragraphs?\s*:?\s+([^.]{1,800}?)(?:above\s*,?\s+)?"
     # "Other recommendations noted in the report in paragraphs 16, 20 ... and 54 above, will be examined by
     # Ghana which will provide responses, if any, in due time" (first-session reports): pending
-    r"(did\s+not\s+enjoy|enjoys?\s+the\s+support|(?:were|are)\s+(?:not\s+)?(?:accepted|supported|rejected)|"
-    r"will\s+be\s+examined)"
+    r"(did\s+not\s+enjoy|enjoys?\s+the\s+support|(?:was|were|is|are)\s+(?:not\s+)?(?:accepted|supported|rejected)|"
+    r"will\s+be\s+examined|can\s*not\s+accept|could\s+not\s+accept)"
     # the list after the verb: "... did not enjoy the support of the State: paragraphs 38(b); 53 (c) (d)"
     r"|recommendations[^.:]{0,80}?(did\s+not\s+enjoy|enjoys?\s+the\s+support|(?:were|are)\s+(?:not\s+)?"
     r"(?:accepted|supported|rejected))[^.:]{0,80}:\s*paragraphs?\s+([^.]{1,800})"
@@ -80,7 +84,13 @@ def referenced_dialogue_recommendations(full: str, section: str, words: Counter,
     for sentence in _REFERENCE_SENTENCE.finditer(section):
         response, _ = response_of_intro(sentence.group(0) + " " + section[sentence.end():sentence.end() + 60])
         listed = sentence.group(1) or sentence.group(4) or sentence.group(6)
-        for number, letter in dialogue_references(listed):
+        references = dialogue_references(listed)
+        if re.search(r"\((?:the|to)\s+\w+\s+\w+", listed) and sum(1 for _, letter in references if not letter) >= 2:
+            # "One recommendation noted in paragraphs 10, 15, 25 and 39 (the ratification of ...)": one
+            # recommendation that several paragraphs made among others; which of their sentences it is,
+            # the reference does not say
+            references = [(number, letter) for number, letter in references if letter]
+        for number, letter in references:
             body = paragraphs.get(number)
             if not body:
                 continue

@@ -11,8 +11,6 @@ from uprwatch.documents.parsing.states import lookup_misspelt_state, lookup_stat
 from uprwatch.records.states import UnknownStateError
 
 SYMBOL = re.compile(r"A/HRC/(?!WG)\d+/\d+(?:/Add\.\s?\d+)?(?:/Corr\.\s?\d+)?")
-REPORT_TITLE = re.compile(r"Report\s+of\s+the\s+Working\s+Group\s+on\s+the\s+Universal\s+Periodic\s+Review", re.I)
-VIEWS = re.compile(r"Views\s+on\s+conclusions\s+and/or\s+recommendations", re.I)
 
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,

@@ -157,6 +157,15 @@ def _report_items(section: str, words: Counter) -> list[ParsedRecommendation]:
         items.append((paragraph, body, *response))
     recommendations = []
     for paragraph, body, response_value, implemented in items:
+        if answered := _answered_by_name(body):
+            # "With regard to the recommendation of Switzerland reflected in paragraph 35 above, Bahrain can
+            # conduct wide consultations ...": the state that made it is named in words, not in parentheses
+            text, code = answered
+            recommendations.append(ParsedRecommendation(
+                paragraph=paragraph, text=repair.clean_text(text, words), recommending_states=[code],
+                response=response_value, already_implemented=implemented,
+            ))
+            continue
         if _is_commentary(body):
             continue
         text = repair.remove_footnote_marks(body)
@@ -194,6 +203,23 @@ def paragraphs_addressed_elsewhere(section: str, sur: str) -> set[str]:
         if number and named and sur not in named:
             found.add(number[-1])
     return found
+
+
+_ANSWERED_BY_NAME = re.compile(
+    r"\s*(?:With\s+regard\s+to|As\s+regards|Regarding|Concerning)\s+the\s+recommendation\s+(?:made\s+)?(?:of|by)\s+"
+    r"(?:the\s+)?(?P<state>[A-Z][^,()]{1,60}?)\s+(?:reflected|contained|made|included|noted)\s+in\s+paragraph\s+\d{1,3}"
+    r"(?:\s*\([a-z]\))?(?:\s+above)?\s*,\s*(?:[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3}|the\s+State(?:\s+under\s+review)?|it)\s+"
+    r"(?:can|could|would|will|shall|should)\s+(?P<rest>[a-z].+)$", re.S)
+
+
+def _answered_by_name(body: str) -> tuple[str, str] | None:
+    """A cycle-1 item that answers one state's recommendation of the dialogue by naming that state and
+    saying what the State under review will do: (the recommendation in the imperative, the state)."""
+    match = _ANSWERED_BY_NAME.match(re.sub(r"\s+", " ", body))
+    if not match or "(" in match.group("rest") or not (code := lookup_state(match.group("state"))):
+        return None
+    rest = match.group("rest").strip(" ;.")
+    return rest[:1].upper() + rest[1:], code
 
 
 _DIALOGUE_REFERENCE = re.compile(r"\bparagraphs?\s+(?:numbers?\s+)?\d{1,3}\s*(?:\([a-z]\)\s*)?\(")

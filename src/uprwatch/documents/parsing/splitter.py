@@ -47,10 +47,11 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
     rest = text[start:].strip(" \n;.,/")
     if not segments and rest:
         segments.append((rest, []))
-    elif rest and re.search(r"\)\s*/", text) and re.match(r"(?:the|an?)\s+[A-Z]|[A-Z]{2,}", rest) and (
+    elif rest and re.search(r"\)\s*/", text) and re.match(r"(?:the|an?)\s+[A-Z]|[A-Z]{2,}|an?\s+[a-z]", rest) and (
             _bare_verb(_piece(segments[-1][0])) or re.search(r"\b(?:to|of)$", _piece(segments[-1][0]))):
-        # "Sign and ratify (Spain)/ become party to (Canada) the Optional Protocol to ICCPR;": the
-        # instrument after the last alternative, with no state after it, is every alternative's object
+        # "Sign and ratify (Spain)/ become party to (Canada) the Optional Protocol to ICCPR;", "Consider
+        # extending (Latvia)/Extend (France)/ extend and implement (Czech Republic) a standing invitation":
+        # the object after the last alternative, with no state after it, is every alternative's object
         segments.append((rest, list(dict.fromkeys(code for _, codes in segments for code in codes))))
     chains = _chains(segments)
     # Alternatives of one recommendation with its object written once: the 2013 slash form, or
@@ -205,7 +206,10 @@ _FURTHER = re.compile(
 REPORTED = r"(?:[Rr]ecommend(?:s|ed)|[Ee]ncourag(?:es|ed)|[Uu]rg(?:es|ed)|[Ii]nvit(?:es|ed)|[Cc]all(?:s|ed)\s+(?:up)?on)"
 _SUBJECT = re.compile(
     rf"^(?:{REPORTED}\s+(?:that\s+|to\s+)?|[Tt]hat\s+)"
-    r"(?P<subject>[Tt]he\s+State|[Tt]he\s+(?:[A-Z][\w’'-]+\s+)?Government|[Tt]he\s+country|[Tt]he\s+authorities|it|[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|the))*?)"
+    r"(?P<subject>[Tt]he\s+State|[Tt]he\s+(?:[A-Z][\w’'-]+\s+)?Government|[Tt]he\s+country|[Tt]he\s+authorities|it|"
+    # "that the Congo consider", "that the Netherlands ensure": a state's name with its article
+    r"[Tt]he\s+(?P<named>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,3})(?=\s+(?:should\s+|shall\s+|must\s+)?[a-z])|"
+    r"[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|the))*?)"
     # "Recommended that Benin should investigate": the modal is the report's, the action "Investigate".
     r"\s+(?:should\s+|shall\s+|must\s+)?(?:to\s+)?(?P<verb>[a-z][a-z-]+)\b",
 )
@@ -223,6 +227,8 @@ def imperative(text: str) -> str:
     match = _SUBJECT.match(text)
     if match and match.group("verb").lower() not in _NOT_VERBS:
         subject = match.group("subject")
+        if match.group("named") and not lookup_state(match.group("named")):
+            return text  # "That the Committee adopt ...": not the state
         if re.fullmatch(r"the\s+\w+|it|the\s+[A-Z][\w’'-]+\s+Government", subject, re.I) or lookup_state(subject):
             rest = text[match.start("verb"):]
             return rest[:1].upper() + rest[1:]
@@ -611,6 +617,11 @@ def _chain_recommendations(chain: list[tuple[str, list[str]]], slashed: bool = F
     for state in states:
         text = head_text
         pieces = [raw for raw, codes in chain[1:] if state in codes]
+        if state in head_codes and not pieces and _incomplete(head_text) and not slashed:
+            # "Consider (Slovenia, Latvia) issuing a standing invitation to Special Procedures (Uruguay,
+            # Hungary)", "evaluate the possibility of ratifying (Argentina) the International Convention
+            # ... (Spain)": a head that cannot stand alone takes the words that complete it
+            pieces = [raw for raw, _ in chain[1:]]
         if slashed and state not in head_codes and pieces and (word := _word_alternative(pieces[0])):
             # "Continue promoting (Turkey) / applying (Nicaragua) a gender perspective (Turkey) in its
             # national policies (Nicaragua)": Nicaragua's word takes the place of Turkey's, and the object
@@ -624,6 +635,12 @@ def _chain_recommendations(chain: list[tuple[str, list[str]]], slashed: bool = F
             # "Implement safeguards (Czech Republic) and release all political prisoners (Belgium, Czech
             # Republic)": a state that joins only at "and <verb>" made that recommendation alone.
             text, pieces = _piece(pieces[0]), pieces[1:]
+        elif state not in head_codes and pieces and (also := re.match(r"[\s,]*as\s+well\s+as\s+(to\s+[a-z]+\b.*)$",
+                                                                       pieces[0], re.S)):
+            # "... to ensure equal enjoyment of human rights by Roma people (Ireland) as well as to take
+            # further appropriate and effective measures to eliminate discrimination against Roma
+            # (Netherlands, Brazil)": an infinitive after "as well as" is the later states' own recommendation
+            text, pieces = imperative(_piece(also.group(1))), pieces[1:]
         for raw in pieces:
             if raw:
                 # keep the joining word ("and", "as well as") but not the slash or comma before a phrase
@@ -636,6 +653,16 @@ def _chain_recommendations(chain: list[tuple[str, list[str]]], slashed: bool = F
                 text = f"{text}{'' if joined.startswith(',') else ' '}{joined}"
         by_text.setdefault(text.strip(" \n;,/:"), []).append(state)
     return [(text, codes) for text, codes in by_text.items() if len(text) > 3]
+
+
+def _incomplete(head: str) -> bool:
+    """A verb without its object: "Consider", "Extend and implement", "Evaluate the possibility of ratifying",
+    "Accede to" (not "Consolidate reconciliation", which stands alone)."""
+    words = head.lower().split()
+    if 1 <= len(words) <= 3 and words[-1] in OPENING_VERBS and all(w in OPENING_VERBS or w == "and" for w in words):
+        return True
+    return _dangling(head) or bool(re.search(
+        r"\b(?:ratify|ratifying|sign|signing|join|joining|accede\s+to|acceding\s+to|adhere\s+to|adhering\s+to)$", head))
 
 
 def _word_alternative(raw: str) -> str | None:
